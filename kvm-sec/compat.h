@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything that differs between the kernels kvm-sec builds against lives
+ * here and in compat.mk, which detects features (never version numbers)
+ * and passes KSEC_HAVE_* definitions.
+ */
+#ifndef KSEC_COMPAT_H
+#define KSEC_COMPAT_H
+
+#include <linux/kvm_host.h>
+
+/*
+ * Halt and interrupt exits, from the statistics KVM keeps per vCPU. Their
+ * names are architecture-specific; an architecture without them reports 0.
+ */
+static inline u64 ksec_vcpu_halts(const struct kvm_vcpu *vcpu)
+{
+#if defined(KSEC_HAVE_STAT_HALT_EXITS)
+	return READ_ONCE(vcpu->stat.halt_exits);
+#elif defined(KSEC_HAVE_STAT_WFI_EXIT)
+	return READ_ONCE(vcpu->stat.wfi_exit_stat);
+#else
+	return 0;
+#endif
+}
+
+static inline u64 ksec_vcpu_irqs(const struct kvm_vcpu *vcpu)
+{
+#if defined(KSEC_HAVE_STAT_IRQ_EXITS)
+	return READ_ONCE(vcpu->stat.irq_exits);
+#else
+	return 0;
+#endif
+}
+
+/* Is @addr inside @mod? (struct module's layout changed in 6.4.) */
+static inline bool ksec_within_module(unsigned long addr, struct module *mod)
+{
+	return within_module(addr, mod);
+}
+
+#endif /* KSEC_COMPAT_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-sec: a security and reliability monitor for KVM hosts.
+ *
+ * This file only loads and unloads; see Documentation/kvm-sec/design.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/genetlink.h>
+#include <linux/module.h>
+#include <linux/kvm_sec.h>
+
+#include "discovery.h"
+#include "events.h"
+#include "lifecycle.h"
+#include "netlink.h"
+#include "probes.h"
+#include "sampler.h"
+#include "vm.h"
+
+static int __init ksec_init(void)
+{
+	int err;
+
+	err = ksec_registry_init();
+	if (err)
+		goto err_out;
+	ksec_sampler_start();
+	err = ksec_netlink_init();
+	if (err)
+		goto err_sampler;
+	ksec_discovery_init();
+	err = ksec_probes_init();
+	if (err)
+		goto err_discovery;
+	err = ksec_lifecycle_init();
+	if (err)
+		goto err_probes;
+	/* VMs that existed before the module: after the probes, none escapes. */
+	ksec_discovery_scan();
+
+	pr_info("monitoring %u VMs through %u KVM trace points (netlink family %s v%d)\n",
+		ksec_vm_count(), ksec_probes_attached(), KVM_SEC_GENL_NAME,
+		KVM_SEC_GENL_VERSION);
+	return 0;
+
+err_probes:
+	ksec_probes_exit();
+err_discovery:
+	ksec_discovery_exit();
+	ksec_events_flush();
+	ksec_netlink_exit();
+err_sampler:
+	ksec_sampler_stop();
+	ksec_registry_exit();
+err_out:
+	return err;
+}
+
+static void __exit ksec_exit(void)
+{
+	/* Nothing from KVM reaches the module after these two. */
+	ksec_lifecycle_exit();
+	ksec_probes_exit();
+	ksec_discovery_exit();
+	/* Notifications still queued go out while the family exists. */
+	ksec_events_flush();
+	ksec_netlink_exit();
+	ksec_sampler_stop();
+	ksec_registry_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(ksec_init);
+module_exit(ksec_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kvm-sec: security and reliability monitor for KVM hosts");
+MODULE_AUTHOR("The kvm-sec developers");
+MODULE_ALIAS_GENL_FAMILY(KVM_SEC_GENL_NAME);
+MODULE_SOFTDEP("pre: kvm");

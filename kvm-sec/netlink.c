@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kvm_sec generic netlink family. Commands and attributes are documented
+ * in uapi/linux/kvm_sec.h.
+ *
+ * Requests are parsed strictly against one policy: unknown attributes,
+ * attributes that only appear in replies, wrong lengths and out-of-range
+ * values are all rejected with an extended ack. Writes need CAP_NET_ADMIN.
+ * Every reply is bounded (one VM per message, top-N tables of fixed size),
+ * so no request makes the module allocate more than one page at a time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <linux/kvm_sec.h>
+
+#include "lifecycle.h"
+#include "netlink.h"
+#include "probes.h"
+#include "sampler.h"
+#include "vm.h"
+
+/* The order of enum ksec_class is the order of enum kvm_sec_ctr. */
+static_assert(KVM_SEC_CTR_EXITS + KSEC_NR_CLASSES - 1 == KVM_SEC_CTR_MAX);
+static_assert(KVM_SEC_CTR_EXITS + KSEC_HALTS == KVM_SEC_CTR_HALTS);
+static_assert(KVM_SEC_CTR_EXITS + KSEC_MSR_WRITE == KVM_SEC_CTR_MSR_WRITE);
+static_assert(KVM_SEC_TOP_ENTRIES <= KSEC_TOP_MERGED);
+
+static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32,
+						   KVM_SEC_INTERVAL_MIN_MS,
+						   KVM_SEC_INTERVAL_MAX_MS),
+	/* Every other attribute only appears in replies. */
+	[KVM_SEC_A_VM_COMM]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_VCPUS]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_CREATED_NS]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_DISCOVERED]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_COUNTERS]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_RATES]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_HYPERCALLS]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_PORTS]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_MMIO_PAGES]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_STATUS]		= { .type = NLA_REJECT },
+};
+
+static struct genl_family ksec_family;
+
+enum ksec_mcgrp { KSEC_MCGRP_EVENTS };
+
+static const struct genl_multicast_group ksec_mcgrps[] = {
+	[KSEC_MCGRP_EVENTS] = { .name = KVM_SEC_MCGRP_EVENTS },
+};
+
+static int ksec_put_counters(struct sk_buff *skb, int attr, const u64 *val)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+	int c;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (c = 0; c < KSEC_NR_CLASSES; c++)
+		if (nla_put_u64_64bit(skb, KVM_SEC_CTR_EXITS + c, val[c],
+				      KVM_SEC_CTR_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int ksec_put_top(struct sk_buff *skb, int attr,
+			const struct ksec_top_merged *m)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr), *entry;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < m->nr; i++) {
+		entry = nla_nest_start(skb, KVM_SEC_TOP_ENTRY);
+		if (!entry ||
+		    nla_put_u64_64bit(skb, KVM_SEC_TOP_ENTRY_KEY,
+				      m->slot[i].key, KVM_SEC_TOP_ENTRY_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_TOP_ENTRY_COUNT,
+				      m->slot[i].count, KVM_SEC_TOP_ENTRY_PAD))
+			goto cancel;
+		nla_nest_end(skb, entry);
+	}
+	if (nla_put_u64_64bit(skb, KVM_SEC_TOP_OTHER, m->other,
+			      KVM_SEC_TOP_PAD))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int ksec_put_vm_ident(struct sk_buff *skb,
+			     const struct ksec_vm_view *v)
+{
+	if (nla_put_u32(skb, KVM_SEC_A_VM_ID, v->id) ||
+	    nla_put_u32(skb, KVM_SEC_A_VM_PID, v->pid) ||
+	    nla_put_string(skb, KVM_SEC_A_VM_COMM, v->comm) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_A_VM_CREATED_NS, v->created_ns,
+			      KVM_SEC_A_PAD) ||
+	    (v->discovered && nla_put_flag(skb, KVM_SEC_A_VM_DISCOVERED)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
+{
+	if (ksec_put_vm_ident(skb, v) ||
+	    nla_put_u32(skb, KVM_SEC_A_VM_VCPUS, v->vcpus) ||
+	    nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS, v->interval_ms) ||
+	    ksec_put_counters(skb, KVM_SEC_A_VM_COUNTERS, v->tot) ||
+	    ksec_put_counters(skb, KVM_SEC_A_VM_RATES, v->rate) ||
+	    ksec_put_top(skb, KVM_SEC_A_VM_HYPERCALLS, &v->hypercalls) ||
+	    ksec_put_top(skb, KVM_SEC_A_VM_PORTS, &v->ports) ||
+	    ksec_put_top(skb, KVM_SEC_A_VM_MMIO_PAGES, &v->mmio_pages))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ksec_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id_attr = info->attrs[KVM_SEC_A_VM_ID];
+	struct nlattr *pid_attr = info->attrs[KVM_SEC_A_VM_PID];
+	struct ksec_vm_view *v;
+	struct sk_buff *msg;
+	struct ksec_vm *vm;
+	void *hdr;
+	int err;
+
+	if (!id_attr == !pid_attr) {
+		GENL_SET_ERR_MSG(info,
+				 "give exactly one of KVM_SEC_A_VM_ID and KVM_SEC_A_VM_PID");
+		return -EINVAL;
+	}
+	if (id_attr) {
+		vm = ksec_vm_get_by_id(nla_get_u32(id_attr));
+	} else {
+		u32 id = 1;
+
+		vm = ksec_vm_get_next(&id, nla_get_u32(pid_attr));
+	}
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: pid_attr,
+				    "no such VM");
+		return -ENOENT;
+	}
+
+	err = -ENOMEM;
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		goto out_put;
+	ksec_vm_fill_view(vm, v);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out_free;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ksec_family, 0, KVM_SEC_CMD_GET_VM);
+	if (!hdr || ksec_put_vm(msg, v)) {
+		nlmsg_free(msg);
+		goto out_free;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_free:
+	kfree(v);
+out_put:
+	ksec_vm_put(vm);
+	return err;
+}
+
+/* cb->args[0]: the next VM ID to send. */
+static int ksec_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *pid_attr = info->attrs[KVM_SEC_A_VM_PID];
+	pid_t pid = pid_attr ? nla_get_u32(pid_attr) : 0;
+	u32 id = cb->args[0] ?: 1;
+	struct ksec_vm_view *v;
+	struct ksec_vm *vm;
+	int err = 0;
+	void *hdr;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	cb->seq = ksec_registry_generation();
+	while ((vm = ksec_vm_get_next(&id, pid))) {
+		ksec_vm_fill_view(vm, v);
+		ksec_vm_put(vm);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ksec_family, NLM_F_MULTI,
+				  KVM_SEC_CMD_GET_VM);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		if (ksec_put_vm(skb, v)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		id++;
+	}
+	cb->args[0] = id;
+	kfree(v);
+	/* A VM that does not fit in an empty message is an error. */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int ksec_put_config(struct sk_buff *skb)
+{
+	return nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS,
+			   ksec_sampler_interval_ms());
+}
+
+static int ksec_put_status(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_A_STATUS);
+
+	if (!nest ||
+	    nla_put_u32(skb, KVM_SEC_STATUS_VMS, ksec_vm_count()) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_VMS_SEEN,
+			      atomic64_read(&ksec_status.vms_seen),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_VMS_GONE,
+			      atomic64_read(&ksec_status.vms_gone),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_UNTRACKED_EXITS,
+			      ksec_untracked_total(), KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_ALLOC_FAILURES,
+			      atomic64_read(&ksec_status.alloc_failures),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_EVENTS_DROPPED,
+			      atomic64_read(&ksec_status.events_dropped),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_RESCANS,
+			      atomic64_read(&ksec_status.rescans),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_STATUS_PROBES, ksec_probes_attached()) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_PROBE_MISSES,
+			      ksec_lifecycle_missed(), KVM_SEC_STATUS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_nl_reply(struct genl_info *info, u8 cmd,
+			 int (*fill)(struct sk_buff *skb))
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &ksec_family, 0, cmd);
+	if (!hdr || fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int ksec_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksec_nl_reply(info, KVM_SEC_CMD_GET_CONFIG, ksec_put_config);
+}
+
+static int ksec_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksec_nl_reply(info, KVM_SEC_CMD_GET_STATUS, ksec_put_status);
+}
+
+static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *interval = info->attrs[KVM_SEC_A_INTERVAL_MS];
+
+	/* The policy checked ranges; requests about VMs do not belong here. */
+	if (info->attrs[KVM_SEC_A_VM_ID] || info->attrs[KVM_SEC_A_VM_PID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KVM_SEC_A_VM_ID] ?:
+				    info->attrs[KVM_SEC_A_VM_PID],
+				    "not a configuration attribute");
+		return -EINVAL;
+	}
+	if (!interval) {
+		GENL_SET_ERR_MSG(info, "no configuration attribute given");
+		return -EINVAL;
+	}
+	ksec_sampler_set_interval_ms(nla_get_u32(interval));
+	return 0;
+}
+
+static const struct genl_ops ksec_ops[] = {
+	{
+		.cmd	= KVM_SEC_CMD_GET_VM,
+		.doit	= ksec_nl_get_vm,
+		.dumpit	= ksec_nl_dump_vms,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_GET_CONFIG,
+		.doit	= ksec_nl_get_config,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_SET_CONFIG,
+		.doit	= ksec_nl_set_config,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_GET_STATUS,
+		.doit	= ksec_nl_get_status,
+	},
+};
+
+static struct genl_family ksec_family = {
+	.name		= KVM_SEC_GENL_NAME,
+	.version	= KVM_SEC_GENL_VERSION,
+	.maxattr	= KVM_SEC_A_MAX,
+	.policy		= ksec_policy,
+	.module		= THIS_MODULE,
+	.ops		= ksec_ops,
+	.n_ops		= ARRAY_SIZE(ksec_ops),
+	.mcgrps		= ksec_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ksec_mcgrps),
+	/* VMs belong to the host: the family lives in the initial netns. */
+	.netnsok	= false,
+};
+
+void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd)
+{
+	struct ksec_vm_view *v;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&ksec_family, &init_net, KSEC_MCGRP_EVENTS))
+		return;
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!v || !msg)
+		goto drop;
+	ksec_vm_fill_view(vm, v);
+	hdr = genlmsg_put(msg, 0, 0, &ksec_family, 0, cmd);
+	if (!hdr || ksec_put_vm_ident(msg, v) ||
+	    (cmd == KVM_SEC_CMD_VM_DEL &&
+	     ksec_put_counters(msg, KVM_SEC_A_VM_COUNTERS, v->tot)))
+		goto drop;
+	genlmsg_end(msg, hdr);
+	kfree(v);
+	err = genlmsg_multicast(&ksec_family, msg, 0, KSEC_MCGRP_EVENTS,
+				GFP_KERNEL);
+	/* -ESRCH: every listener left meanwhile. */
+	if (err && err != -ESRCH)
+		atomic64_inc(&ksec_status.events_dropped);
+	return;
+drop:
+	nlmsg_free(msg);
+	kfree(v);
+	atomic64_inc(&ksec_status.events_dropped);
+}
+
+int ksec_netlink_init(void)
+{
+	return genl_register_family(&ksec_family);
+}
+
+void ksec_netlink_exit(void)
+{
+	genl_unregister_family(&ksec_family);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kvm_sec generic netlink family (include/uapi/linux/kvm_sec.h). */
+#ifndef KSEC_NETLINK_H
+#define KSEC_NETLINK_H
+
+#include <linux/types.h>
+
+struct ksec_vm;
+
+int ksec_netlink_init(void);
+void ksec_netlink_exit(void);
+/* Process context: multicast a VM_NEW or VM_DEL notification. */
+void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd);
+
+#endif /* KSEC_NETLINK_H */

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sampler turns counters into rates: every interval it reads each VM's
+ * totals and keeps the per-second rate of each class over the interval.
+ * It runs from a workqueue, off the exit path; its cost grows with the
+ * number of VMs and CPUs, not with the exit rate.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/workqueue.h>
+#include <linux/kvm_sec.h>
+
+#include "sampler.h"
+#include "vm.h"
+
+static u32 ksec_interval_ms = KVM_SEC_INTERVAL_DEFAULT_MS;
+static bool ksec_sampler_running;
+
+static void ksec_sample_one(struct ksec_vm *vm, void *arg)
+{
+	ksec_vm_sample(vm, *(u64 *)arg);
+}
+
+static void ksec_sample_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ksec_sample_work, ksec_sample_fn);
+
+static void ksec_sample_fn(struct work_struct *work)
+{
+	u64 now = ktime_get_ns();
+
+	ksec_for_each_vm(ksec_sample_one, &now);
+	if (READ_ONCE(ksec_sampler_running))
+		queue_delayed_work(system_wq, &ksec_sample_work,
+				   msecs_to_jiffies(READ_ONCE(ksec_interval_ms)));
+}
+
+void ksec_sampler_start(void)
+{
+	WRITE_ONCE(ksec_sampler_running, true);
+	queue_delayed_work(system_wq, &ksec_sample_work,
+			   msecs_to_jiffies(ksec_interval_ms));
+}
+
+void ksec_sampler_stop(void)
+{
+	WRITE_ONCE(ksec_sampler_running, false);
+	cancel_delayed_work_sync(&ksec_sample_work);
+}
+
+u32 ksec_sampler_interval_ms(void)
+{
+	return READ_ONCE(ksec_interval_ms);
+}
+
+/* Caller validated @ms. The new interval starts now. */
+void ksec_sampler_set_interval_ms(u32 ms)
+{
+	WRITE_ONCE(ksec_interval_ms, ms);
+	if (READ_ONCE(ksec_sampler_running))
+		mod_delayed_work(system_wq, &ksec_sample_work,
+				 msecs_to_jiffies(ms));
+}

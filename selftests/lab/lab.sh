@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kvm-sec lab: boots a KVM test host (Debian's kernel under QEMU TCG,
+# which emulates AMD SVM with nested paging), loads kvm, kvm-amd and the
+# freshly built kvm-sec.ko in it, and runs a command there as root.
+#
+#   lab.sh 'COMMAND'   run COMMAND; exit with its status
+#   lab.sh             interactive shell on the test host
+#
+# The build machine's root file system is the test host's (read-only), so
+# the repository, QEMU and everything installed are at the same paths.
+# /tmp, /root and /run are fresh tmpfs. The run fails, whatever the command
+# returned, if the test host's kernel logged an oops, BUG, WARNING or soft
+# lockup, or if kvm-sec.ko could not be unloaded at the end.
+#
+# Environment: LAB_KVER (kernel release, default: newest installed),
+# LAB_MODULE (module to load, default: the repository's kvm-sec.ko, "" for
+# none), LAB_MEM (MiB, 4096), LAB_SMP (2), LAB_TIMEOUT (seconds, 1800),
+# LAB_QEMU (qemu-system-x86_64).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+die() {
+	echo "lab: $*" >&2
+	exit 125
+}
+
+kver=${LAB_KVER:-$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)}
+[ -n "$kver" ] || die "no kernel in /boot: run 'make deps' (installs linux-image-amd64)"
+kernel=/boot/vmlinuz-$kver
+moddir=/lib/modules/$kver
+[ -r "$kernel" ] || die "$kernel is not readable"
+[ -d "$moddir" ] || die "$moddir is missing"
+qemu=${LAB_QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || die "$qemu not found: run 'make deps'"
+[ -x /bin/busybox ] || die "/bin/busybox not found: run 'make deps'"
+module=${LAB_MODULE-$repo/kvm-sec/kvm-sec.ko}
+[ -z "$module" ] || [ -f "$module" ] || die "$module is not built: run 'make'"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sec-lab.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The initramfs: busybox, the modules that reach the 9p root, and init.
+mkdir -p "$work/initramfs"/{bin,dev,proc,sys,mnt,modules}
+cp /bin/busybox "$work/initramfs/bin/busybox"
+cp "$here/init" "$work/initramfs/init"
+for m in 9pnet netfs fscache 9p virtio_ring virtio 9pnet_virtio \
+	 virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci; do
+	f=$(find "$moddir/kernel" -name "$m.ko*" | head -n 1)
+	[ -n "$f" ] || continue	# built in
+	case "$f" in
+	*.ko) cp "$f" "$work/initramfs/modules/$m.ko" ;;
+	*.ko.xz) xz -dc "$f" >"$work/initramfs/modules/$m.ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$work/initramfs/modules/$m.ko" ;;
+	*.ko.gz) gzip -dc "$f" >"$work/initramfs/modules/$m.ko" ;;
+	esac
+done
+(cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) \
+	>"$work/initramfs.cpio.gz"
+
+out=$work/out
+mkdir -p "$out"
+{
+	printf 'LAB_REPO=%q\n' "$repo"
+	printf 'LAB_MODULE=%q\n' "$module"
+	printf 'LAB_PATH=%q\n' "$repo/userspace:$repo/selftests"
+} >"$out/env"
+
+interactive=y
+if [ $# -gt 0 ]; then
+	interactive=
+	printf '%s\n' "$*" >"$out/cmd"
+fi
+
+args=(
+	-accel tcg,thread=multi -cpu max -smp "${LAB_SMP:-2}"
+	-m "${LAB_MEM:-4096}" -no-reboot -nodefaults
+	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz"
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 lab.stage2=$here/stage2.sh"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap"
+)
+if [ -n "$interactive" ]; then
+	"$qemu" "${args[@]}" -nographic || true
+else
+	timeout -k 10 "${LAB_TIMEOUT:-1800}" \
+		"$qemu" "${args[@]}" -display none -serial stdio -monitor none \
+		</dev/null || echo "lab: QEMU exited with status $?" >&2
+fi
+
+if [ ! -f "$out/status" ]; then
+	echo "lab: the test host stopped before the command finished" >&2
+	exit 125
+fi
+status=$(cat "$out/status")
+
+# Whatever the command returned, a kernel complaint fails the run.
+pattern='Oops|BUG:|WARNING:|soft lockup|hung_task|general protection|Call Trace|UBSAN|KASAN|kmemleak|list_add corruption|refcount_t:'
+if grep -E "$pattern" "$out/dmesg" >"$work/complaints"; then
+	echo "lab: the test host's kernel complained:" >&2
+	grep -E -B2 -A20 "$pattern" "$out/dmesg" | head -n 80 >&2
+	[ "$status" = 0 ] && status=1
+fi
+if [ -n "${LAB_DMESG:-}" ]; then
+	cp "$out/dmesg" "$LAB_DMESG"
+fi
+exit "$status"
