@@ -23,9 +23,13 @@
 #include "probes.h"
 #include "vm.h"
 
-/* From include/trace/events/kvm.h: not in any installed header. */
+/*
+ * Trace point argument values, from include/trace/events/kvm.h and
+ * arch/x86/kvm/trace.h: neither is an installed header.
+ */
 #define KSEC_TRACE_MMIO_READ	1
 #define KSEC_TRACE_MMIO_WRITE	2
+#define KSEC_PIO_OUT		1
 
 static __always_inline struct ksec_pcpu *ksec_pcpu_of(const struct kvm *kvm)
 {
@@ -71,7 +75,7 @@ static void ksec_probe_hypercall(void *data, unsigned long nr,
 	ksec_top_add(&pc->hypercalls, nr, 1);
 }
 
-/* kvm_pio(rw, port, size, count, data): rw is 1 for IN. */
+/* kvm_pio(rw, port, size, count, data) */
 static void ksec_probe_pio(void *data, unsigned int rw, unsigned int port,
 			   unsigned int size, unsigned int count,
 			   const void *val)
@@ -80,7 +84,7 @@ static void ksec_probe_pio(void *data, unsigned int rw, unsigned int port,
 
 	if (!pc)
 		return;
-	pc->ctr[rw ? KSEC_PIO_IN : KSEC_PIO_OUT] += count;
+	pc->ctr[rw == KSEC_PIO_OUT ? KSEC_PIO_OUT : KSEC_PIO_IN] += count;
 	ksec_top_add(&pc->ports, port, count);
 }
 

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tiny-vm: start a VM through the KVM API whose guest makes an exact number
+ * of hypercalls, port writes and MMIO writes; for tests, the demo, and
+ * anyone who wants a VM of known behaviour in the lab.
+ *
+ *   tiny-vm [--hypercalls N] [--hypercall-nr NR] [--port-writes M]
+ *           [--port P] [--mmio-writes K] [--mmio-gpa A] [--vms V]
+ *           [--forever | --hold]
+ *
+ * Without --forever, the guest halts after its work and tiny-vm prints what
+ * it saw exit to userspace. --hold then keeps the VMs alive until standard
+ * input is closed or SIGTERM/SIGINT arrives, after printing "ready". With
+ * --forever the guest repeats its work until a signal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tvm.h"
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint32_t num(const char *opt, const char *s, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || v > max) {
+		fprintf(stderr, "tiny-vm: bad value for --%s: '%s'\n", opt, s);
+		exit(2);
+	}
+	return (uint32_t)v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hypercalls", required_argument, NULL, 'h' },
+		{ "hypercall-nr", required_argument, NULL, 'n' },
+		{ "port-writes", required_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "mmio-writes", required_argument, NULL, 'm' },
+		{ "mmio-gpa", required_argument, NULL, 'a' },
+		{ "vms", required_argument, NULL, 'v' },
+		{ "forever", no_argument, NULL, 'f' },
+		{ "hold", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tvm_profile p = {
+		.hypercall_nr = 0x4b53,	/* not a KVM hypercall: -KVM_ENOSYS */
+		.port = 0x80,
+		.mmio_gpa = 0xd0000,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint32_t nvms = 1, i;
+	struct tvm *vms;
+	bool hold = false;
+	int c, err = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': p.hypercalls = num("hypercalls", optarg, UINT32_MAX); break;
+		case 'n': p.hypercall_nr = num("hypercall-nr", optarg, UINT32_MAX); break;
+		case 'p': p.port_writes = num("port-writes", optarg, UINT32_MAX); break;
+		case 'P': p.port = (uint16_t)num("port", optarg, 0xffff); break;
+		case 'm': p.mmio_writes = num("mmio-writes", optarg, UINT32_MAX); break;
+		case 'a': p.mmio_gpa = num("mmio-gpa", optarg, 0xfffff); break;
+		case 'v': nvms = num("vms", optarg, 1024); break;
+		case 'f': p.forever = true; break;
+		case 'H': hold = true; break;
+		default:
+			fprintf(stderr, "usage: see the comment at the top of tiny-vm.c\n");
+			return 2;
+		}
+	}
+	if (!nvms) {
+		fprintf(stderr, "tiny-vm: --vms must be at least 1\n");
+		return 2;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	vms = calloc(nvms, sizeof(*vms));
+	if (!vms)
+		return 1;
+	for (i = 0; i < nvms; i++) {
+		err = tvm_create(&vms[i], &p);
+		if (err) {
+			fprintf(stderr, "tiny-vm: cannot create VM: %s\n",
+				strerror(-err));
+			nvms = i;
+			goto out;
+		}
+	}
+	for (i = 0; i < nvms && !stop; i++) {
+		err = tvm_run(&vms[i], &stop);
+		if (err) {
+			fprintf(stderr, "tiny-vm: KVM_RUN: %s (exit reason %u)\n",
+				strerror(-err), vms[i].run->exit_reason);
+			goto out;
+		}
+		if (!p.forever)
+			printf("vm %" PRIu32 " pid %d: halted after %" PRIu64
+			       " port writes and %" PRIu64 " MMIO writes seen by userspace\n",
+			       i, getpid(), vms[i].exits.io_out, vms[i].exits.mmio);
+	}
+	if (hold && !stop) {
+		char buf[64];
+
+		printf("ready pid %d\n", getpid());
+		fflush(stdout);
+		while (!stop && read(0, buf, sizeof(buf)) > 0)
+			;
+	}
+out:
+	for (i = 0; i < nvms; i++)
+		tvm_destroy(&vms[i]);
+	free(vms);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tiny VMs through the KVM API (see tvm.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cpuid.h>
+#include <linux/kvm.h>
+
+#include "tvm.h"
+
+#define TVM_MEM_SIZE	0x10000
+#define TVM_CODE	0x1000
+
+struct code {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void emit(struct code *c, const uint8_t *b, size_t n)
+{
+	memcpy(c->b + c->n, b, n);
+	c->n += n;
+}
+
+static void emit1(struct code *c, uint8_t b)
+{
+	emit(c, &b, 1);
+}
+
+static void emit_u16(struct code *c, uint16_t v)
+{
+	emit1(c, v & 0xff);
+	emit1(c, v >> 8);
+}
+
+static void emit_u32(struct code *c, uint32_t v)
+{
+	emit_u16(c, v & 0xffff);
+	emit_u16(c, v >> 16);
+}
+
+/* mov ecx, n; test ecx, ecx; jz <past the loop>: returns the jz offset. */
+static size_t loop_head(struct code *c, uint32_t n)
+{
+	emit(c, (const uint8_t[]){ 0x66, 0xb9 }, 2);
+	emit_u32(c, n);
+	emit(c, (const uint8_t[]){ 0x66, 0x85, 0xc9, 0x74, 0x00 }, 5);
+	return c->n - 1;
+}
+
+/* dec ecx; jnz body; then patch the jz of loop_head to land here. */
+static void loop_tail(struct code *c, size_t body, size_t jz)
+{
+	emit(c, (const uint8_t[]){ 0x66, 0x49, 0x75 }, 3);
+	emit1(c, (uint8_t)(body - (c->n + 1)));
+	c->b[jz] = (uint8_t)(c->n - (jz + 1));
+}
+
+static bool cpu_is_intel(void)
+{
+	unsigned int a, b, c, d;
+
+	__cpuid(0, a, b, c, d);
+	return b == 0x756e6547; /* "Genu" */
+}
+
+static void gen_code(struct code *c, const struct tvm_profile *p)
+{
+	size_t body, jz;
+
+	c->n = 0;
+	/* Hypercalls: mov eax, nr; vmmcall (vmcall on Intel). */
+	jz = loop_head(c, p->hypercalls);
+	body = c->n;
+	emit(c, (const uint8_t[]){ 0x66, 0xb8 }, 2);
+	emit_u32(c, p->hypercall_nr);
+	if (cpu_is_intel())
+		emit(c, (const uint8_t[]){ 0x0f, 0x01, 0xc1 }, 3);
+	else
+		emit(c, (const uint8_t[]){ 0x0f, 0x01, 0xd9 }, 3);
+	loop_tail(c, body, jz);
+
+	/* Port writes: mov dx, port; out dx, al. */
+	jz = loop_head(c, p->port_writes);
+	emit1(c, 0xba);
+	emit_u16(c, p->port);
+	body = c->n;
+	emit1(c, 0xee);
+	loop_tail(c, body, jz);
+
+	/* MMIO writes: mov ax, seg; mov ds, ax; mov [off], al. */
+	jz = loop_head(c, p->mmio_writes);
+	emit1(c, 0xb8);
+	emit_u16(c, (uint16_t)(p->mmio_gpa >> 4));
+	emit(c, (const uint8_t[]){ 0x8e, 0xd8 }, 2);
+	body = c->n;
+	emit(c, (const uint8_t[]){ 0xa2, 0x00, 0x00 }, 3);
+	loop_tail(c, body, jz);
+
+	if (p->forever) {
+		/* jmp near to offset 0 */
+		emit1(c, 0xe9);
+		emit_u16(c, (uint16_t)(0 - (c->n + 2)));
+	} else {
+		/* hlt; jmp hlt */
+		emit(c, (const uint8_t[]){ 0xf4, 0xeb, 0xfd }, 3);
+	}
+}
+
+int tvm_create(struct tvm *vm, const struct tvm_profile *p)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct code code;
+	int err, sz;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->mem = MAP_FAILED;
+	vm->run = MAP_FAILED;
+	if (p->mmio_writes && (p->mmio_gpa < TVM_MEM_SIZE ||
+			       p->mmio_gpa >= 0x100000 || p->mmio_gpa & 15))
+		return -EINVAL;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
+		return -errno;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		goto fail;
+	vm->mem_size = TVM_MEM_SIZE;
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		goto fail;
+	gen_code(&code, p);
+	memcpy((char *)vm->mem + TVM_CODE, code.b, code.n);
+	region.memory_size = vm->mem_size;
+	region.userspace_addr = (uintptr_t)vm->mem;
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		goto fail;
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		goto fail;
+	sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (sz < 0)
+		goto fail;
+	vm->run_size = (size_t)sz;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED)
+		goto fail;
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		goto fail;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		goto fail;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = TVM_CODE;
+	regs.rflags = 0x2;
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	tvm_destroy(vm);
+	return err;
+}
+
+int tvm_run(struct tvm *vm, volatile const int *stop)
+{
+	for (;;) {
+		if (stop && *stop)
+			return 0;
+		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		switch (vm->run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (vm->run->io.direction == KVM_EXIT_IO_OUT)
+				vm->exits.io_out += vm->run->io.count;
+			else
+				vm->exits.io_in += vm->run->io.count;
+			break;
+		case KVM_EXIT_MMIO:
+			vm->exits.mmio++;
+			break;
+		case KVM_EXIT_HLT:
+			vm->exits.hlt++;
+			return 0;
+		case KVM_EXIT_INTR:
+			break;
+		default:
+			return -EIO;
+		}
+	}
+}
+
+void tvm_destroy(struct tvm *vm)
+{
+	if (vm->run != MAP_FAILED && vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->mem != MAP_FAILED && vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->run = MAP_FAILED;
+	vm->mem = MAP_FAILED;
+	vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
+}

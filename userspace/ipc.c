@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink transport to kvm-sec.ko (see kvm-sec/uapi/linux/kvm_sec.h).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "ipc.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct vsec_ipc {
+	struct nl_sock *sk;
+	int family;
+	char errmsg[256];
+};
+
+const char *const vsec_ctr_key[VSEC_NR_CTR] = {
+	"exits", "hypercalls", "pio_in", "pio_out", "mmio_read",
+	"mmio_write", "msr_read", "msr_write", "halts", "irqs", "other",
+};
+
+const char *const vsec_ctr_label[VSEC_NR_CTR] = {
+	"exits", "hypercalls", "port I/O in", "port I/O out", "MMIO reads",
+	"MMIO writes", "MSR reads", "MSR writes", "halts", "interrupts",
+	"other exits",
+};
+
+static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
+	[KVM_SEC_A_VM_ID]		= { .type = NLA_U32 },
+	[KVM_SEC_A_VM_PID]		= { .type = NLA_U32 },
+	[KVM_SEC_A_VM_COMM]		= { .type = NLA_STRING },
+	[KVM_SEC_A_VM_VCPUS]		= { .type = NLA_U32 },
+	[KVM_SEC_A_VM_CREATED_NS]	= { .type = NLA_U64 },
+	[KVM_SEC_A_VM_DISCOVERED]	= { .type = NLA_FLAG },
+	[KVM_SEC_A_VM_COUNTERS]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_RATES]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_HYPERCALLS]	= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_PORTS]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_MMIO_PAGES]	= { .type = NLA_NESTED },
+	[KVM_SEC_A_INTERVAL_MS]		= { .type = NLA_U32 },
+	[KVM_SEC_A_STATUS]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
+	[KVM_SEC_CTR_EXITS]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_HYPERCALLS] = { .type = NLA_U64 },
+	[KVM_SEC_CTR_PIO_IN]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_PIO_OUT]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_MMIO_READ]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_MMIO_WRITE] = { .type = NLA_U64 },
+	[KVM_SEC_CTR_MSR_READ]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_MSR_WRITE]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_HALTS]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_IRQS]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_OTHER]	 = { .type = NLA_U64 },
+};
+
+static struct nla_policy vsec_top_policy[KVM_SEC_TOP_MAX + 1] = {
+	[KVM_SEC_TOP_ENTRY]	= { .type = NLA_NESTED },
+	[KVM_SEC_TOP_OTHER]	= { .type = NLA_U64 },
+};
+
+static struct nla_policy vsec_entry_policy[KVM_SEC_TOP_ENTRY_MAX + 1] = {
+	[KVM_SEC_TOP_ENTRY_KEY]		= { .type = NLA_U64 },
+	[KVM_SEC_TOP_ENTRY_COUNT]	= { .type = NLA_U64 },
+};
+
+static struct nla_policy vsec_status_policy[KVM_SEC_STATUS_MAX + 1] = {
+	[KVM_SEC_STATUS_VMS]		= { .type = NLA_U32 },
+	[KVM_SEC_STATUS_PROBES]		= { .type = NLA_U32 },
+	[KVM_SEC_STATUS_VMS_SEEN]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_VMS_GONE]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_UNTRACKED_EXITS] = { .type = NLA_U64 },
+	[KVM_SEC_STATUS_ALLOC_FAILURES]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_EVENTS_DROPPED]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_RESCANS]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_PROBE_MISSES]	= { .type = NLA_U64 },
+};
+
+static int vsec_errno(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_PERM:		return -EPERM;
+	case NLE_OBJ_NOTFOUND:	return -ENOENT;
+	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_INVAL:		return -EINVAL;
+	case NLE_RANGE:		return -ERANGE;
+	case NLE_MSGSIZE:	return -EMSGSIZE;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_AGAIN:		return -EAGAIN;
+	case NLE_INTR:		return -EINTR;
+	default:		return -EIO;
+	}
+}
+
+int vsec_ipc_open(struct vsec_ipc **out)
+{
+	struct vsec_ipc *ipc = calloc(1, sizeof(*ipc));
+	int one = 1, err;
+
+	if (!ipc)
+		return -ENOMEM;
+	ipc->sk = nl_socket_alloc();
+	if (!ipc->sk) {
+		free(ipc);
+		return -ENOMEM;
+	}
+	err = genl_connect(ipc->sk);
+	if (err < 0) {
+		err = vsec_errno(err);
+		goto fail;
+	}
+	/* Ask for the module's error messages (extended acks). */
+	setsockopt(nl_socket_get_fd(ipc->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	ipc->family = genl_ctrl_resolve(ipc->sk, KVM_SEC_GENL_NAME);
+	if (ipc->family < 0) {
+		err = -ENOENT;
+		goto fail;
+	}
+	*out = ipc;
+	return 0;
+fail:
+	nl_socket_free(ipc->sk);
+	free(ipc);
+	return err;
+}
+
+void vsec_ipc_close(struct vsec_ipc *ipc)
+{
+	if (!ipc)
+		return;
+	nl_socket_free(ipc->sk);
+	free(ipc);
+}
+
+const char *vsec_ipc_error_msg(const struct vsec_ipc *ipc)
+{
+	return ipc->errmsg[0] ? ipc->errmsg : NULL;
+}
+
+static int parse_counters(struct nlattr *nest, uint64_t *val)
+{
+	struct nlattr *tb[KVM_SEC_CTR_MAX + 1];
+	int i, err;
+
+	err = nla_parse_nested(tb, KVM_SEC_CTR_MAX, nest, vsec_ctr_policy);
+	if (err < 0)
+		return -EPROTO;
+	for (i = 0; i < VSEC_NR_CTR; i++)
+		val[i] = tb[KVM_SEC_CTR_EXITS + i] ?
+			 nla_get_u64(tb[KVM_SEC_CTR_EXITS + i]) : 0;
+	return 0;
+}
+
+static int parse_top(struct nlattr *nest, struct vsec_top *top)
+{
+	struct nlattr *tb[KVM_SEC_TOP_MAX + 1];
+	struct nlattr *pos;
+	int rem, err;
+
+	memset(top, 0, sizeof(*top));
+	err = nla_parse_nested(tb, KVM_SEC_TOP_MAX, nest, vsec_top_policy);
+	if (err < 0)
+		return -EPROTO;
+	top->present = true;
+	if (tb[KVM_SEC_TOP_OTHER])
+		top->other = nla_get_u64(tb[KVM_SEC_TOP_OTHER]);
+	nla_for_each_nested(pos, nest, rem) {
+		struct nlattr *e[KVM_SEC_TOP_ENTRY_MAX + 1];
+
+		if (nla_type(pos) != KVM_SEC_TOP_ENTRY)
+			continue;
+		if (top->nr == KVM_SEC_TOP_ENTRIES)
+			return -EPROTO;
+		if (nla_parse_nested(e, KVM_SEC_TOP_ENTRY_MAX, pos,
+				     vsec_entry_policy) < 0 ||
+		    !e[KVM_SEC_TOP_ENTRY_KEY] || !e[KVM_SEC_TOP_ENTRY_COUNT])
+			return -EPROTO;
+		top->e[top->nr].key = nla_get_u64(e[KVM_SEC_TOP_ENTRY_KEY]);
+		top->e[top->nr].count = nla_get_u64(e[KVM_SEC_TOP_ENTRY_COUNT]);
+		top->nr++;
+	}
+	return 0;
+}
+
+static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	if (!tb[KVM_SEC_A_VM_ID])
+		return -EPROTO;
+	vm->id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
+	if (tb[KVM_SEC_A_VM_PID])
+		vm->pid = nla_get_u32(tb[KVM_SEC_A_VM_PID]);
+	if (tb[KVM_SEC_A_VM_COMM])
+		nla_strlcpy(vm->comm, tb[KVM_SEC_A_VM_COMM], sizeof(vm->comm));
+	if (tb[KVM_SEC_A_VM_VCPUS])
+		vm->vcpus = nla_get_u32(tb[KVM_SEC_A_VM_VCPUS]);
+	if (tb[KVM_SEC_A_VM_CREATED_NS])
+		vm->created_ns = nla_get_u64(tb[KVM_SEC_A_VM_CREATED_NS]);
+	vm->discovered = tb[KVM_SEC_A_VM_DISCOVERED] != NULL;
+	if (tb[KVM_SEC_A_INTERVAL_MS])
+		vm->interval_ms = nla_get_u32(tb[KVM_SEC_A_INTERVAL_MS]);
+	if (tb[KVM_SEC_A_VM_COUNTERS]) {
+		if (parse_counters(tb[KVM_SEC_A_VM_COUNTERS], vm->ctr))
+			return -EPROTO;
+		vm->has_ctr = true;
+	}
+	if (tb[KVM_SEC_A_VM_RATES]) {
+		if (parse_counters(tb[KVM_SEC_A_VM_RATES], vm->rate))
+			return -EPROTO;
+		vm->has_rate = true;
+	}
+	if ((tb[KVM_SEC_A_VM_HYPERCALLS] &&
+	     parse_top(tb[KVM_SEC_A_VM_HYPERCALLS], &vm->hypercalls)) ||
+	    (tb[KVM_SEC_A_VM_PORTS] &&
+	     parse_top(tb[KVM_SEC_A_VM_PORTS], &vm->ports)) ||
+	    (tb[KVM_SEC_A_VM_MMIO_PAGES] &&
+	     parse_top(tb[KVM_SEC_A_VM_MMIO_PAGES], &vm->mmio_pages)))
+		return -EPROTO;
+	return 0;
+}
+
+/* One request/response exchange. */
+struct vsec_req {
+	struct vsec_ipc *ipc;
+	int (*handle)(struct vsec_req *req, struct nlattr **tb,
+		      struct nlmsghdr *nlh);
+	void *arg;
+	int err;
+	bool done;
+	bool interrupted;
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct vsec_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[KVM_SEC_A_MAX + 1];
+	int err;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		req->interrupted = true;
+	if (genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, vsec_policy) < 0) {
+		req->err = -EPROTO;
+		return NL_STOP;
+	}
+	err = req->handle ? req->handle(req, tb, nlh) : 0;
+	if (err) {
+		req->err = err;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct vsec_req *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+/* Keep the extended-ack message, if the kernel sent one. */
+static void save_extack(struct vsec_ipc *ipc, struct nlmsghdr *nlh,
+			struct nlmsgerr *e)
+{
+	size_t off = sizeof(*e);
+	struct nlattr *attrs;
+	int len;
+
+	ipc->errmsg[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
+	if (len <= 0)
+		return;
+	attrs = (struct nlattr *)((char *)e + off);
+	for (struct nlattr *a = attrs; nla_ok(a, len); a = nla_next(a, &len))
+		if (nla_type(a) == NLMSGERR_ATTR_MSG)
+			nla_strlcpy(ipc->errmsg, a, sizeof(ipc->errmsg));
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct vsec_req *req = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+
+	(void)nla;
+	save_extack(req->ipc, nlh, e);
+	req->err = e->error;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct vsec_req *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int vsec_transact(struct vsec_ipc *ipc, uint8_t cmd, int flags,
+			 int (*build)(struct nl_msg *msg, const void *arg),
+			 const void *build_arg, struct vsec_req *req)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_cb *cb = NULL;
+	int err;
+
+	ipc->errmsg[0] = '\0';
+	req->ipc = ipc;
+	req->err = 0;
+	req->done = false;
+	req->interrupted = false;
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ipc->family, 0,
+			 flags | NLM_F_ACK, cmd, KVM_SEC_GENL_VERSION)) {
+		err = -EMSGSIZE;
+		goto out;
+	}
+	if (build) {
+		err = build(msg, build_arg);
+		if (err)
+			goto out;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, req);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, req);
+	err = nl_send_auto(ipc->sk, msg);
+	if (err < 0) {
+		err = vsec_errno(err);
+		goto out;
+	}
+	while (!req->done && !req->err) {
+		err = nl_recvmsgs(ipc->sk, cb);
+		if (err < 0 && !req->err) {
+			req->err = vsec_errno(err);
+			break;
+		}
+	}
+	err = req->err;
+out:
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+	return err;
+}
+
+static int put_u32_attr(struct nl_msg *msg, const void *arg)
+{
+	const uint32_t *a = arg;	/* { type, value } */
+
+	return nla_put_u32(msg, (int)a[0], a[1]) < 0 ? -EMSGSIZE : 0;
+}
+
+static int handle_one_vm(struct vsec_req *req, struct nlattr **tb,
+			 struct nlmsghdr *nlh)
+{
+	(void)nlh;
+	return parse_vm(tb, req->arg);
+}
+
+int vsec_ipc_get_vm(struct vsec_ipc *ipc, uint32_t id, struct vsec_vm *vm)
+{
+	uint32_t a[2] = { KVM_SEC_A_VM_ID, id };
+	struct vsec_req req = { .handle = handle_one_vm, .arg = vm };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_GET_VM, 0, put_u32_attr, a, &req);
+}
+
+struct vm_list {
+	struct vsec_vm *vms;
+	size_t nr, cap;
+};
+
+static int handle_list_vm(struct vsec_req *req, struct nlattr **tb,
+			  struct nlmsghdr *nlh)
+{
+	struct vm_list *l = req->arg;
+
+	(void)nlh;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct vsec_vm *vms = realloc(l->vms, cap * sizeof(*vms));
+
+		if (!vms)
+			return -ENOMEM;
+		l->vms = vms;
+		l->cap = cap;
+	}
+	if (parse_vm(tb, &l->vms[l->nr]))
+		return -EPROTO;
+	l->nr++;
+	return 0;
+}
+
+int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
+		      struct vsec_vm **vms, size_t *nr)
+{
+	uint32_t a[2] = { KVM_SEC_A_VM_PID, pid };
+	struct vm_list l = { 0 };
+	int tries, err = 0;
+
+	/* A VM appearing or going during the dump: take it again. */
+	for (tries = 0; tries < 5; tries++) {
+		struct vsec_req req = { .handle = handle_list_vm, .arg = &l };
+
+		l.nr = 0;
+		err = vsec_transact(ipc, KVM_SEC_CMD_GET_VM, NLM_F_DUMP,
+				    pid ? put_u32_attr : NULL, a, &req);
+		if (err || !req.interrupted)
+			break;
+		err = -EAGAIN;
+	}
+	if (err) {
+		free(l.vms);
+		return err;
+	}
+	*vms = l.vms;
+	*nr = l.nr;
+	return 0;
+}
+
+static int handle_config(struct vsec_req *req, struct nlattr **tb,
+			 struct nlmsghdr *nlh)
+{
+	struct vsec_config *cfg = req->arg;
+
+	(void)nlh;
+	if (!tb[KVM_SEC_A_INTERVAL_MS])
+		return -EPROTO;
+	cfg->interval_ms = nla_get_u32(tb[KVM_SEC_A_INTERVAL_MS]);
+	return 0;
+}
+
+int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg)
+{
+	struct vsec_req req = { .handle = handle_config, .arg = cfg };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_GET_CONFIG, 0, NULL, NULL, &req);
+}
+
+int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms)
+{
+	uint32_t a[2] = { KVM_SEC_A_INTERVAL_MS, ms };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_u32_attr, a,
+			     &req);
+}
+
+static uint64_t get_u64(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u64(tb[type]) : 0;
+}
+
+static int handle_status(struct vsec_req *req, struct nlattr **tb,
+			 struct nlmsghdr *nlh)
+{
+	struct vsec_status *st = req->arg;
+	struct nlattr *s[KVM_SEC_STATUS_MAX + 1];
+
+	(void)nlh;
+	if (!tb[KVM_SEC_A_STATUS] ||
+	    nla_parse_nested(s, KVM_SEC_STATUS_MAX, tb[KVM_SEC_A_STATUS],
+			     vsec_status_policy) < 0)
+		return -EPROTO;
+	st->vms = s[KVM_SEC_STATUS_VMS] ? nla_get_u32(s[KVM_SEC_STATUS_VMS]) : 0;
+	st->probes = s[KVM_SEC_STATUS_PROBES] ?
+		     nla_get_u32(s[KVM_SEC_STATUS_PROBES]) : 0;
+	st->vms_seen = get_u64(s, KVM_SEC_STATUS_VMS_SEEN);
+	st->vms_gone = get_u64(s, KVM_SEC_STATUS_VMS_GONE);
+	st->untracked_exits = get_u64(s, KVM_SEC_STATUS_UNTRACKED_EXITS);
+	st->alloc_failures = get_u64(s, KVM_SEC_STATUS_ALLOC_FAILURES);
+	st->events_dropped = get_u64(s, KVM_SEC_STATUS_EVENTS_DROPPED);
+	st->rescans = get_u64(s, KVM_SEC_STATUS_RESCANS);
+	st->probe_misses = get_u64(s, KVM_SEC_STATUS_PROBE_MISSES);
+	return 0;
+}
+
+int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st)
+{
+	struct vsec_req req = { .handle = handle_status, .arg = st };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_GET_STATUS, 0, NULL, NULL, &req);
+}
+
+struct monitor {
+	int (*fn)(const struct vsec_event *ev, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct monitor *m = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[KVM_SEC_A_MAX + 1];
+	struct vsec_event ev;
+
+	if (genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, vsec_policy) < 0 ||
+	    (gh->cmd != KVM_SEC_CMD_VM_NEW && gh->cmd != KVM_SEC_CMD_VM_DEL))
+		return NL_SKIP;
+	ev.cmd = gh->cmd;
+	if (parse_vm(tb, &ev.vm))
+		return NL_SKIP;
+	m->ret = m->fn(&ev, m->arg);
+	return m->ret ? NL_STOP : NL_OK;
+}
+
+int vsec_ipc_monitor(struct vsec_ipc *ipc,
+		     int (*fn)(const struct vsec_event *ev, void *arg),
+		     void *arg, volatile const int *stop)
+{
+	struct monitor m = { .fn = fn, .arg = arg };
+	struct pollfd pfd;
+	int grp, err;
+
+	grp = genl_ctrl_resolve_grp(ipc->sk, KVM_SEC_GENL_NAME,
+				    KVM_SEC_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	err = nl_socket_add_membership(ipc->sk, grp);
+	if (err < 0)
+		return vsec_errno(err);
+	nl_socket_disable_seq_check(ipc->sk);
+	nl_socket_modify_cb(ipc->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
+	pfd.fd = nl_socket_get_fd(ipc->sk);
+	pfd.events = POLLIN;
+	while (!*stop && !m.ret) {
+		int r = poll(&pfd, 1, -1);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		err = nl_recvmsgs_default(ipc->sk);
+		if (err < 0 && err != -NLE_INTR) {
+			/* Events were lost (socket buffer full): say so. */
+			if (err == -NLE_NOMEM || err == -NLE_MSG_OVERFLOW)
+				return -ENOBUFS;
+			return vsec_errno(err);
+		}
+	}
+	return m.ret;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The transport to kvm-sec.ko: generic netlink through libnl-3. Every call
+ * returns 0 or a negative errno; after a failure the module's own message
+ * (extended ack), if any, is in vsec_ipc_error_msg().
+ */
+#ifndef VSEC_IPC_H
+#define VSEC_IPC_H
+
+#include <stddef.h>
+
+#include "vsec.h"
+
+struct vsec_ipc;
+
+/* -ENOENT: the family does not exist (module not loaded). */
+int vsec_ipc_open(struct vsec_ipc **ipc);
+void vsec_ipc_close(struct vsec_ipc *ipc);
+const char *vsec_ipc_error_msg(const struct vsec_ipc *ipc);
+
+int vsec_ipc_get_vm(struct vsec_ipc *ipc, uint32_t id, struct vsec_vm *vm);
+/* All VMs, or those of VMM process @pid if non-zero; *vms is malloc'ed. */
+int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
+		      struct vsec_vm **vms, size_t *nr);
+int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg);
+int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms);
+int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
+
+/*
+ * Receive events until @fn returns non-zero (that value is returned) or
+ * *stop becomes true (0 is returned).
+ */
+int vsec_ipc_monitor(struct vsec_ipc *ipc,
+		     int (*fn)(const struct vsec_event *ev, void *arg),
+		     void *arg, volatile const int *stop);
+
+#endif /* VSEC_IPC_H */

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "show.h"
+
+enum {
+	C_EXITS = KVM_SEC_CTR_EXITS - KVM_SEC_CTR_EXITS,
+	C_HCALL = KVM_SEC_CTR_HYPERCALLS - KVM_SEC_CTR_EXITS,
+	C_PIO_IN = KVM_SEC_CTR_PIO_IN - KVM_SEC_CTR_EXITS,
+	C_PIO_OUT = KVM_SEC_CTR_PIO_OUT - KVM_SEC_CTR_EXITS,
+	C_MMIO_R = KVM_SEC_CTR_MMIO_READ - KVM_SEC_CTR_EXITS,
+	C_MMIO_W = KVM_SEC_CTR_MMIO_WRITE - KVM_SEC_CTR_EXITS,
+	C_MSR_R = KVM_SEC_CTR_MSR_READ - KVM_SEC_CTR_EXITS,
+	C_MSR_W = KVM_SEC_CTR_MSR_WRITE - KVM_SEC_CTR_EXITS,
+	C_HALTS = KVM_SEC_CTR_HALTS - KVM_SEC_CTR_EXITS,
+};
+
+void format_duration(char *buf, size_t len, uint64_t s)
+{
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
+			 s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+			 s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "s", s);
+}
+
+static uint64_t age_seconds(const struct vsec_vm *vm)
+{
+	struct timespec now;
+	uint64_t now_ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	return now_ns > vm->created_ns ? (now_ns - vm->created_ns) / 1000000000ull : 0;
+}
+
+void show_vm_list(FILE *f, const struct vsec_vm *vms, size_t nr)
+{
+	int wcomm = 7;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		int l = (int)strlen(vms[i].comm);
+
+		if (l > wcomm)
+			wcomm = l;
+	}
+	fprintf(f, "%5s %8s  %-*s %5s %8s %12s %9s %10s %10s %10s %10s\n",
+		"ID", "PID", wcomm, "COMMAND", "VCPUS", "AGE", "EXITS",
+		"EXITS/s", "HYPERCALLS", "PORT I/O", "MMIO", "HALTS");
+	for (i = 0; i < nr; i++) {
+		const struct vsec_vm *vm = &vms[i];
+		char age[16];
+
+		format_duration(age, sizeof(age), age_seconds(vm));
+		fprintf(f, "%5" PRIu32 " %8" PRIu32 "  %-*s %5" PRIu32 " %8s %12"
+			PRIu64 " %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10"
+			PRIu64 " %10" PRIu64 "\n",
+			vm->id, vm->pid, wcomm, vm->comm, vm->vcpus, age,
+			vm->ctr[C_EXITS], vm->rate[C_EXITS], vm->ctr[C_HCALL],
+			vm->ctr[C_PIO_IN] + vm->ctr[C_PIO_OUT],
+			vm->ctr[C_MMIO_R] + vm->ctr[C_MMIO_W], vm->ctr[C_HALTS]);
+	}
+	if (!nr)
+		fprintf(f, "(no VM on this host)\n");
+}
+
+enum key_style { KEY_DEC, KEY_PORT, KEY_ADDR };
+
+static void show_top(FILE *f, const char *title, enum key_style style,
+		     const struct vsec_top *t)
+{
+	unsigned int i;
+	char key[32];
+
+	if (!t->present)
+		return;
+	fprintf(f, "\n  %-24s %16s\n", title, "count");
+	for (i = 0; i < t->nr; i++) {
+		if (style == KEY_DEC)
+			snprintf(key, sizeof(key), "%" PRIu64, t->e[i].key);
+		else if (style == KEY_PORT)
+			snprintf(key, sizeof(key), "0x%04" PRIx64, t->e[i].key);
+		else
+			snprintf(key, sizeof(key), "0x%" PRIx64, t->e[i].key);
+		fprintf(f, "  %-24s %16" PRIu64 "\n", key, t->e[i].count);
+	}
+	if (t->other || !t->nr)
+		fprintf(f, "  %-24s %16" PRIu64 "\n", "(others)", t->other);
+}
+
+void show_vm(FILE *f, const struct vsec_vm *vm)
+{
+	char age[16], when[64] = "?";
+	time_t t = (time_t)(vm->created_ns / 1000000000ull);
+	struct tm tm;
+	int i;
+
+	format_duration(age, sizeof(age), age_seconds(vm));
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(f, "VM %" PRIu32 "\n", vm->id);
+	fprintf(f, "  %-24s %" PRIu32 " (%s)\n", "VMM process", vm->pid, vm->comm);
+	fprintf(f, "  %-24s %" PRIu32 "\n", "vCPUs", vm->vcpus);
+	fprintf(f, "  %-24s %s (%s ago)%s\n", vm->discovered ? "discovered" : "created",
+		when, age, vm->discovered ? ", counted since discovery" : "");
+	fprintf(f, "\n  %-24s %16s %16s\n", "counter", "total",
+		"per second");
+	for (i = 0; i < VSEC_NR_CTR; i++)
+		fprintf(f, "  %-24s %16" PRIu64 " %16" PRIu64 "\n",
+			vsec_ctr_label[i], vm->ctr[i], vm->rate[i]);
+	fprintf(f, "  (rates over the last %" PRIu32 " ms sampling interval)\n",
+		vm->interval_ms);
+	show_top(f, "hypercall number", KEY_DEC, &vm->hypercalls);
+	show_top(f, "busiest I/O port", KEY_PORT, &vm->ports);
+	show_top(f, "busiest MMIO page (GPA)", KEY_ADDR, &vm->mmio_pages);
+}
+
+void show_config(FILE *f, const struct vsec_config *cfg)
+{
+	fprintf(f, "%-16s %" PRIu32 " ms\n", "interval-ms", cfg->interval_ms);
+}
+
+void show_status(FILE *f, const struct vsec_status *st)
+{
+	fprintf(f, "%-28s %" PRIu32 "\n", "VMs tracked", st->vms);
+	fprintf(f, "%-28s %" PRIu64 "\n", "VMs seen since load", st->vms_seen);
+	fprintf(f, "%-28s %" PRIu64 "\n", "VMs gone since load", st->vms_gone);
+	fprintf(f, "%-28s %" PRIu32 "\n", "KVM trace points attached", st->probes);
+	fprintf(f, "%-28s %" PRIu64 "\n", "untracked exits", st->untracked_exits);
+	fprintf(f, "%-28s %" PRIu64 "\n", "rescans", st->rescans);
+	fprintf(f, "%-28s %" PRIu64 "\n", "allocation failures", st->alloc_failures);
+	fprintf(f, "%-28s %" PRIu64 "\n", "creations missed", st->probe_misses);
+	fprintf(f, "%-28s %" PRIu64 "\n", "events dropped", st->events_dropped);
+}
+
+void show_event(FILE *f, const struct vsec_event *ev)
+{
+	const struct vsec_vm *vm = &ev->vm;
+
+	fprintf(f, "%-4s id %" PRIu32 " pid %" PRIu32 " comm %s",
+		ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone", vm->id, vm->pid,
+		vm->comm);
+	if (ev->cmd == KVM_SEC_CMD_VM_DEL && vm->has_ctr)
+		fprintf(f, " exits %" PRIu64 " hypercalls %" PRIu64
+			" pio %" PRIu64 " mmio %" PRIu64,
+			vm->ctr[C_EXITS], vm->ctr[C_HCALL],
+			vm->ctr[C_PIO_IN] + vm->ctr[C_PIO_OUT],
+			vm->ctr[C_MMIO_R] + vm->ctr[C_MMIO_W]);
+	fputc('\n', f);
+}
+
+static void json_counters(struct json *j, const char *key, const uint64_t *v)
+{
+	int i;
+
+	json_begin_object(j, key);
+	for (i = 0; i < VSEC_NR_CTR; i++)
+		json_u64(j, vsec_ctr_key[i], v[i]);
+	json_end_object(j);
+}
+
+static void json_top(struct json *j, const char *key, const char *keyname,
+		     const struct vsec_top *t)
+{
+	unsigned int i;
+
+	json_begin_object(j, key);
+	json_begin_array(j, "entries");
+	for (i = 0; i < t->nr; i++) {
+		json_begin_object(j, NULL);
+		json_u64(j, keyname, t->e[i].key);
+		json_u64(j, "count", t->e[i].count);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_u64(j, "other", t->other);
+	json_end_object(j);
+}
+
+void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
+{
+	json_begin_object(j, key);
+	json_u64(j, "id", vm->id);
+	json_u64(j, "pid", vm->pid);
+	json_string(j, "comm", vm->comm);
+	json_u64(j, "created_ns", vm->created_ns);
+	json_bool(j, "discovered", vm->discovered);
+	if (vm->has_ctr) {
+		json_u64(j, "vcpus", vm->vcpus);
+		json_u64(j, "interval_ms", vm->interval_ms);
+		json_counters(j, "counters", vm->ctr);
+	}
+	if (vm->has_rate)
+		json_counters(j, "rates", vm->rate);
+	if (vm->hypercalls.present)
+		json_top(j, "hypercalls", "nr", &vm->hypercalls);
+	if (vm->ports.present)
+		json_top(j, "ports", "port", &vm->ports);
+	if (vm->mmio_pages.present)
+		json_top(j, "mmio_pages", "gpa", &vm->mmio_pages);
+	json_end_object(j);
+}
+
+void json_config(struct json *j, const struct vsec_config *cfg)
+{
+	json_begin_object(j, NULL);
+	json_u64(j, "interval_ms", cfg->interval_ms);
+	json_end_object(j);
+}
+
+void json_status(struct json *j, const struct vsec_status *st)
+{
+	json_begin_object(j, NULL);
+	json_u64(j, "vms", st->vms);
+	json_u64(j, "vms_seen", st->vms_seen);
+	json_u64(j, "vms_gone", st->vms_gone);
+	json_u64(j, "probes", st->probes);
+	json_u64(j, "untracked_exits", st->untracked_exits);
+	json_u64(j, "rescans", st->rescans);
+	json_u64(j, "alloc_failures", st->alloc_failures);
+	json_u64(j, "probe_misses", st->probe_misses);
+	json_u64(j, "events_dropped", st->events_dropped);
+	json_end_object(j);
+}
+
+void json_event(struct json *j, const struct vsec_event *ev)
+{
+	json_begin_object(j, NULL);
+	json_string(j, "event", ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone");
+	json_vm(j, "vm", &ev->vm);
+	json_end_object(j);
+}

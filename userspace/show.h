@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vsecctl's output: aligned tables for people, JSON for programs. */
+#ifndef VSEC_SHOW_H
+#define VSEC_SHOW_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "vsec.h"
+
+void show_vm_list(FILE *f, const struct vsec_vm *vms, size_t nr);
+void show_vm(FILE *f, const struct vsec_vm *vm);
+void show_config(FILE *f, const struct vsec_config *cfg);
+void show_status(FILE *f, const struct vsec_status *st);
+void show_event(FILE *f, const struct vsec_event *ev);
+
+void json_vm(struct json *j, const char *key, const struct vsec_vm *vm);
+void json_config(struct json *j, const struct vsec_config *cfg);
+void json_status(struct json *j, const struct vsec_status *st);
+void json_event(struct json *j, const struct vsec_event *ev);
+
+/* "3d4h", "2m05s", "17s": a duration in seconds, for people. */
+void format_duration(char *buf, size_t len, uint64_t seconds);
+
+#endif /* VSEC_SHOW_H */

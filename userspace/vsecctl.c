@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsecctl: the administrator's view of kvm-sec.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "json.h"
+#include "show.h"
+#include "vsec.h"
+
+#ifndef VSEC_VERSION
+#define VSEC_VERSION "0.1"
+#endif
+
+/* Exit statuses, documented in vsecctl(8). */
+enum {
+	EX_OK = 0,
+	EX_FAIL = 1,
+	EX_USAGE = 2,
+	EX_NOMODULE = 3,
+	EX_NOVM = 4,
+	EX_PERM = 5,
+};
+
+static const char *prog = "vsecctl";
+static bool opt_json;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: %s [--json] COMMAND [ARGS]\n"
+"\n"
+"Show and configure kvm-sec, the KVM host security and reliability monitor.\n"
+"\n"
+"Commands:\n"
+"  list                      all VMs on this host, one line each\n"
+"  show VM-ID                one VM in detail\n"
+"  show --pid PID            the VMs of the VMM process PID\n"
+"  config                    the module's configuration\n"
+"  config set KEY VALUE      change it (needs CAP_NET_ADMIN); keys:\n"
+"                              interval-ms  sampling interval, %d..%d\n"
+"  status                    module-wide counters (drops, rescans, ...)\n"
+"  monitor [--count N]       VMs appearing and disappearing, until\n"
+"                            interrupted (or N events)\n"
+"\n"
+"Options:\n"
+"  -j, --json                machine-readable output with stable keys\n"
+"  -h, --help                this help\n"
+"  -V, --version             version\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage or bad value, 3 module not\n"
+"loaded, 4 no such VM, 5 permission denied. See vsecctl(8).\n",
+		prog, KVM_SEC_INTERVAL_MIN_MS, KVM_SEC_INTERVAL_MAX_MS);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see '%s --help'\n", prog);
+	return EX_USAGE;
+}
+
+/* One line that says what went wrong and what to do; the exit status. */
+static int fail_ipc(struct vsec_ipc *ipc, int err, const char *what)
+{
+	const char *msg = ipc ? vsec_ipc_error_msg(ipc) : NULL;
+
+	switch (err) {
+	case -ENOENT:
+		if (!ipc) {
+			fprintf(stderr,
+				"%s: kvm-sec is not loaded (no netlink family %s): load it with 'modprobe kvm-sec'\n",
+				prog, KVM_SEC_GENL_NAME);
+			return EX_NOMODULE;
+		}
+		fprintf(stderr, "%s: %s: no such VM%s%s; 'vsecctl list' shows the VMs\n",
+			prog, what, msg ? ": " : "", msg ? msg : "");
+		return EX_NOVM;
+	case -EPERM:
+	case -EACCES:
+		fprintf(stderr,
+			"%s: %s: permission denied: this needs CAP_NET_ADMIN (run it as root)\n",
+			prog, what);
+		return EX_PERM;
+	case -EINVAL:
+	case -ERANGE:
+		fprintf(stderr, "%s: %s: invalid value%s%s\n", prog, what,
+			msg ? ": " : "", msg ? msg : "");
+		return EX_USAGE;
+	default:
+		fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, strerror(-err),
+			msg ? ": " : "", msg ? msg : "");
+		return EX_FAIL;
+	}
+}
+
+static int open_ipc(struct vsec_ipc **ipc)
+{
+	int err = vsec_ipc_open(ipc);
+
+	if (err)
+		return fail_ipc(NULL, err, "cannot reach kvm-sec");
+	return EX_OK;
+}
+
+/* Strict unsigned decimal in [min, max]. */
+static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct vsec_ipc *ipc;
+	struct vsec_vm *vms;
+	size_t nr, i;
+	int err, ret;
+
+	(void)argv;
+	if (argc > 1)
+		return fail_usage("list takes no argument ('%s')", argv[1]);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_list_vms(ipc, 0, &vms, &nr);
+	if (err) {
+		ret = fail_ipc(ipc, err, "list");
+		goto out;
+	}
+	if (opt_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_begin_array(&j, NULL);
+		for (i = 0; i < nr; i++)
+			json_vm(&j, NULL, &vms[i]);
+		json_end_array(&j);
+	} else {
+		show_vm_list(stdout, vms, nr);
+	}
+	free(vms);
+out:
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vsec_vm *vms = NULL, one;
+	uint32_t id = 0, pid = 0;
+	struct vsec_ipc *ipc;
+	char what[64];
+	size_t nr = 0, i;
+	int c, err, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+p:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_u32(optarg, 1, INT32_MAX, &pid))
+				return fail_usage("--pid needs a process ID, not '%s'",
+						  optarg);
+			break;
+		case 'j':
+			opt_json = true;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (!pid && optind != argc - 1)
+		return fail_usage("show needs a VM ID or --pid PID");
+	if (pid && optind != argc)
+		return fail_usage("give a VM ID or --pid, not both ('%s')",
+				  argv[optind]);
+	if (!pid && !parse_u32(argv[optind], 1, INT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[optind]);
+
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	if (pid) {
+		snprintf(what, sizeof(what), "VMM pid %" PRIu32, pid);
+		err = vsec_ipc_list_vms(ipc, pid, &vms, &nr);
+		if (!err && !nr)
+			err = -ENOENT;
+	} else {
+		snprintf(what, sizeof(what), "VM %" PRIu32, id);
+		err = vsec_ipc_get_vm(ipc, id, &one);
+		vms = &one;
+		nr = 1;
+	}
+	if (err) {
+		ret = fail_ipc(ipc, err, what);
+		goto out;
+	}
+	if (opt_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		if (pid)
+			json_begin_array(&j, NULL);
+		for (i = 0; i < nr; i++)
+			json_vm(&j, NULL, &vms[i]);
+		if (pid)
+			json_end_array(&j);
+	} else {
+		for (i = 0; i < nr; i++) {
+			if (i)
+				putchar('\n');
+			show_vm(stdout, &vms[i]);
+		}
+	}
+out:
+	if (vms != &one)
+		free(vms);
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	struct vsec_config cfg;
+	struct vsec_ipc *ipc;
+	uint32_t ms;
+	int err, ret;
+
+	if (argc > 1 && strcmp(argv[1], "set"))
+		return fail_usage("unknown config subcommand '%s' (config, config set KEY VALUE)",
+				  argv[1]);
+	if (argc > 1) {
+		if (argc != 4)
+			return fail_usage("config set needs KEY VALUE");
+		if (strcmp(argv[2], "interval-ms") &&
+		    strcmp(argv[2], "interval_ms"))
+			return fail_usage("unknown configuration key '%s' (known: interval-ms)",
+					  argv[2]);
+		if (!parse_u32(argv[3], KVM_SEC_INTERVAL_MIN_MS,
+			       KVM_SEC_INTERVAL_MAX_MS, &ms)) {
+			fprintf(stderr,
+				"%s: interval-ms must be a whole number of milliseconds from %d to %d, not '%s'\n",
+				prog, KVM_SEC_INTERVAL_MIN_MS,
+				KVM_SEC_INTERVAL_MAX_MS, argv[3]);
+			return EX_USAGE;
+		}
+		ret = open_ipc(&ipc);
+		if (ret)
+			return ret;
+		err = vsec_ipc_set_interval(ipc, ms);
+		ret = err ? fail_ipc(ipc, err, "config set") : EX_OK;
+		vsec_ipc_close(ipc);
+		return ret;
+	}
+
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_get_config(ipc, &cfg);
+	if (err) {
+		ret = fail_ipc(ipc, err, "config");
+	} else if (opt_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_config(&j, &cfg);
+	} else {
+		show_config(stdout, &cfg);
+	}
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct vsec_status st;
+	struct vsec_ipc *ipc;
+	int err, ret;
+
+	if (argc > 1)
+		return fail_usage("status takes no argument ('%s')", argv[1]);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_get_status(ipc, &st);
+	if (err) {
+		ret = fail_ipc(ipc, err, "status");
+	} else if (opt_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_status(&j, &st);
+	} else {
+		show_status(stdout, &st);
+	}
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static volatile sig_atomic_t stop_monitor;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_monitor = 1;
+}
+
+struct monitor_state {
+	uint32_t left;		/* 0: no limit */
+};
+
+static int print_event(const struct vsec_event *ev, void *arg)
+{
+	struct monitor_state *m = arg;
+
+	if (opt_json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_event(&j, ev);
+	} else {
+		show_event(stdout, ev);
+	}
+	fflush(stdout);
+	if (m->left && !--m->left)
+		return 1;
+	return 0;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct monitor_state m = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct vsec_ipc *ipc;
+	int c, err, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!parse_u32(optarg, 1, UINT32_MAX, &m.left))
+				return fail_usage("--count needs a positive number, not '%s'",
+						  optarg);
+			break;
+		case 'j':
+			opt_json = true;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc)
+		return fail_usage("monitor takes no argument ('%s')", argv[optind]);
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	/* Subscription happens inside; say so on stderr once listening. */
+	err = vsec_ipc_monitor(ipc, print_event, &m, &stop_monitor);
+	if (err < 0)
+		ret = err == -ENOBUFS ?
+		      (fprintf(stderr, "%s: monitor: events were lost (receive buffer full)\n",
+			       prog), EX_FAIL) :
+		      fail_ipc(ipc, err, "monitor");
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "config", cmd_config },
+	{ "status", cmd_status },
+	{ "monitor", cmd_monitor },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opt_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("vsecctl %s (kvm_sec netlink v%d)\n", VSEC_VERSION,
+			       KVM_SEC_GENL_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			return commands[i].fn(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "help")) {
+		usage(stdout);
+		return EX_OK;
+	}
+	return fail_usage("unknown command '%s'", argv[optind]);
+}
