@@ -29,7 +29,7 @@
  */
 #define KSEC_TRACE_MMIO_READ	1
 #define KSEC_TRACE_MMIO_WRITE	2
-#define KSEC_PIO_OUT		1
+#define KSEC_TRACE_PIO_OUT	1
 
 static __always_inline struct ksec_pcpu *ksec_pcpu_of(const struct kvm *kvm)
 {
@@ -84,7 +84,7 @@ static void ksec_probe_pio(void *data, unsigned int rw, unsigned int port,
 
 	if (!pc)
 		return;
-	pc->ctr[rw == KSEC_PIO_OUT ? KSEC_PIO_OUT : KSEC_PIO_IN] += count;
+	pc->ctr[rw == KSEC_TRACE_PIO_OUT ? KSEC_PIO_OUT : KSEC_PIO_IN] += count;
 	ksec_top_add(&pc->ports, port, count);
 }
 
