@@ -28,12 +28,17 @@ static_assert(KVM_SEC_CTR_EXITS + KSEC_HALTS == KVM_SEC_CTR_HALTS);
 static_assert(KVM_SEC_CTR_EXITS + KSEC_MSR_WRITE == KVM_SEC_CTR_MSR_WRITE);
 static_assert(KVM_SEC_TOP_ENTRIES <= KSEC_TOP_MERGED);
 
+/* Bounds above S16_MAX need a range object (NLA_POLICY_RANGE is s16). */
+static struct netlink_range_validation ksec_interval_range = {
+	.min = KVM_SEC_INTERVAL_MIN_MS,
+	.max = KVM_SEC_INTERVAL_MAX_MS,
+};
+
 static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_RANGE(NLA_U32,
-						   KVM_SEC_INTERVAL_MIN_MS,
-						   KVM_SEC_INTERVAL_MAX_MS),
+	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&ksec_interval_range),
 	/* Every other attribute only appears in replies. */
 	[KVM_SEC_A_VM_COMM]		= { .type = NLA_REJECT },
 	[KVM_SEC_A_VM_VCPUS]		= { .type = NLA_REJECT },

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ksec_util.h"
+
+int ksec_vm_of_pid(struct vsec_ipc *ipc, uint32_t pid, struct vsec_vm *vm)
+{
+	struct vsec_vm *vms;
+	size_t nr;
+	int err;
+
+	err = vsec_ipc_list_vms(ipc, pid, &vms, &nr);
+	if (err)
+		return err;
+	if (!nr) {
+		free(vms);
+		return -ENOENT;
+	}
+	*vm = vms[nr - 1];
+	free(vms);
+	return 0;
+}
+
+int run_capture(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int st;
+
+	if (!p)
+		return -1;
+	while (n + 1 < len) {
+		size_t r = fread(out + n, 1, len - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+bool json_find_u64(const char *json, const char *object, const char *key,
+		   uint64_t *val)
+{
+	char pat[128];
+	const char *p = json, *end;
+
+	if (object) {
+		snprintf(pat, sizeof(pat), "\"%s\":{", object);
+		p = strstr(json, pat);
+		if (!p)
+			return false;
+		end = strchr(p + strlen(pat), '}');
+	} else {
+		end = json + strlen(json);
+	}
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(p, pat);
+	if (!p || (end && p > end))
+		return false;
+	*val = strtoull(p + strlen(pat), NULL, 10);
+	return true;
+}
+
+bool have_kvm(void)
+{
+	return access("/dev/kvm", R_OK | W_OK) == 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the kvm-sec selftests. */
+#ifndef KSEC_UTIL_H
+#define KSEC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../userspace/ipc.h"
+
+#define CTR(vm, name) ((vm)->ctr[KVM_SEC_CTR_##name - KVM_SEC_CTR_EXITS])
+
+/* The one VM of VMM process @pid with the highest ID; 0 or -errno. */
+int ksec_vm_of_pid(struct vsec_ipc *ipc, uint32_t pid, struct vsec_vm *vm);
+
+/*
+ * Run a command line through /bin/sh, capturing up to @len bytes of its
+ * standard output in @out; returns its exit status, or -1.
+ */
+int run_capture(const char *cmd, char *out, size_t len);
+
+/* The unsigned number following "key": inside the object named @object. */
+bool json_find_u64(const char *json, const char *object, const char *key,
+		   uint64_t *val);
+
+/* Is the running process able to use KVM? (for SKIP) */
+bool have_kvm(void);
+
+#endif /* KSEC_UTIL_H */

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMs appearing and disappearing: notifications on the "events" multicast
+ * group, and no state left behind after many VMs came and went.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "kselftest_harness.h"
+#include "ksec_util.h"
+#include "tvm.h"
+
+struct seen {
+	uint8_t cmd;
+	uint32_t id, pid;
+	uint64_t hypercalls;
+	bool has_counters;
+};
+
+struct listener {
+	struct nl_sock *sk;
+	struct seen ev[16];
+	int nr;
+};
+
+static int on_msg(struct nl_msg *msg, void *arg)
+{
+	struct listener *l = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[KVM_SEC_A_MAX + 1], *c[KVM_SEC_CTR_MAX + 1];
+	struct seen *s;
+
+	if (l->nr == 16 || genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	s = &l->ev[l->nr++];
+	memset(s, 0, sizeof(*s));
+	s->cmd = gh->cmd;
+	if (tb[KVM_SEC_A_VM_ID])
+		s->id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
+	if (tb[KVM_SEC_A_VM_PID])
+		s->pid = nla_get_u32(tb[KVM_SEC_A_VM_PID]);
+	if (tb[KVM_SEC_A_VM_COUNTERS] &&
+	    nla_parse_nested(c, KVM_SEC_CTR_MAX, tb[KVM_SEC_A_VM_COUNTERS],
+			     NULL) >= 0 && c[KVM_SEC_CTR_HYPERCALLS]) {
+		s->has_counters = true;
+		s->hypercalls = nla_get_u64(c[KVM_SEC_CTR_HYPERCALLS]);
+	}
+	return NL_OK;
+}
+
+/* Wait for at least @n events; the timeout only bounds a failing test. */
+static int wait_events(struct listener *l, int n)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(l->sk), .events = POLLIN };
+
+	while (l->nr < n) {
+		if (poll(&pfd, 1, 10000) <= 0)
+			return -ETIMEDOUT;
+		if (nl_recvmsgs_default(l->sk) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+FIXTURE(ksec) {
+	struct vsec_ipc *ipc;
+};
+
+FIXTURE_SETUP(ksec)
+{
+	if (!have_kvm())
+		SKIP(return, "no usable /dev/kvm");
+	ASSERT_EQ(0, vsec_ipc_open(&self->ipc));
+}
+
+FIXTURE_TEARDOWN(ksec)
+{
+	vsec_ipc_close(self->ipc);
+}
+
+TEST_F(ksec, appear_and_disappear_events)
+{
+	const struct tvm_profile p = { .hypercalls = 5 };
+	struct listener l = { 0 };
+	struct tvm t;
+	int grp;
+
+	l.sk = nl_socket_alloc();
+	ASSERT_NE(NULL, l.sk);
+	ASSERT_EQ(0, genl_connect(l.sk));
+	grp = genl_ctrl_resolve_grp(l.sk, KVM_SEC_GENL_NAME, KVM_SEC_MCGRP_EVENTS);
+	ASSERT_GT(grp, 0);
+	ASSERT_EQ(0, nl_socket_add_membership(l.sk, grp));
+	nl_socket_disable_seq_check(l.sk);
+	nl_socket_modify_cb(l.sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, &l);
+
+	ASSERT_EQ(0, tvm_create(&t, &p));
+	ASSERT_EQ(0, tvm_run(&t, NULL));
+	ASSERT_EQ(0, wait_events(&l, 1));
+	EXPECT_EQ(KVM_SEC_CMD_VM_NEW, l.ev[0].cmd);
+	EXPECT_EQ(getpid(), (pid_t)l.ev[0].pid);
+	tvm_destroy(&t);
+	ASSERT_EQ(0, wait_events(&l, 2));
+	EXPECT_EQ(KVM_SEC_CMD_VM_DEL, l.ev[1].cmd);
+	EXPECT_EQ(l.ev[0].id, l.ev[1].id);
+	/* The final counters travel with the VM_DEL. */
+	EXPECT_TRUE(l.ev[1].has_counters);
+	EXPECT_EQ(5, l.ev[1].hypercalls);
+	nl_socket_free(l.sk);
+}
+
+TEST_F(ksec, state_freed_after_200_vms)
+{
+	const struct tvm_profile p = { .hypercalls = 3, .port_writes = 2 };
+	struct vsec_status before, after;
+	struct vsec_vm vm;
+	struct tvm t;
+	int i;
+
+	ASSERT_EQ(0, vsec_ipc_get_status(self->ipc, &before));
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, tvm_create(&t, &p));
+		ASSERT_EQ(0, tvm_run(&t, NULL));
+		ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+		ASSERT_EQ(3, CTR(&vm, HYPERCALLS));
+		ASSERT_EQ(2, CTR(&vm, PIO_OUT));
+		tvm_destroy(&t);
+	}
+	ASSERT_EQ(0, vsec_ipc_get_status(self->ipc, &after));
+	EXPECT_EQ(before.vms, after.vms);
+	EXPECT_EQ(0, after.vms);
+	EXPECT_EQ(200, after.vms_seen - before.vms_seen);
+	EXPECT_EQ(200, after.vms_gone - before.vms_gone);
+	EXPECT_EQ(before.untracked_exits, after.untracked_exits);
+	EXPECT_EQ(before.alloc_failures, after.alloc_failures);
+	EXPECT_EQ(-ENOENT, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+}
+
+TEST_F(ksec, many_vms_at_once_in_one_dump)
+{
+	const struct tvm_profile p = { .hypercalls = 1 };
+	struct vsec_vm *vms;
+	struct tvm t[40];
+	size_t nr, i;
+
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(0, tvm_create(&t[i], &p));
+	/* 40 VMs do not fit one netlink message: the dump must restart. */
+	ASSERT_EQ(0, vsec_ipc_list_vms(self->ipc, getpid(), &vms, &nr));
+	EXPECT_EQ(40, nr);
+	for (i = 1; i < nr; i++)
+		EXPECT_LT(vms[i - 1].id, vms[i].id);
+	free(vms);
+	for (i = 0; i < 40; i++)
+		tvm_destroy(&t[i]);
+	ASSERT_EQ(0, vsec_ipc_list_vms(self->ipc, getpid(), &vms, &nr));
+	EXPECT_EQ(0, nr);
+	free(vms);
+}
+
+TEST_HARNESS_MAIN
