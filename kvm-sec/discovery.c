@@ -60,7 +60,7 @@ static struct kvm *ksec_file_kvm(struct file *file, struct module *kvm_mod)
 	return NULL;
 }
 
-/* Under the task's files lock: no sleeping. */
+/* Under task_lock() and the task's files lock: no sleeping. */
 static int ksec_scan_fd(const void *arg, struct file *file, unsigned int fd)
 {
 	struct ksec_scan *s = (struct ksec_scan *)arg;
@@ -80,7 +80,8 @@ static int ksec_scan_fd(const void *arg, struct file *file, unsigned int fd)
 		return 0;	/* being destroyed */
 	s->found[s->nr].kvm = kvm;
 	s->found[s->nr].pid = task_tgid_nr(s->task);
-	get_task_comm(s->found[s->nr].comm, s->task);
+	/* task_lock() is held: get_task_comm() would take it again. */
+	strscpy(s->found[s->nr].comm, s->task->comm, TASK_COMM_LEN);
 	s->nr++;
 	return 0;
 }

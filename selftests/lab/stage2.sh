@@ -7,7 +7,9 @@
 # in /run/lab for selftests/lab/lab.sh to judge, and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM:-linux}
+set -a
 . /run/lab/env
+set +a
 
 finish() {
 	echo "$1" >/run/lab/status

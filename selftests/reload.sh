@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifecycle on a live host (run in the lab as root):
+#
+#   tiny-vm --forever  (VM A: exits without pause)  ----+
+#   tiny-vm --hold     (VM B: halted, alive)        ----+--> kvm-sec.ko
+#                                                        |    unloaded and
+#   rmmod kvm_sec / insmod kvm-sec.ko, 5 times  <--------+    reloaded
+#
+# 1. Unloading while VM A exits non-stop and VM B is idle is safe, and the
+#    reloaded module finds both (flagged "discovered").
+# 2. vsecctl says "not loaded" (exit 3) while the module is out.
+# 3. kvm_amd (or kvm_intel) reloaded under kvm-sec: new VMs are still
+#    counted exactly.
+# The lab fails the run if the kernel logged any warning meanwhile.
+set -euo pipefail
+
+ko=${LAB_MODULE:?run this in the lab (make lab CMD=selftests/reload.sh)}
+vendor=kvm_amd
+grep -q '^kvm_intel ' /proc/modules && vendor=kvm_intel
+pass=0 fail=0
+ok() { echo "ok $((pass + fail + 1)) $1"; pass=$((pass + 1)); }
+bad() { echo "not ok $((pass + fail + 1)) $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	grep -q '^kvm_sec ' /proc/modules || insmod "$ko" || true
+}
+trap cleanup EXIT
+
+# Start a VM in the background and wait (blocking read) for its "ready"
+# line; its standard input stays open until the script ends.
+start_held_vm() {
+	local dir line fd_in fd_out
+	dir=$(mktemp -d)
+	mkfifo "$dir/in" "$dir/out"
+	tiny-vm "$@" --hold <"$dir/in" >"$dir/out" &
+	held_pid=$!
+	pids+=("$held_pid")
+	exec {fd_in}>"$dir/in" {fd_out}<"$dir/out"
+	while read -r line <&"$fd_out"; do
+		[[ $line == ready* ]] && return 0
+	done
+	return 1
+}
+
+vm_count() { vsecctl --json status | sed -n 's/.*"vms":\([0-9]*\).*/\1/p'; }
+
+echo "TAP version 13"
+echo "1..8"
+
+tiny-vm --port-writes 1 --forever &
+pids+=($!)
+spin_pid=$!
+start_held_vm --hypercalls 7
+check "two VMs tracked before the reloads" '[ "$(vm_count)" = 2 ]'
+
+reloads_ok=y
+for i in 1 2 3 4 5; do
+	rmmod kvm_sec || reloads_ok=
+	st=0
+	msg=$(vsecctl list 2>&1) || st=$?
+	[ "$st" = 3 ] || { echo "# vsecctl exit $st without the module"; reloads_ok=; }
+	[[ $msg == *"not loaded"* ]] || { echo "# vsecctl said: $msg"; reloads_ok=; }
+	insmod "$ko" || reloads_ok=
+done
+check "unload and reload five times while a VM exits non-stop" '[ -n "$reloads_ok" ]'
+check "both VMs found again after reload" '[ "$(vm_count)" = 2 ]'
+check "the found VMs are flagged discovered" \
+	'[ "$(vsecctl show --json --pid $held_pid | grep -c "\"discovered\":true")" = 1 ]'
+check "the spinning VM is counted after discovery" \
+	'vsecctl show --json --pid $spin_pid | grep -q "\"pio_out\":[1-9]"'
+
+kill "$spin_pid" "$held_pid"
+wait "$spin_pid" "$held_pid" 2>/dev/null || true
+check "no VM left once they exit" '[ "$(vm_count)" = 0 ]'
+
+# The vendor module goes and comes back under kvm-sec.
+if rmmod "$vendor" && modprobe "$vendor"; then ok "reload $vendor under kvm-sec"; else bad "reload $vendor under kvm-sec"; fi
+start_held_vm --hypercalls 11 --port-writes 13
+out=$(vsecctl show --json --pid "$held_pid")
+check "exact counts after $vendor reload" \
+	'echo "$out" | grep -q "\"hypercalls\":11," && echo "$out" | grep -q "\"pio_out\":13,"'
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
