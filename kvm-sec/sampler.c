@@ -18,19 +18,12 @@
 static u32 ksec_interval_ms = KVM_SEC_INTERVAL_DEFAULT_MS;
 static bool ksec_sampler_running;
 
-static void ksec_sample_one(struct ksec_vm *vm, void *arg)
-{
-	ksec_vm_sample(vm, *(u64 *)arg);
-}
-
 static void ksec_sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ksec_sample_work, ksec_sample_fn);
 
 static void ksec_sample_fn(struct work_struct *work)
 {
-	u64 now = ktime_get_ns();
-
-	ksec_for_each_vm(ksec_sample_one, &now);
+	ksec_sample_all(ktime_get_ns());
 	if (READ_ONCE(ksec_sampler_running))
 		queue_delayed_work(system_wq, &ksec_sample_work,
 				   msecs_to_jiffies(READ_ONCE(ksec_interval_ms)));

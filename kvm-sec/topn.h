@@ -68,6 +68,7 @@ static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
 		}
 		if (!c) {
 			WRITE_ONCE(s->key, key);
+			/* Pairs with ksec_top_merge(): key before count. */
 			smp_store_release(&s->count, n);
 			return;
 		}
@@ -115,6 +116,7 @@ static inline void ksec_top_merge(struct ksec_top_merged *m,
 	unsigned int i;
 
 	for (i = 0; i < KSEC_TOP_SLOTS; i++) {
+		/* Pairs with ksec_top_add(): count before key. */
 		u64 c = smp_load_acquire(&t->slot[i].count);
 
 		if (c)

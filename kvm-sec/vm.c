@@ -237,17 +237,6 @@ u32 ksec_registry_generation(void)
 	return READ_ONCE(ksec_generation);
 }
 
-void ksec_for_each_vm(void (*fn)(struct ksec_vm *vm, void *arg), void *arg)
-{
-	struct ksec_vm *vm;
-	unsigned long id;
-
-	rcu_read_lock();
-	xa_for_each(&ksec_vms, id, vm)
-		fn(vm, arg);
-	rcu_read_unlock();
-}
-
 u64 ksec_untracked_total(void)
 {
 	u64 sum = 0;
@@ -274,8 +263,6 @@ static void ksec_vm_totals_locked(struct ksec_vm *vm, u64 *tot, u32 *vcpus)
 	*vcpus = 0;
 	if (!vm->dead)
 		ksec_vm_read_kvm_stats(vm, &halts, &irqs, vcpus);
-	else
-		halts = irqs = 0;
 	/* After the VM is gone, the last sampled values stand. */
 	tot[KSEC_HALTS] = vm->dead ? vm->last_tot[KSEC_HALTS] :
 		halts - min(halts, vm->base[KSEC_HALTS]);
@@ -296,7 +283,7 @@ void ksec_vm_totals(struct ksec_vm *vm, u64 *tot, u32 *vcpus)
 	spin_unlock_irqrestore(&vm->lock, flags);
 }
 
-void ksec_vm_sample(struct ksec_vm *vm, u64 now_ns)
+static void ksec_vm_sample(struct ksec_vm *vm, u64 now_ns)
 {
 	u64 tot[KSEC_NR_CLASSES];
 	unsigned long flags;
@@ -321,6 +308,17 @@ void ksec_vm_sample(struct ksec_vm *vm, u64 now_ns)
 	vm->last_sample_ns = now_ns;
 out:
 	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+void ksec_sample_all(u64 now_ns)
+{
+	struct ksec_vm *vm;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&ksec_vms, id, vm)
+		ksec_vm_sample(vm, now_ns);
+	rcu_read_unlock();
 }
 
 void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)

@@ -153,9 +153,8 @@ u32 ksec_registry_generation(void);
 void ksec_vm_totals(struct ksec_vm *vm, u64 *tot, u32 *vcpus);
 void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v);
 
-/* Called for each VM by the sampler. */
-void ksec_vm_sample(struct ksec_vm *vm, u64 now_ns);
-void ksec_for_each_vm(void (*fn)(struct ksec_vm *vm, void *arg), void *arg);
+/* The sampler: turn every VM's totals into per-second rates. */
+void ksec_sample_all(u64 now_ns);
 
 u64 ksec_untracked_total(void);
 

@@ -73,6 +73,7 @@ enum kvm_sec_cmd {
 
 	__KVM_SEC_CMD_MAX
 };
+
 #define KVM_SEC_CMD_MAX (__KVM_SEC_CMD_MAX - 1)
 
 enum kvm_sec_attr {
@@ -82,24 +83,27 @@ enum kvm_sec_attr {
 	KVM_SEC_A_VM_PID,		/* u32: VMM process ID (init namespace) */
 	KVM_SEC_A_VM_COMM,		/* string: VMM command name */
 	KVM_SEC_A_VM_VCPUS,		/* u32: vCPUs created */
-	KVM_SEC_A_VM_CREATED_NS,	/* u64: creation (or discovery) time,
-					 * CLOCK_REALTIME nanoseconds */
+	/* u64: creation (or discovery) time, CLOCK_REALTIME nanoseconds */
+	KVM_SEC_A_VM_CREATED_NS,
 	KVM_SEC_A_VM_DISCOVERED,	/* flag: found at module load */
 	KVM_SEC_A_VM_COUNTERS,		/* nest, enum kvm_sec_ctr: totals */
-	KVM_SEC_A_VM_RATES,		/* nest, enum kvm_sec_ctr: per second,
-					 * over the last complete interval */
-	KVM_SEC_A_VM_HYPERCALLS,	/* nest, enum kvm_sec_top: key is the
-					 * hypercall number */
-	KVM_SEC_A_VM_PORTS,		/* nest, enum kvm_sec_top: key is the
-					 * I/O port, count is accesses */
-	KVM_SEC_A_VM_MMIO_PAGES,	/* nest, enum kvm_sec_top: key is the
-					 * guest-physical address of a 4 KiB
-					 * page, count is accesses */
+	/* nest, enum kvm_sec_ctr: per second over the last interval */
+	KVM_SEC_A_VM_RATES,
+	/* nest, enum kvm_sec_top: key is the hypercall number */
+	KVM_SEC_A_VM_HYPERCALLS,
+	/* nest, enum kvm_sec_top: key is the I/O port, count is accesses */
+	KVM_SEC_A_VM_PORTS,
+	/*
+	 * nest, enum kvm_sec_top: key is the guest-physical address of a
+	 * 4 KiB page, count is accesses
+	 */
+	KVM_SEC_A_VM_MMIO_PAGES,
 	KVM_SEC_A_INTERVAL_MS,		/* u32: sampling interval */
 	KVM_SEC_A_STATUS,		/* nest, enum kvm_sec_status */
 
 	__KVM_SEC_A_MAX
 };
+
 #define KVM_SEC_A_MAX (__KVM_SEC_A_MAX - 1)
 
 /*
@@ -125,6 +129,7 @@ enum kvm_sec_ctr {
 
 	__KVM_SEC_CTR_MAX
 };
+
 #define KVM_SEC_CTR_MAX (__KVM_SEC_CTR_MAX - 1)
 
 /*
@@ -141,6 +146,7 @@ enum kvm_sec_top {
 
 	__KVM_SEC_TOP_MAX
 };
+
 #define KVM_SEC_TOP_MAX (__KVM_SEC_TOP_MAX - 1)
 
 enum kvm_sec_top_entry {
@@ -151,6 +157,7 @@ enum kvm_sec_top_entry {
 
 	__KVM_SEC_TOP_ENTRY_MAX
 };
+
 #define KVM_SEC_TOP_ENTRY_MAX (__KVM_SEC_TOP_ENTRY_MAX - 1)
 
 /* Module-wide status: gauges and counters of everything not counted per VM. */
@@ -160,18 +167,19 @@ enum kvm_sec_status {
 	KVM_SEC_STATUS_VMS,		/* u32: VMs tracked now */
 	KVM_SEC_STATUS_VMS_SEEN,	/* u64: VMs tracked since load */
 	KVM_SEC_STATUS_VMS_GONE,	/* u64: VMs destroyed since load */
-	KVM_SEC_STATUS_UNTRACKED_EXITS,	/* u64: events from VMs not (yet)
-					 * tracked; each starts a rescan */
-	KVM_SEC_STATUS_ALLOC_FAILURES,	/* u64: VMs whose state could not be
-					 * allocated when created */
+	/* u64: events from VMs not (yet) tracked; they start a rescan */
+	KVM_SEC_STATUS_UNTRACKED_EXITS,
+	/* u64: VMs whose state could not be allocated when created */
+	KVM_SEC_STATUS_ALLOC_FAILURES,
 	KVM_SEC_STATUS_EVENTS_DROPPED,	/* u64: notifications not sent */
 	KVM_SEC_STATUS_RESCANS,		/* u64: scans for untracked VMs */
 	KVM_SEC_STATUS_PROBES,		/* u32: KVM trace points attached */
-	KVM_SEC_STATUS_PROBE_MISSES,	/* u64: VM creations the kretprobe
-					 * missed (found later by discovery) */
+	/* u64: VM creations the kretprobe missed (found by discovery) */
+	KVM_SEC_STATUS_PROBE_MISSES,
 
 	__KVM_SEC_STATUS_MAX
 };
+
 #define KVM_SEC_STATUS_MAX (__KVM_SEC_STATUS_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */

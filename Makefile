@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-sec: build, install and test. See README.md.
+#
+#   make                 kvm-sec.ko, vsecctl, selftests
+#   make demo            boot the test host and show kvm-sec at work
+#   make check           unit tests, then every selftest in the test host
+#   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell)
+#   make install         module (extra/, depmod) and vsecctl (PREFIX)
+#   make dkms-install    register the module with DKMS
+#   make style           checkpatch on the kernel code
+#   make deps            install the Debian packages everything needs
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+
+# The kernel to build for: the running one if its headers are installed,
+# else the newest kernel that has headers (the test host boots it).
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else for k in $$(ls /lib/modules 2>/dev/null | sort -V); do \
+	[ -d /lib/modules/$$k/build ] && echo $$k; done | tail -n 1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(CURDIR)/build
+KSRC_TAR = $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
+
+DEB_PACKAGES := build-essential pkg-config kmod cpio xz-utils bc \
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
+	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
+
+all: module vsecctl selftests
+
+module:
+	@test -d "$(KDIR)" || { echo "kvm-sec: no kernel build tree at '$(KDIR)': install linux-headers-amd64 ('make deps') or give KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-debug:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_KVM_SEC_DEBUG=y modules
+
+vsecctl:
+	$(MAKE) -C userspace
+
+selftests: vsecctl
+	$(MAKE) -C selftests BUILD=$(BUILD)
+
+install: module vsecctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
+dkms-install:
+	mkdir -p /usr/src/kvm-sec-$(VERSION)
+	cp -r Kbuild dkms.conf kvm-sec /usr/src/kvm-sec-$(VERSION)/
+	dkms add kvm-sec/$(VERSION) && dkms build kvm-sec/$(VERSION) -k $(KVER) && \
+		dkms install kvm-sec/$(VERSION) -k $(KVER)
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+lab: all
+	LAB_KVER=$(KVER) selftests/lab/lab.sh $(if $(CMD),"$(CMD)")
+
+demo: deps all
+	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/lab/demo.sh
+
+check: all
+	$(MAKE) -C userspace check
+	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh
+
+$(BUILD)/checkpatch/scripts/checkpatch.pl:
+	@test -n "$(KSRC_TAR)" || { echo "style: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
+	mkdir -p $(BUILD)/checkpatch
+	tar -xf $(KSRC_TAR) -C $(BUILD)/checkpatch --strip-components=1 \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+style: $(BUILD)/checkpatch/scripts/checkpatch.pl
+	$(BUILD)/checkpatch/scripts/checkpatch.pl --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
+		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c)) kvm-sec/*.h kvm-sec/uapi/linux/*.h
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
+	rm -rf $(BUILD)
+
+.PHONY: all module module-debug vsecctl selftests install dkms-install \
+	deps lab demo check style clean
