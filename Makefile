@@ -62,8 +62,15 @@ deps:
 			apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
+# CMD reaches the lab verbatim ($, quotes and all) through the environment.
+export KSEC_LAB_CMD := $(value CMD)
+
 lab: all
-	LAB_KVER=$(KVER) selftests/lab/lab.sh $(if $(CMD),"$(CMD)")
+	LAB_KVER=$(KVER) selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
+
+bench: all
+	LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
+		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh"
 
 demo: deps all
 	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/lab/demo.sh
@@ -91,4 +98,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module module-debug vsecctl selftests install dkms-install \
-	deps lab demo check style clean
+	deps lab demo bench check style clean

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <netlink/genl/ctrl.h>
@@ -114,6 +115,69 @@ TEST_F(ksec, appear_and_disappear_events)
 	EXPECT_TRUE(l.ev[1].has_counters);
 	EXPECT_EQ(5, l.ev[1].hypercalls);
 	nl_socket_free(l.sk);
+}
+
+/* Read from @fd until EOF or @len - 1 bytes; NUL-terminated. */
+static size_t read_all(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	buf[n] = 0;
+	return n;
+}
+
+/* The same two events through the real "vsecctl monitor". */
+TEST_F(ksec, vsecctl_monitor_shows_events)
+{
+	const struct tvm_profile p = { .hypercalls = 7 };
+	int out[2], err[2], status;
+	char buf[4096], line[256], pidkey[32];
+	size_t n = 0;
+	struct tvm t;
+	pid_t child;
+	char *gone;
+
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(err));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		execlp("vsecctl", "vsecctl", "monitor", "--json", "--count", "2",
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	/* Wait until it has subscribed: it says so on stderr. */
+	while (n < sizeof(line) - 1 && read(err[0], line + n, 1) == 1 &&
+	       line[n] != '\n')
+		n++;
+	line[n] = 0;
+	ASSERT_NE(NULL, strstr(line, "listening")) TH_LOG("stderr: %s", line);
+
+	ASSERT_EQ(0, tvm_create(&t, &p));
+	ASSERT_EQ(0, tvm_run(&t, NULL));
+	tvm_destroy(&t);
+
+	read_all(out[0], buf, sizeof(buf));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(pidkey, sizeof(pidkey), "\"pid\":%d,", getpid());
+	ASSERT_TRUE(!strncmp(buf, "{\"event\":\"new\"", 14)) TH_LOG("%s", buf);
+	gone = strstr(buf, "\n{\"event\":\"gone\"");
+	ASSERT_NE(NULL, gone) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, pidkey));
+	EXPECT_NE(NULL, strstr(gone, pidkey));
+	EXPECT_NE(NULL, strstr(gone, "\"hypercalls\":7,")) TH_LOG("%s", gone);
+	close(out[0]);
+	close(err[0]);
 }
 
 TEST_F(ksec, state_freed_after_200_vms)

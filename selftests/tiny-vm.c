@@ -32,6 +32,28 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tiny-vm [OPTIONS]\n"
+"Start VMs whose real-mode guest makes an exact number of requests of KVM.\n"
+"\n"
+"  --hypercalls N      N hypercalls (VMMCALL/VMCALL), handled inside KVM\n"
+"  --hypercall-nr NR   their number in RAX (default 0x4b53, not a KVM one)\n"
+"  --port-writes M     M one-byte OUTs, each an exit to tiny-vm\n"
+"  --port P            to this I/O port (default 0x80)\n"
+"  --mmio-writes K     K one-byte writes to unbacked guest-physical memory\n"
+"  --mmio-gpa A        at this address, below 1 MiB (default 0xd0000)\n"
+"  --vms V             start V such VMs in this process (default 1)\n"
+"  --forever           repeat the work until SIGINT/SIGTERM\n"
+"  --hold              after the guests halt, print \"ready pid PID\" and\n"
+"                      keep the VMs until stdin closes or a signal arrives\n"
+"  --help              this help\n"
+"\n"
+"Without --forever, each guest halts after its work and tiny-vm prints the\n"
+"exits it saw in userspace. Exit status 0, 1 on a KVM error, 2 on usage.\n");
+}
+
 static uint32_t num(const char *opt, const char *s, uint64_t max)
 {
 	char *end;
@@ -58,6 +80,7 @@ int main(int argc, char **argv)
 		{ "vms", required_argument, NULL, 'v' },
 		{ "forever", no_argument, NULL, 'f' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, '?' + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tvm_profile p = {
@@ -82,8 +105,9 @@ int main(int argc, char **argv)
 		case 'v': nvms = num("vms", optarg, 1024); break;
 		case 'f': p.forever = true; break;
 		case 'H': hold = true; break;
+		case '?' + 1: usage(stdout); return 0;
 		default:
-			fprintf(stderr, "usage: see the comment at the top of tiny-vm.c\n");
+			usage(stderr);
 			return 2;
 		}
 	}

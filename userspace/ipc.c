@@ -205,13 +205,17 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 		vm->pid = nla_get_u32(tb[KVM_SEC_A_VM_PID]);
 	if (tb[KVM_SEC_A_VM_COMM])
 		nla_strlcpy(vm->comm, tb[KVM_SEC_A_VM_COMM], sizeof(vm->comm));
-	if (tb[KVM_SEC_A_VM_VCPUS])
+	if (tb[KVM_SEC_A_VM_VCPUS]) {
 		vm->vcpus = nla_get_u32(tb[KVM_SEC_A_VM_VCPUS]);
+		vm->has_vcpus = true;
+	}
 	if (tb[KVM_SEC_A_VM_CREATED_NS])
 		vm->created_ns = nla_get_u64(tb[KVM_SEC_A_VM_CREATED_NS]);
 	vm->discovered = tb[KVM_SEC_A_VM_DISCOVERED] != NULL;
-	if (tb[KVM_SEC_A_INTERVAL_MS])
+	if (tb[KVM_SEC_A_INTERVAL_MS]) {
 		vm->interval_ms = nla_get_u32(tb[KVM_SEC_A_INTERVAL_MS]);
+		vm->has_interval = true;
+	}
 	if (tb[KVM_SEC_A_VM_COUNTERS]) {
 		if (parse_counters(tb[KVM_SEC_A_VM_COUNTERS], vm->ctr))
 			return -EPROTO;
@@ -534,7 +538,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 
 int vsec_ipc_monitor(struct vsec_ipc *ipc,
 		     int (*fn)(const struct vsec_event *ev, void *arg),
-		     void *arg, volatile const int *stop)
+		     void (*ready)(void *arg), void *arg,
+		     volatile const int *stop, const sigset_t *waitmask)
 {
 	struct monitor m = { .fn = fn, .arg = arg };
 	struct pollfd pfd;
@@ -551,8 +556,10 @@ int vsec_ipc_monitor(struct vsec_ipc *ipc,
 	nl_socket_modify_cb(ipc->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
 	pfd.fd = nl_socket_get_fd(ipc->sk);
 	pfd.events = POLLIN;
+	if (ready)
+		ready(arg);
 	while (!*stop && !m.ret) {
-		int r = poll(&pfd, 1, -1);
+		int r = ppoll(&pfd, 1, NULL, waitmask);
 
 		if (r < 0) {
 			if (errno == EINTR)

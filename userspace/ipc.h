@@ -7,6 +7,7 @@
 #ifndef VSEC_IPC_H
 #define VSEC_IPC_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "vsec.h"
@@ -30,8 +31,15 @@ int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
  * Receive events until @fn returns non-zero (that value is returned) or
  * *stop becomes true (0 is returned).
  */
+/*
+ * Subscribe to the events group, call ready(arg) once subscribed, then fn()
+ * for each event until fn() returns non-zero or *stop is set. The caller
+ * blocks the signals that set *stop and passes the mask to wait with
+ * (ppoll), so that a signal cannot be lost between the check and the wait.
+ */
 int vsec_ipc_monitor(struct vsec_ipc *ipc,
 		     int (*fn)(const struct vsec_event *ev, void *arg),
-		     void *arg, volatile const int *stop);
+		     void (*ready)(void *arg), void *arg,
+		     volatile const int *stop, const sigset_t *waitmask);
 
 #endif /* VSEC_IPC_H */

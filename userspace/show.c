@@ -193,11 +193,12 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 	json_string(j, "comm", vm->comm);
 	json_u64(j, "created_ns", vm->created_ns);
 	json_bool(j, "discovered", vm->discovered);
-	if (vm->has_ctr) {
+	if (vm->has_vcpus)
 		json_u64(j, "vcpus", vm->vcpus);
+	if (vm->has_interval)
 		json_u64(j, "interval_ms", vm->interval_ms);
+	if (vm->has_ctr)
 		json_counters(j, "counters", vm->ctr);
-	}
 	if (vm->has_rate)
 		json_counters(j, "rates", vm->rate);
 	if (vm->hypercalls.present)

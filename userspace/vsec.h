@@ -27,7 +27,7 @@ struct vsec_vm {
 	uint64_t created_ns;
 	bool discovered;
 	uint32_t interval_ms;
-	bool has_ctr, has_rate;
+	bool has_vcpus, has_interval, has_ctr, has_rate;
 	uint64_t ctr[VSEC_NR_CTR];	/* index: KVM_SEC_CTR_x - KVM_SEC_CTR_EXITS */
 	uint64_t rate[VSEC_NR_CTR];
 	struct vsec_top hypercalls;

@@ -134,6 +134,24 @@ static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return true;
 }
 
+/*
+ * Commands without options of their own take --json after the command name
+ * too ("vsecctl list --json"); remove it from argv and return the new argc.
+ */
+static int take_json(int argc, char **argv)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (i && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
+			opt_json = true;
+			continue;
+		}
+		argv[n++] = argv[i];
+	}
+	return n;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	struct vsec_ipc *ipc;
@@ -141,7 +159,7 @@ static int cmd_list(int argc, char **argv)
 	size_t nr, i;
 	int err, ret;
 
-	(void)argv;
+	argc = take_json(argc, argv);
 	if (argc > 1)
 		return fail_usage("list takes no argument ('%s')", argv[1]);
 	ret = open_ipc(&ipc);
@@ -256,6 +274,7 @@ static int cmd_config(int argc, char **argv)
 	uint32_t ms;
 	int err, ret;
 
+	argc = take_json(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "set"))
 		return fail_usage("unknown config subcommand '%s' (config, config set KEY VALUE)",
 				  argv[1]);
@@ -307,6 +326,7 @@ static int cmd_status(int argc, char **argv)
 	struct vsec_ipc *ipc;
 	int err, ret;
 
+	argc = take_json(argc, argv);
 	if (argc > 1)
 		return fail_usage("status takes no argument ('%s')", argv[1]);
 	ret = open_ipc(&ipc);
@@ -357,6 +377,13 @@ static int print_event(const struct vsec_event *ev, void *arg)
 	return 0;
 }
 
+/* Scripts wait for this line before causing the events they expect. */
+static void monitor_ready(void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s: listening for kvm-sec events\n", prog);
+}
+
 static int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -366,6 +393,7 @@ static int cmd_monitor(int argc, char **argv)
 	};
 	struct monitor_state m = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, waitmask;
 	struct vsec_ipc *ipc;
 	int c, err, ret;
 
@@ -387,14 +415,24 @@ static int cmd_monitor(int argc, char **argv)
 	if (optind != argc)
 		return fail_usage("monitor takes no argument ('%s')", argv[optind]);
 
+	/*
+	 * SIGINT/SIGTERM stay blocked except while waiting for an event, so
+	 * that one arriving between the stop check and the wait is not lost.
+	 */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
 	ret = open_ipc(&ipc);
 	if (ret)
 		return ret;
-	/* Subscription happens inside; say so on stderr once listening. */
-	err = vsec_ipc_monitor(ipc, print_event, &m, &stop_monitor);
+	err = vsec_ipc_monitor(ipc, print_event, monitor_ready, &m,
+			       &stop_monitor, &waitmask);
 	if (err < 0)
 		ret = err == -ENOBUFS ?
 		      (fprintf(stderr, "%s: monitor: events were lost (receive buffer full)\n",

@@ -9,8 +9,10 @@
 #   lab.sh             interactive shell on the test host
 #
 # The build machine's root file system is the test host's (read-only), so
-# the repository, QEMU and everything installed are at the same paths.
-# /tmp, /root and /run are fresh tmpfs. The run fails, whatever the command
+# the repository, QEMU, everything installed and any program built on the
+# build machine are at the same paths. /tmp, /var/tmp and /root show the
+# build machine's files under a tmpfs overlay (writes stay in the test
+# host); /run and /var/lib are fresh tmpfs. The run fails, whatever the command
 # returned, if the test host's kernel logged an oops, BUG, WARNING or soft
 # lockup, or if kvm-sec.ko could not be unloaded at the end.
 #
@@ -49,7 +51,7 @@ mkdir -p "$work/initramfs"/{bin,dev,proc,sys,mnt,modules}
 cp /bin/busybox "$work/initramfs/bin/busybox"
 cp "$here/init" "$work/initramfs/init"
 for m in 9pnet netfs fscache 9p virtio_ring virtio 9pnet_virtio \
-	 virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci; do
+	 virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci overlay; do
 	f=$(find "$moddir/kernel" -name "$m.ko*" | head -n 1)
 	[ -n "$f" ] || continue	# built in
 	case "$f" in

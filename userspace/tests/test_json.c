@@ -41,7 +41,8 @@ static void test_vm_object(void)
 {
 	struct vsec_vm vm = {
 		.id = 3, .pid = 42, .comm = "qemu \"x\"", .vcpus = 2,
-		.created_ns = 5, .interval_ms = 1000, .has_ctr = true,
+		.created_ns = 5, .interval_ms = 1000, .has_vcpus = true,
+		.has_ctr = true,
 	};
 	const char *out;
 
@@ -55,7 +56,9 @@ static void test_vm_object(void)
 	CHECK(strstr(out, "{\"id\":3,\"pid\":42,\"comm\":\"qemu \\\"x\\\"\",") == out);
 	CHECK(strstr(out, "\"counters\":{\"exits\":0,\"hypercalls\":9,") != NULL);
 	CHECK(strstr(out, "\"ports\":{\"entries\":[{\"port\":128,\"count\":4}],\"other\":1}") != NULL);
+	CHECK(strstr(out, "\"vcpus\":2,") != NULL);
 	CHECK(strstr(out, "\"rates\"") == NULL);	/* not received */
+	CHECK(strstr(out, "\"interval_ms\"") == NULL);	/* not received */
 	CHECK(out[strlen(out) - 1] == '\n');
 }
 

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# bash completion for vsecctl(8)
+
+_vsecctl_vm_ids()
+{
+	vsecctl --json list 2>/dev/null |
+		grep -o '"id": *[0-9]*' | grep -o '[0-9]*$'
+}
+
+_vsecctl_vm_pids()
+{
+	vsecctl --json list 2>/dev/null |
+		grep -o '"pid": *[0-9]*' | grep -o '[0-9]*$' | sort -u
+}
+
+_vsecctl()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local -a words=("${COMP_WORDS[@]}")
+	local cword=$COMP_CWORD
+
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		-*) ;;
+		*) cmd=${words[i]}; break ;;
+		esac
+	done
+
+	if [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W 'list show config status monitor
+			--json --help --version' -- "$cur"))
+		return
+	fi
+
+	case $cmd in
+	show)
+		case $prev in
+		--pid | -p)
+			COMPREPLY=($(compgen -W "$(_vsecctl_vm_pids)" -- "$cur"))
+			return ;;
+		esac
+		COMPREPLY=($(compgen -W "--pid --json $(_vsecctl_vm_ids)" -- "$cur"))
+		;;
+	config)
+		case $((cword - i)) in
+		1) COMPREPLY=($(compgen -W 'set --json' -- "$cur")) ;;
+		2) [[ $prev == set ]] &&
+			COMPREPLY=($(compgen -W 'interval-ms' -- "$cur")) ;;
+		esac
+		;;
+	monitor)
+		[[ $prev == --count ]] && return
+		COMPREPLY=($(compgen -W '--count --json' -- "$cur"))
+		;;
+	list | status)
+		COMPREPLY=($(compgen -W '--json' -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _vsecctl vsecctl
