@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Unit test of the bash completion (no module needed: VM IDs come from
+# "vsecctl --json list", which fails quietly here).
+set -u
+. "$(dirname "$0")/../completion/vsecctl.bash"
+pass=0 fail=0
+expect() {
+	local want=$1; shift
+	COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+	_vsecctl
+	if [ "${COMPREPLY[*]}" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: [$*] -> '${COMPREPLY[*]}', want '$want'"
+		fail=$((fail + 1))
+	fi
+}
+expect "list show config status monitor --json --help --version" vsecctl ""
+expect "config" vsecctl con
+expect "set --json" vsecctl config ""
+expect "interval-ms" vsecctl config set ""
+expect "--pid" vsecctl show --p
+expect "--count" vsecctl monitor --c
+expect "show status" vsecctl --json s
+expect "--json" vsecctl list ""
+expect "" vsecctl monitor --count ""
+echo "test_completion: $pass passed, $fail failed"
+[ "$fail" = 0 ]
