@@ -25,7 +25,7 @@ KSRC_TAR = $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
 
 DEB_PACKAGES := build-essential pkg-config kmod cpio xz-utils bc \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
-	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
+	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev sparse
 
 all: module vsecctl selftests
 
@@ -42,10 +42,12 @@ vsecctl:
 selftests: vsecctl
 	$(MAKE) -C selftests BUILD=$(BUILD)
 
+# DESTDIR stages everything for a package (its postinst runs depmod).
 install: module vsecctl
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(KVER)
-	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 dkms-install:
 	mkdir -p /usr/src/kvm-sec-$(VERSION)
@@ -90,6 +92,7 @@ style: $(BUILD)/checkpatch/scripts/checkpatch.pl
 	$(BUILD)/checkpatch/scripts/checkpatch.pl --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
 		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c)) kvm-sec/*.h kvm-sec/uapi/linux/*.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse CF=-Wsparse-error modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
