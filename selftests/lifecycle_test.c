@@ -207,6 +207,107 @@ TEST_F(ksec, state_freed_after_200_vms)
 	EXPECT_EQ(-ENOENT, ksec_vm_of_pid(self->ipc, getpid(), &vm));
 }
 
+/*
+ * Readers dump and query VMs in a loop while 100 VMs are created and
+ * destroyed under them: every reply is either a complete VM or a clean
+ * "no such VM" (or an interrupted dump that gave up after its retries), the
+ * test host's kernel logs nothing (the lab checks), and no state is left.
+ */
+static int reader(int stop_fd, int ready_fd, pid_t owner)
+{
+	struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
+	struct vsec_ipc *ipc;
+	unsigned long dumps = 0, gave_up = 0, gone = 0;
+	bool told = false;
+	int bad = 0;
+
+	if (vsec_ipc_open(&ipc))
+		return 2;
+	while (!poll(&pfd, 1, 0)) {
+		struct vsec_vm *vms, one;
+		size_t nr, i;
+		int err;
+
+		err = vsec_ipc_list_vms(ipc, owner, &vms, &nr);
+		dumps++;
+		if (err == -EAGAIN) {
+			gave_up++;
+			continue;
+		}
+		if (err) {
+			fprintf(stderr, "# reader: dump: %s (%s)\n", strerror(-err),
+				vsec_ipc_error_msg(ipc) ?: "");
+			return 3;
+		}
+		for (i = 0; i < nr; i++) {
+			err = vsec_ipc_get_vm(ipc, vms[i].id, &one);
+			if (err == -ENOENT)
+				gone++;
+			if (err && err != -ENOENT) {
+				fprintf(stderr, "# reader: get VM %u: %s\n",
+					vms[i].id, strerror(-err));
+				bad++;
+			}
+			if (!err && (one.id != vms[i].id || one.pid != (uint32_t)owner))
+				bad++;
+		}
+		free(vms);
+		if (!told) {
+			told = write(ready_fd, "r", 1) == 1;
+		}
+	}
+	vsec_ipc_close(ipc);
+	/* How much racing happened: for the log, it depends on timing. */
+	fprintf(stderr, "# reader %d: %lu dumps, %lu interrupted 5 times, %lu VMs gone before GET_VM\n",
+		getpid(), dumps, gave_up, gone);
+	return bad ? 1 : 0;
+}
+
+TEST_F(ksec, vms_destroyed_while_being_read)
+{
+	const struct tvm_profile p = { .hypercalls = 3 };
+	struct vsec_status before, after;
+	int stop[2], ready[2], i, status;
+	pid_t readers[2];
+	struct tvm keep, t;
+	char c;
+
+	ASSERT_EQ(0, vsec_ipc_get_status(self->ipc, &before));
+	/* One VM lives throughout, so readers always have one to read. */
+	ASSERT_EQ(0, tvm_create(&keep, &p));
+	ASSERT_EQ(0, pipe(stop));
+	ASSERT_EQ(0, pipe(ready));
+	for (i = 0; i < 2; i++) {
+		readers[i] = fork();
+		ASSERT_LE(0, readers[i]);
+		if (!readers[i]) {
+			close(stop[1]);
+			_exit(reader(stop[0], ready[1], getppid()));
+		}
+	}
+	close(stop[0]);
+	close(ready[1]);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, tvm_create(&t, &p));
+		ASSERT_EQ(0, tvm_run(&t, NULL));
+		tvm_destroy(&t);
+	}
+	close(stop[1]);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(readers[i], waitpid(readers[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	close(ready[0]);
+	tvm_destroy(&keep);
+	ASSERT_EQ(0, vsec_ipc_get_status(self->ipc, &after));
+	EXPECT_EQ(before.vms, after.vms);
+	EXPECT_EQ(before.vms_gone + 101, after.vms_gone);
+}
+
 TEST_F(ksec, many_vms_at_once_in_one_dump)
 {
 	const struct tvm_profile p = { .hypercalls = 1 };

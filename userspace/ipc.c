@@ -268,6 +268,20 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * A message flagged NLM_F_DUMP_INTR: the VM set changed during the dump.
+ * Without this callback libnl ends the dump with NLE_DUMP_INTR; with it,
+ * the dump is read to its end and the caller decides whether to retry.
+ */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct vsec_req *req = arg;
+
+	(void)msg;
+	req->interrupted = true;
+	return NL_OK;
+}
+
 static int on_finish(struct nl_msg *msg, void *arg)
 {
 	struct vsec_req *req = arg;
@@ -352,6 +366,7 @@ static int vsec_transact(struct vsec_ipc *ipc, uint8_t cmd, int flags,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, req);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, req);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, req);
 	err = nl_send_auto(ipc->sk, msg);
