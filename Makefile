@@ -67,17 +67,17 @@ deps:
 # CMD reaches the lab verbatim ($, quotes and all) through the environment.
 export KSEC_LAB_CMD := $(value CMD)
 
-lab: all
+lab: deps all
 	LAB_KVER=$(KVER) selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
 
-bench: all
+bench: deps all
 	LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh"
 
 demo: deps all
 	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/lab/demo.sh
 
-check: all
+check: deps all
 	$(MAKE) -C userspace check
 	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh
 

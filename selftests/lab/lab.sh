@@ -31,6 +31,13 @@ die() {
 	exit 125
 }
 
+# Install what the lab needs when it is missing (Debian packages, as root).
+if ! command -v "${LAB_QEMU:-qemu-system-x86_64}" >/dev/null ||
+   [ ! -x /bin/busybox ] || ! compgen -G '/boot/vmlinuz-*' >/dev/null; then
+	echo "lab: installing the Debian packages it needs (make deps)" >&2
+	make -s -C "$repo" deps || die "cannot install the packages: run 'make deps' as root"
+fi
+
 kver=${LAB_KVER:-$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)}
 [ -n "$kver" ] || die "no kernel in /boot: run 'make deps' (installs linux-image-amd64)"
 kernel=/boot/vmlinuz-$kver
