@@ -8,7 +8,8 @@
 #   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell)
 #   make install         module (extra/, depmod) and vsecctl (PREFIX)
 #   make dkms-install    register the module with DKMS
-#   make style           checkpatch on the kernel code
+#   make bench           exit-path cost with and without kvm-sec (instructions)
+#   make style           checkpatch and sparse on the kernel code
 #   make deps            install the Debian packages everything needs
 
 VERSION := 0.1.0
