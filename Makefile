@@ -11,6 +11,7 @@
 #   make bench           exit-path cost with and without kvm-sec (instructions)
 #   make style           checkpatch and sparse on the kernel code
 #   make deps            install the Debian packages everything needs
+#   make qemu            QEMU 7.2 with virtio-vsem (cached by its inputs)
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -78,7 +79,18 @@ bench: deps all
 demo: deps all
 	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/lab/demo.sh
 
-check: deps all
+# QEMU 7.2 with virtio-vsem, cached by its inputs (qemu-device/build.sh).
+qemu:
+	qemu-device/build.sh
+
+# The report validator's unit test, then the device in the real QEMU.
+qemu-check: qemu
+	cd qemu-device/overlay && perl "$$(../build.sh --source | tail -n 1)/scripts/checkpatch.pl" \
+		--no-tree -q -f $$(find . -name '*.[ch]' | sort)
+	$(MAKE) -C qemu-device/tests check BUILD=$(BUILD)
+	python3 qemu-device/tests/device_test.py "$$(qemu-device/build.sh | tail -n 1)"
+
+check: deps all qemu-check
 	$(MAKE) -C userspace check
 	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh
 
@@ -92,7 +104,8 @@ $(BUILD)/checkpatch/scripts/checkpatch.pl:
 style: $(BUILD)/checkpatch/scripts/checkpatch.pl
 	$(BUILD)/checkpatch/scripts/checkpatch.pl --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
-		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c)) kvm-sec/*.h kvm-sec/uapi/linux/*.h
+		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c)) kvm-sec/*.h kvm-sec/uapi/linux/*.h \
+		virtio-vsem/include/uapi/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse CF=-Wsparse-error modules
 
 clean:
@@ -102,4 +115,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module module-debug vsecctl selftests install dkms-install \
-	deps lab demo bench check style clean
+	deps lab demo bench qemu qemu-check check style clean

@@ -53,23 +53,7 @@ module=${LAB_MODULE-$repo/kvm-sec/kvm-sec.ko}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sec-lab.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The initramfs: busybox, the modules that reach the 9p root, and init.
-mkdir -p "$work/initramfs"/{bin,dev,proc,sys,mnt,modules}
-cp /bin/busybox "$work/initramfs/bin/busybox"
-cp "$here/init" "$work/initramfs/init"
-for m in 9pnet netfs fscache 9p virtio_ring virtio 9pnet_virtio \
-	 virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci overlay; do
-	f=$(find "$moddir/kernel" -name "$m.ko*" | head -n 1)
-	[ -n "$f" ] || continue	# built in
-	case "$f" in
-	*.ko) cp "$f" "$work/initramfs/modules/$m.ko" ;;
-	*.ko.xz) xz -dc "$f" >"$work/initramfs/modules/$m.ko" ;;
-	*.ko.zst) zstd -qdc "$f" >"$work/initramfs/modules/$m.ko" ;;
-	*.ko.gz) gzip -dc "$f" >"$work/initramfs/modules/$m.ko" ;;
-	esac
-done
-(cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) \
-	>"$work/initramfs.cpio.gz"
+"$here/mkinitramfs.sh" "$kver" "$work/initramfs.cpio.gz"
 
 out=$work/out
 mkdir -p "$out"
@@ -77,6 +61,11 @@ mkdir -p "$out"
 	printf 'LAB_REPO=%q\n' "$repo"
 	printf 'LAB_MODULE=%q\n' "$module"
 	printf 'LAB_PATH=%q\n' "$repo/userspace:$repo/selftests"
+	# The same initramfs boots guests of the same kernel (guest.sh).
+	printf 'LAB_INITRAMFS=%q\n' "$work/initramfs.cpio.gz"
+	# QEMU with virtio-vsem, if "make qemu" built it for these sources.
+	printf 'LAB_GUEST_QEMU=%q\n' \
+		"$("$repo/qemu-device/build.sh" --cached 2>/dev/null | tail -n 1)"
 } >"$out/env"
 
 interactive=y

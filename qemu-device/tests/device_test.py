@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""virtio-vsem device tests on the real, built QEMU.
+
+QEMU runs with the qtest accelerator: this script plays the guest driver
+over the qtest protocol (PCI configuration, guest memory, MMIO), as QEMU's
+own qtests do, and reads the device's counters with qom-get over QMP. The
+virtual clock only moves when the test says so, which makes the rate limit
+deterministic. Output is TAP.
+
+    device_test.py QEMU-BINARY
+"""
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+
+VENDOR, DEVICE = 0x1AF4, 0x1040 + 56
+F_LEVEL2, F_VERSION_1 = 1 << 0, 1 << 32
+DESC, AVAIL, USED, DATA = 0x100000, 0x101000, 0x102000, 0x200000
+BAR = 0xE0000000
+QSIZE = 64
+
+REPORT_HDR = struct.Struct("<HHIQIBBHII")       # 32 bytes
+ENTRY_HDR = struct.Struct("<HHI")               # 8 bytes
+
+
+def entry(etype, body):
+    body += b"\0" * (-len(body) % 8)
+    return ENTRY_HDR.pack(etype, 8 + len(body), 0) + body
+
+
+def report(seq, level=1, entries=None, version=1, fix_len=True):
+    if entries is None:
+        net = struct.pack("<10Q", 1234, 99999, 10, 2000, 0, 0, 3, 1, 2, 7)
+        hv = struct.pack("<QQ", 55, 0)
+        wl = struct.pack("<IIQQII", 250, 120, 300000, 700000, 1, 9)
+        entries = [entry(1, net), entry(2, hv), entry(3, wl)]
+    body = b"".join(entries)
+    n = len(body) + REPORT_HDR.size if fix_len else 0
+    return REPORT_HDR.pack(version, len(entries), n, seq, 1000, level,
+                           0, 0, 0, 0) + body
+
+
+class Qemu:
+    def __init__(self, binary, device_args, expect_fail=False):
+        self.dir = tempfile.mkdtemp(prefix="vsem-test.")
+        qt_path, qmp_path = (os.path.join(self.dir, n) for n in ("qt", "qmp"))
+        listeners = []
+        for path in (qt_path, qmp_path):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(path)
+            s.listen(1)
+            listeners.append(s)
+        args = [binary] + os.environ.get("VSEM_QEMU_ARGS", "").split() + [
+                "-machine", "q35", "-accel", "qtest", "-m", "64",
+                "-nodefaults", "-display", "none",
+                "-qtest", "unix:" + qt_path,
+                "-chardev", "socket,path=%s,id=qmp" % qmp_path,
+                "-mon", "chardev=qmp,mode=control"] + device_args
+        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE)
+        self.stderr = b""
+        if expect_fail:
+            self.stderr = self.proc.communicate(timeout=60)[1]
+            return
+        for s in listeners:
+            s.settimeout(60)
+        try:
+            self.qt = listeners[0].accept()[0].makefile("rw", buffering=1)
+            self.qmp = listeners[1].accept()[0].makefile("rw", buffering=1)
+            json.loads(self.qmp.readline())
+            self.cmd("qmp_capabilities")
+        except (OSError, ValueError) as e:
+            self.proc.kill()
+            err = self.proc.communicate()[1].decode(errors="replace")
+            raise RuntimeError("QEMU did not start (%s): %s" % (e, err))
+
+    def cmd(self, name, **args):
+        self.qmp.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+        while True:
+            r = json.loads(self.qmp.readline())
+            if "event" in r:
+                continue
+            if "error" in r:
+                raise RuntimeError(r["error"]["desc"])
+            return r["return"]
+
+    def qtest(self, line):
+        self.qt.write(line + "\n")
+        while True:
+            r = self.qt.readline().split()
+            if r and r[0] == "IRQ":
+                continue
+            if not r or r[0] != "OK":
+                raise RuntimeError("qtest %s: %s" % (line, r))
+            return int(r[1], 16) if len(r) > 1 else None
+
+    def out(self, width, port, val):
+        self.qtest("out%s 0x%x 0x%x" % (width, port, val))
+
+    def inp(self, width, port):
+        return self.qtest("in%s 0x%x" % (width, port))
+
+    def write(self, width, addr, val):
+        self.qtest("write%s 0x%x 0x%x" % (width, addr, val))
+
+    def read(self, width, addr):
+        return self.qtest("read%s 0x%x" % (width, addr))
+
+    def mem(self, addr, data):
+        self.qtest("write 0x%x 0x%x 0x%s" % (addr, len(data), data.hex()))
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.cmd("quit")
+            except (OSError, ValueError, RuntimeError):
+                pass
+            self.proc.wait(timeout=60)
+        return self.proc.returncode
+
+
+class Driver:
+    """Just enough of a modern virtio-pci driver, in the qtest's hands."""
+
+    def __init__(self, q, features=F_LEVEL2 | F_VERSION_1):
+        self.q = q
+        self.dev = self.find()
+        self.cfg_w(4, 0x20, BAR)            # BAR4, 64-bit memory BAR
+        self.cfg_w(4, 0x24, 0)
+        self.cfg_w(2, 0x04, 0x6)            # memory space, bus master
+        self.caps = self.virtio_caps()
+        common = self.caps[1]
+        self.common = common
+        q.write("b", common + 20, 0)        # reset
+        q.write("b", common + 20, 1 | 2)    # ACKNOWLEDGE | DRIVER
+        q.write("l", common + 0, 0)
+        self.offered = q.read("l", common + 4)
+        q.write("l", common + 0, 1)
+        self.offered |= q.read("l", common + 4) << 32
+        q.write("l", common + 8, 0)
+        q.write("l", common + 12, features & 0xFFFFFFFF)
+        q.write("l", common + 8, 1)
+        q.write("l", common + 12, features >> 32)
+        q.write("b", common + 20, 1 | 2 | 8)    # FEATURES_OK
+        assert q.read("b", common + 20) & 8, "FEATURES_OK refused"
+        q.write("w", common + 22, 0)            # queue_select
+        self.qsize = q.read("w", common + 24)
+        assert self.qsize >= QSIZE
+        q.write("w", common + 24, QSIZE)
+        q.write("q", common + 32, DESC)
+        q.write("q", common + 40, AVAIL)
+        q.write("q", common + 48, USED)
+        notify_off = q.read("w", common + 30)
+        q.write("w", common + 28, 1)            # queue_enable
+        q.write("b", common + 20, 1 | 2 | 8 | 4)    # DRIVER_OK
+        self.notify = self.caps[2] + notify_off * self.notify_mult
+        self.avail_idx = 0
+        q.mem(AVAIL, b"\0" * 4)
+
+    def cfg_addr(self, off):
+        return 0x80000000 | self.dev << 8 | (off & 0xFC)
+
+    def cfg_r(self, width, off):
+        self.q.out("l", 0xCF8, self.cfg_addr(off))
+        port = 0xCFC + (off & 3)
+        return self.q.inp({1: "b", 2: "w", 4: "l"}[width], port)
+
+    def cfg_w(self, width, off, val):
+        self.q.out("l", 0xCF8, self.cfg_addr(off))
+        self.q.out({1: "b", 2: "w", 4: "l"}[width], 0xCFC + (off & 3), val)
+
+    def find(self):
+        for slot in range(32):
+            self.dev = slot << 3
+            if self.cfg_r(4, 0) == (DEVICE << 16 | VENDOR):
+                return self.dev
+        raise RuntimeError("no virtio-vsem PCI device (1af4:%04x)" % DEVICE)
+
+    def virtio_caps(self):
+        caps, ptr = {}, self.cfg_r(1, 0x34)
+        while ptr:
+            if self.cfg_r(1, ptr) == 0x09:      # vendor-specific: virtio
+                ctype, bar = self.cfg_r(1, ptr + 3), self.cfg_r(1, ptr + 4)
+                off = self.cfg_r(4, ptr + 8)
+                if bar == 4 and ctype not in caps:
+                    caps[ctype] = BAR + off
+                    if ctype == 2:
+                        self.notify_mult = self.cfg_r(4, ptr + 16)
+            ptr = self.cfg_r(1, ptr + 1)
+        return caps
+
+    def used_idx(self):
+        return self.q.read("w", USED + 2)
+
+    def send(self, buffers):
+        """Queue buffers [(bytes, writable)] and notify; wait for all."""
+        start = self.used_idx()
+        addr = DATA
+        for i, (data, writable) in enumerate(buffers):
+            d = (self.avail_idx + i) % QSIZE
+            self.q.mem(addr, data or b"\0")
+            self.q.mem(DESC + 16 * d,
+                       struct.pack("<QIHH", addr, len(data), 2 if writable else 0, 0))
+            self.q.mem(AVAIL + 4 + 2 * ((self.avail_idx + i) % QSIZE),
+                       struct.pack("<H", d))
+            addr += (len(data) + 4095) & ~4095
+        self.avail_idx = (self.avail_idx + len(buffers)) & 0xFFFF
+        self.q.mem(AVAIL + 2, struct.pack("<H", self.avail_idx))
+        self.q.write("w", self.notify, 0)
+        # ioeventfd=off: the device handles the kick during the write.
+        done = (self.used_idx() - start) & 0xFFFF
+        return done
+
+
+class Tap:
+    def __init__(self):
+        self.n = self.failed = 0
+
+    def ok(self, cond, name, detail=""):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%sok %d %s" % ("" if cond else "not ", self.n, name))
+        if not cond and detail:
+            print("# " + str(detail).replace("\n", "\n# "))
+
+
+def backend(q, prop):
+    return q.cmd("qom-get", path="/machine/peripheral/vsem/virtio-backend",
+                 property=prop)
+
+
+def main():
+    qemu = sys.argv[1]
+    t = Tap()
+    print("TAP version 13")
+
+    # Realize-time validation: clear errors, QEMU refuses to start.
+    for bad, word in (("interval-ms=5", "interval-ms"),
+                      ("max-report-size=100000", "max-report-size"),
+                      ("max-reports-per-s=0", "max-reports-per-s")):
+        q = Qemu(qemu, ["-device", "virtio-vsem-pci," + bad], expect_fail=True)
+        t.ok(q.proc.returncode != 0 and word.encode() in q.stderr,
+             "realize refuses %s" % bad, q.stderr.decode(errors="replace"))
+
+    # The non-PCI alias resolves to the PCI device on x86.
+    q = Qemu(qemu, ["-device", "virtio-vsem,id=vsem"])
+    t.ok(backend(q, "accepted") == 0, "-device virtio-vsem works")
+    t.ok(q.quit() == 0, "QEMU exits cleanly")
+
+    q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off"])
+    d = Driver(q)
+    t.ok(d.offered & (F_LEVEL2 | F_VERSION_1) == F_LEVEL2 | F_VERSION_1,
+         "device offers VERSION_1 and LEVEL2", hex(d.offered))
+
+    done = d.send([(report(1), False)])
+    last = json.loads(backend(q, "last-report"))
+    t.ok(done == 1 and backend(q, "accepted") == 1, "a valid report is accepted")
+    t.ok(last.get("net", {}).get("tx_packets") == 1234 and
+         last.get("workload", {}).get("cpu_permille") == 250,
+         "its fields are readable with qom-get", last)
+
+    cases = [
+        ("version", report(2, version=9)),
+        ("size", report(2, fix_len=False)),
+        ("size", b"\xff" * 5000),
+        ("size", b"\x01\x00"),
+        ("seq", report(1)),
+        ("level", report(2, level=3)),
+        ("entry", report(2, entries=[ENTRY_HDR.pack(1, 12, 0) + b"\0" * 4])),
+        ("count", report(2, entries=[entry(99, b"")] * 65)),
+        ("value", report(2, entries=[entry(3, struct.pack("<IIQQII", 5000, 0, 0, 0, 0, 0))])),
+    ]
+    for reason, data in cases:
+        before = backend(q, "rejected-" + reason)
+        done = d.send([(data, False)])
+        t.ok(done == 1 and backend(q, "rejected-" + reason) == before + 1,
+             "rejected and counted: %s" % reason)
+    done = d.send([(report(2), True)])
+    t.ok(done == 1 and backend(q, "rejected-writable") == 1,
+         "a device-writable buffer is rejected, and returned")
+    t.ok(backend(q, "accepted") == 1, "no rejected report was taken")
+
+    # Flood: 60 valid reports in one virtual second; 10 per second pass.
+    q.qtest("clock_step 2000000000")
+    done = d.send([(report(100 + i), False) for i in range(60)])
+    acc, thr = backend(q, "accepted"), backend(q, "throttled")
+    t.ok(done == 60 and acc == 1 + 10 and thr == 50,
+         "a flood is throttled to max-reports-per-s and counted",
+         "returned %d accepted %d throttled %d" % (done, acc, thr))
+    q.qtest("clock_step 1000000000")
+    d.send([(report(200), False)])
+    t.ok(backend(q, "accepted") == 12, "reports pass again in the next second")
+
+    # Migration: the counters and the last sequence number travel.
+    state = os.path.join(q.dir, "state")
+    before = {p: backend(q, p) for p in ("accepted", "throttled",
+                                         "rejected-size", "last-seq")}
+    q.cmd("migrate", uri="exec:cat > " + state)
+    for _ in range(10000):      # bounded wait for a local file write
+        status = q.cmd("query-migrate").get("status")
+        if status in ("completed", "failed"):
+            break
+    t.ok(status == "completed", "the device migrates out", status)
+    q.quit()
+    q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off",
+                    "-incoming", "exec:cat " + state])
+    for _ in range(10000):
+        if q.cmd("query-status")["status"] != "inmigrate":
+            break
+    after = {p: backend(q, p) for p in before}
+    t.ok(after == before, "and in, with its counters", (before, after))
+    q.quit()
+
+    # Level-2 data without the feature negotiated.
+    q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off"])
+    d = Driver(q, features=F_VERSION_1)
+    d.send([(report(1, level=2), False)])
+    t.ok(backend(q, "rejected-level") == 1,
+         "level 2 is refused unless negotiated")
+    t.ok(q.quit() == 0, "QEMU survived every hostile report")
+
+    print("1..%d" % t.n)
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit test of the virtio-vsem report validator (the file QEMU builds),
+ * under ASan/UBSan: one case per rejection rule of the spec (D5.1, D5.2),
+ * then random mutations of valid reports, which must each be accepted or
+ * rejected with a reason, never read out of bounds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/virtio/virtio-vsem-report.h"
+
+/* The wire layout (spec sections 4 and 5): the same on every ABI. */
+_Static_assert(sizeof(struct virtio_vsem_report) == 32, "report header");
+_Static_assert(sizeof(struct virtio_vsem_entry) == 8, "entry header");
+_Static_assert(sizeof(struct virtio_vsem_net) == 80, "NET");
+_Static_assert(sizeof(struct virtio_vsem_hv) == 16, "HV_REQUESTS");
+_Static_assert(sizeof(struct virtio_vsem_workload) == 32, "WORKLOAD");
+_Static_assert(sizeof(struct virtio_vsem_flow) == 56, "FLOW");
+_Static_assert(sizeof(struct virtio_vsem_hv_detail) == 264, "HV_DETAIL");
+_Static_assert(sizeof(struct virtio_vsem_prefix) == 20, "prefix");
+_Static_assert(sizeof(struct virtio_vsem_config) == 328, "config");
+_Static_assert(offsetof(struct virtio_vsem_config, history) == 24, "history");
+_Static_assert(offsetof(struct virtio_vsem_config, prefixes) == 168, "prefixes");
+_Static_assert(offsetof(struct virtio_vsem_flow, packets) == 24, "flow packets");
+
+static int passed, failed;
+
+#define CHECK(cond) do { \
+	if (cond) { passed++; } else { failed++; \
+		fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+struct builder {
+	uint8_t b[8192];
+	size_t len;
+	uint16_t nr;
+};
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
+static void put64(uint8_t *p, uint64_t v) { put32(p, v); put32(p + 4, v >> 32); }
+
+static void begin(struct builder *r, uint8_t level, uint64_t seq)
+{
+	memset(r, 0, sizeof(*r));
+	put16(r->b, VIRTIO_VSEM_VERSION);
+	put64(r->b + 8, seq);
+	put32(r->b + 16, 1000);
+	r->b[20] = level;
+	r->len = sizeof(struct virtio_vsem_report);
+}
+
+static uint8_t *entry(struct builder *r, uint16_t type, uint16_t body)
+{
+	uint8_t *e = r->b + r->len;
+	uint16_t len = (uint16_t)(8 + ((body + 7) & ~7));
+
+	put16(e, type);
+	put16(e + 2, len);
+	r->len += len;
+	r->nr++;
+	return e + 8;
+}
+
+static size_t finish(struct builder *r)
+{
+	put16(r->b + 2, r->nr);
+	put32(r->b + 4, (uint32_t)r->len);
+	return r->len;
+}
+
+static void level1(struct builder *r, uint64_t seq)
+{
+	uint8_t *e;
+
+	begin(r, 1, seq);
+	e = entry(r, VIRTIO_VSEM_E_NET, sizeof(struct virtio_vsem_net));
+	put64(e, 1234);		/* tx_packets */
+	put64(e + 72, 7);	/* destinations */
+	e = entry(r, VIRTIO_VSEM_E_HV_REQUESTS, sizeof(struct virtio_vsem_hv));
+	put64(e, 55);
+	e = entry(r, VIRTIO_VSEM_E_WORKLOAD, sizeof(struct virtio_vsem_workload));
+	put32(e, 250);		/* cpu_permille */
+	put32(e + 24, 1);	/* near capacity */
+	put32(e + 28, 9);	/* intervals */
+}
+
+static uint8_t *flow(struct builder *r, uint8_t family)
+{
+	uint8_t *e = entry(r, VIRTIO_VSEM_E_FLOW, sizeof(struct virtio_vsem_flow));
+
+	e[0] = family;
+	put32(e + 4, 42);
+	memcpy(e + 40, "curl", 4);
+	return e;
+}
+
+static VsemReject parse(struct builder *r, uint64_t last, bool l2, VsemReport *out)
+{
+	return vsem_report_parse(r->b, finish(r), VIRTIO_VSEM_MAX_REPORT_SIZE,
+				 last, l2, out);
+}
+
+static void test_rules(void)
+{
+	static VsemReport rep;
+	struct builder r;
+	uint8_t *e;
+	int i;
+
+	level1(&r, 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_OK);
+	CHECK(rep.has_net && rep.net.tx_packets == 1234 && rep.net.destinations == 7);
+	CHECK(rep.has_hv && rep.notifications == 55);
+	CHECK(rep.has_workload && rep.workload.cpu_permille == 250);
+
+	/* Sizes. */
+	level1(&r, 1);
+	finish(&r);
+	CHECK(vsem_report_parse(r.b, 16, 4096, 0, true, &rep) == VSEM_REJ_SIZE);
+	CHECK(vsem_report_parse(r.b, r.len - 8, 4096, 0, true, &rep) == VSEM_REJ_SIZE);
+	CHECK(vsem_report_parse(r.b, r.len, 64, 0, true, &rep) == VSEM_REJ_SIZE);
+	/* Version. */
+	level1(&r, 1);
+	finish(&r);
+	put16(r.b, 2);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_VERSION);
+	/* Entry headers: zero length, not a multiple of 8, past the end, short body. */
+	level1(&r, 1);
+	finish(&r);
+	put16(r.b + 32 + 2, 0);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	put16(r.b + 32 + 2, 12);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	put16(r.b + 32 + 2, 4096);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	begin(&r, 1, 1);
+	entry(&r, VIRTIO_VSEM_E_NET, 8);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_ENTRY);
+	/* Counts: announced entries missing, trailing bytes, duplicates, too many. */
+	level1(&r, 1);
+	finish(&r);
+	put16(r.b + 2, 4);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_COUNT);
+	put16(r.b + 2, 2);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_COUNT);
+	level1(&r, 1);
+	entry(&r, VIRTIO_VSEM_E_NET, sizeof(struct virtio_vsem_net));
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_COUNT);
+	begin(&r, 1, 1);
+	for (i = 0; i < 65; i++)
+		entry(&r, 77, 0);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_COUNT);
+	/* Levels. */
+	level1(&r, 1);
+	flow(&r, 4);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_LEVEL);
+	level1(&r, 1);
+	r.b[20] = 3;
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_LEVEL);
+	level1(&r, 1);
+	r.b[20] = 2;
+	CHECK(parse(&r, 0, false, &rep) == VSEM_REJ_LEVEL);
+	/* Values. */
+	level1(&r, 1);
+	put32(r.b + 32 + 88 + 24 + 8, 1001);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	level1(&r, 1);
+	r.b[20] = 2;
+	flow(&r, 5);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	level1(&r, 1);
+	r.b[20] = 2;
+	e = entry(&r, VIRTIO_VSEM_E_HV_DETAIL, sizeof(struct virtio_vsem_hv_detail));
+	put32(e, 17);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	level1(&r, 1);
+	put32(r.b + 16, 5);	/* interval_ms */
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	/* Sequence numbers. */
+	level1(&r, 5);
+	CHECK(parse(&r, 5, true, &rep) == VSEM_REJ_SEQ);
+	level1(&r, 6);
+	CHECK(parse(&r, 5, true, &rep) == VSEM_OK);
+	/* Unknown entries are skipped and counted. */
+	level1(&r, 1);
+	entry(&r, 99, 24);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_OK && rep.unknown_entries == 1);
+	/* 32 flows, not 33; HV detail at level 2. */
+	level1(&r, 1);
+	r.b[20] = 2;
+	for (i = 0; i < 32; i++)
+		flow(&r, i % 2 ? 4 : 6);
+	e = entry(&r, VIRTIO_VSEM_E_HV_DETAIL, sizeof(struct virtio_vsem_hv_detail));
+	put32(e, 1);
+	put32(e + 8, VIRTIO_VSEM_HV_HYPERCALL);
+	put32(e + 12, 9);
+	put64(e + 16, 77);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_OK);
+	CHECK(rep.nr_flows == 32 && rep.flows[0].pid == 42 && !strcmp(rep.flows[0].comm, "curl"));
+	CHECK(rep.nr_hv_records == 1 && rep.hv_records[0].count == 77);
+	flow(&r, 4);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_COUNT);
+}
+
+/* Random mutations: every outcome is a verdict; ASan checks the reads. */
+static void test_mutations(void)
+{
+	static VsemReport rep;
+	unsigned long verdicts[VSEM_REJ__MAX] = { 0 };
+	struct builder base, r;
+	unsigned int seed = 1;
+	int n, i, k;
+
+	level1(&base, 1);
+	base.b[20] = 2;
+	for (i = 0; i < 4; i++)
+		flow(&base, 4);
+	finish(&base);
+	for (n = 0; n < 200000; n++) {
+		uint8_t *copy;
+		size_t len;
+		VsemReject v;
+
+		r = base;
+		for (k = rand_r(&seed) % 4; k >= 0; k--)
+			r.b[rand_r(&seed) % r.len] = (uint8_t)rand_r(&seed);
+		len = r.len;
+		if (rand_r(&seed) % 8 == 0)
+			len = rand_r(&seed) % (r.len + 1);
+		/* An exact-size heap copy, so that ASan sees any over-read. */
+		copy = malloc(len ? len : 1);
+		memcpy(copy, r.b, len);
+		v = vsem_report_parse(copy, len, 4096, 0, true, &rep);
+		free(copy);
+		if (v >= VSEM_REJ__MAX) {
+			failed++;
+			return;
+		}
+		verdicts[v]++;
+	}
+	passed++;
+	printf("# mutations: ok %lu", verdicts[VSEM_OK]);
+	for (i = 1; i < VSEM_REJ__MAX; i++)
+		printf(", %s %lu", vsem_reject_name[i], verdicts[i]);
+	printf("\n");
+}
+
+int main(void)
+{
+	test_rules();
+	test_mutations();
+	printf("test_report: %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}

@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Generate QEMU's copy of the UAPI header (include/standard-headers/linux/),
+# with the type and include rewriting of QEMU's own
+# scripts/update-linux-headers.sh (cp_portable). The copy is never edited by
+# hand: qemu-device/build.sh generates it and checks the result.
+#
+#   gen-qemu-header.sh OUTPUT-FILE
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$here/include/uapi/linux/virtio_vsem.h
+sed -e 's/__u\([0-9][0-9]*\)/uint\1_t/g' \
+    -e 's/__s\([0-9][0-9]*\)/int\1_t/g' \
+    -e 's/__le\([0-9][0-9]*\)/uint\1_t/g' \
+    -e 's/__be\([0-9][0-9]*\)/uint\1_t/g' \
+    -e 's/<linux\/\([^>]*\)>/"standard-headers\/linux\/\1"/' \
+    "$src" >"$1"
