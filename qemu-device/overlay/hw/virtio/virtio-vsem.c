@@ -12,7 +12,6 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qemu/iov.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -170,14 +169,6 @@ static void vsem_reset(VirtIODevice *vdev)
 }
 
 /* Read-only QOM properties: counters and the latest report. */
-static void vsem_get_rejected(Object *obj, Visitor *v, const char *name,
-                              void *opaque, Error **errp)
-{
-    uint64_t *counter = opaque;
-
-    visit_type_uint64(v, name, counter, errp);
-}
-
 static char *vsem_get_last_report(Object *obj, Error **errp)
 {
     VirtIOVsem *s = VIRTIO_VSEM(obj);
@@ -243,8 +234,8 @@ static void vsem_instance_init(Object *obj)
         g_autofree char *name = g_strdup_printf("rejected-%s",
                                                 vsem_reject_name[i]);
 
-        object_property_add(obj, name, "uint64", vsem_get_rejected, NULL,
-                            NULL, &s->rejected[i]);
+        object_property_add_uint64_ptr(obj, name, &s->rejected[i],
+                                       OBJ_PROP_FLAG_READ);
     }
     object_property_add_str(obj, "last-report", vsem_get_last_report, NULL);
 }
