@@ -24,8 +24,6 @@
 # kernel stops on an XSAVE size warning under the emulated SVM.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 die() {
 	echo "guest: $*" >&2
 	exit 125

@@ -61,8 +61,6 @@ mkdir -p "$out"
 	printf 'LAB_REPO=%q\n' "$repo"
 	printf 'LAB_MODULE=%q\n' "$module"
 	printf 'LAB_PATH=%q\n' "$repo/userspace:$repo/selftests"
-	# The same initramfs boots guests of the same kernel (guest.sh).
-	printf 'LAB_INITRAMFS=%q\n' "$work/initramfs.cpio.gz"
 	# QEMU with virtio-vsem, if "make qemu" built it for these sources.
 	printf 'LAB_GUEST_QEMU=%q\n' \
 		"$("$repo/qemu-device/build.sh" --cached 2>/dev/null | tail -n 1)"

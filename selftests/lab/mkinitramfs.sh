@@ -1,10 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The initramfs of the lab's machines (the test host, and the Linux guests
-# started inside it): busybox, the kernel's own modules that reach a
-# virtio-9p root, and selftests/lab/init, which mounts the root shared by
-# the machine below read-only and runs the stage-2 script named by
+# The test host's initramfs: busybox, the kernel's own modules that reach
+# a virtio-9p root, and selftests/lab/init, which mounts the build
+# machine's root read-only and runs the stage-2 script named by
 # "lab.stage2=" on the kernel command line.
 #
 #   mkinitramfs.sh KERNEL-RELEASE OUTPUT.cpio.gz
