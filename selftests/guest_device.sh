@@ -8,7 +8,7 @@
 # only). Skipped when no QEMU with virtio-vsem was built for these sources.
 #
 # Not in run-tests.sh yet: the nested guest's boot hangs in about half of
-# the runs (measured: 5 of 9 boots timed out, the others took 12-13 s), with
+# the runs (measured: 8 of 15 boots timed out, the others took 12-13 s), with
 # no console output under "quiet"; see the issue notes. Run it by hand:
 #   make qemu && make lab CMD=selftests/guest_device.sh
 set -u
