@@ -16,6 +16,7 @@
 #include <net/genetlink.h>
 #include <linux/kvm_sec.h>
 
+#include "guest.h"
 #include "lifecycle.h"
 #include "netlink.h"
 #include "probes.h"
@@ -39,6 +40,12 @@ static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&ksec_interval_range),
+	[KVM_SEC_A_GUEST_REPORT] = { .type = NLA_BINARY,
+				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
+	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
+	[KVM_SEC_A_PREFIXES]	= { .type = NLA_BINARY,
+				    .len = KVM_SEC_MAX_PREFIXES *
+					   sizeof(struct virtio_vsem_prefix) },
 	/* Every other attribute only appears in replies. */
 	[KVM_SEC_A_VM_COMM]		= { .type = NLA_REJECT },
 	[KVM_SEC_A_VM_VCPUS]		= { .type = NLA_REJECT },
@@ -50,9 +57,22 @@ static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_PORTS]		= { .type = NLA_REJECT },
 	[KVM_SEC_A_VM_MMIO_PAGES]	= { .type = NLA_REJECT },
 	[KVM_SEC_A_STATUS]		= { .type = NLA_REJECT },
+	[KVM_SEC_A_GUEST_HISTORY]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_GUEST_HISTORY_SEQ]	= { .type = NLA_REJECT },
+	[KVM_SEC_A_VM_GUEST]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family ksec_family;
+
+/* Like NL_SET_ERR_MSG_ATTR, for a message chosen at run time (a literal). */
+static void ksec_extack(struct netlink_ext_ack *extack,
+			const struct nlattr *attr, const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;
+		extack->bad_attr = attr;
+	}
+}
 
 enum ksec_mcgrp { KSEC_MCGRP_EVENTS };
 
@@ -119,6 +139,89 @@ static int ksec_put_vm_ident(struct sk_buff *skb,
 	return 0;
 }
 
+static int ksec_put_features(struct sk_buff *skb, int attr, const u64 *f)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++)
+		if (nla_put_u64_64bit(skb, i + 2, f[i], KVM_SEC_GUEST_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_flow(struct sk_buff *skb, const struct ksec_guest_flow *f)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_GUEST_FLOW);
+
+	if (!nest ||
+	    nla_put_u8(skb, KVM_SEC_FLOW_FAMILY, f->family) ||
+	    nla_put(skb, KVM_SEC_FLOW_ADDR, f->family == 4 ? 4 : 16, f->addr) ||
+	    nla_put_u8(skb, KVM_SEC_FLOW_OUTSIDE, f->outside) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_FLOW_PACKETS, f->packets,
+			      KVM_SEC_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_FLOW_BYTES, f->bytes,
+			      KVM_SEC_FLOW_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_FLOW_PID, f->pid) ||
+	    nla_put_string(skb, KVM_SEC_FLOW_COMM, f->comm))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_A_VM_GUEST);
+	struct nlattr *flows;
+	u64 age = 0;
+	u32 i;
+
+	if (g->last_ns)
+		age = div_u64(ktime_get_ns() - g->last_ns, NSEC_PER_MSEC);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_REPORTS, g->reports,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_REJECTED, g->rejected,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_THROTTLED, g->throttled,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_INCONSISTENT, g->inconsistent,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_SEQ, g->seq,
+			      KVM_SEC_GUEST_PAD) ||
+	    (g->last_ns &&
+	     nla_put_u64_64bit(skb, KVM_SEC_GUEST_AGE_MS, age,
+			       KVM_SEC_GUEST_PAD)) ||
+	    nla_put_u8(skb, KVM_SEC_GUEST_LEVEL, g->level) ||
+	    nla_put_u8(skb, KVM_SEC_GUEST_LEVEL_CMD, g->level_cmd) ||
+	    nla_put_u8(skb, KVM_SEC_GUEST_SWITCH_REASON, g->switch_reason) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_SWITCHES, g->switches,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_ANOMALIES, g->anomalies) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVAL_MS, g->interval_ms) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_HISTORY_SEQ, g->history_seq) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_NEAR_CAPACITY, g->near_capacity) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVALS, g->intervals) ||
+	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
+	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
+	    (g->history_seq &&
+	     (ksec_put_features(skb, KVM_SEC_GUEST_MEAN, g->mean) ||
+	      ksec_put_features(skb, KVM_SEC_GUEST_SPREAD, g->spread))))
+		return -EMSGSIZE;
+	flows = nla_nest_start(skb, KVM_SEC_GUEST_FLOWS);
+	if (!flows)
+		return -EMSGSIZE;
+	for (i = 0; i < g->nr_flows; i++)
+		if (ksec_put_flow(skb, &g->flows[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, flows);
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
 {
 	if (ksec_put_vm_ident(skb, v) ||
@@ -128,7 +231,8 @@ static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
 	    ksec_put_counters(skb, KVM_SEC_A_VM_RATES, v->rate) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_HYPERCALLS, &v->hypercalls) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_PORTS, &v->ports) ||
-	    ksec_put_top(skb, KVM_SEC_A_VM_MMIO_PAGES, &v->mmio_pages))
+	    ksec_put_top(skb, KVM_SEC_A_VM_MMIO_PAGES, &v->mmio_pages) ||
+	    (v->has_guest && ksec_put_guest(skb, &v->guest)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -227,10 +331,21 @@ static int ksec_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int ksec_put_prefixes(struct sk_buff *skb)
+{
+	struct virtio_vsem_prefix p[KVM_SEC_MAX_PREFIXES];
+	unsigned int n = ksec_guest_get_prefixes(p);
+
+	return nla_put(skb, KVM_SEC_A_PREFIXES, n * sizeof(p[0]), p);
+}
+
 static int ksec_put_config(struct sk_buff *skb)
 {
-	return nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS,
-			   ksec_sampler_interval_ms());
+	if (nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS,
+			ksec_sampler_interval_ms()) ||
+	    ksec_put_prefixes(skb))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int ksec_put_status(struct sk_buff *skb)
@@ -294,6 +409,8 @@ static int ksec_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *interval = info->attrs[KVM_SEC_A_INTERVAL_MS];
+	struct nlattr *prefixes = info->attrs[KVM_SEC_A_PREFIXES];
+	const char *why;
 
 	/* The policy checked ranges; requests about VMs do not belong here. */
 	if (info->attrs[KVM_SEC_A_VM_ID] || info->attrs[KVM_SEC_A_VM_PID]) {
@@ -303,12 +420,109 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 				    "not a configuration attribute");
 		return -EINVAL;
 	}
-	if (!interval) {
+	if (!interval && !prefixes) {
 		GENL_SET_ERR_MSG(info, "no configuration attribute given");
 		return -EINVAL;
 	}
-	ksec_sampler_set_interval_ms(nla_get_u32(interval));
+	/* Everything is checked before anything is applied. */
+	if (prefixes &&
+	    ksec_guest_check_prefixes(nla_data(prefixes), nla_len(prefixes),
+				      &why)) {
+		ksec_extack(info->extack, prefixes, why);
+		return -EINVAL;
+	}
+	if (interval)
+		ksec_sampler_set_interval_ms(nla_get_u32(interval));
+	if (prefixes)
+		ksec_guest_set_prefixes(nla_data(prefixes), nla_len(prefixes));
 	return 0;
+}
+
+/*
+ * A VMM forwards its guest's report. The VM is the sender's own: found
+ * from the sending process, never from anything in the message.
+ */
+static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *report = info->attrs[KVM_SEC_A_GUEST_REPORT];
+	struct ksec_guest_control *ctl;
+	const char *why = NULL;
+	struct sk_buff *msg;
+	struct ksec_vm *vm;
+	u32 id = 1;
+	void *hdr;
+	int err;
+
+	if (!report) {
+		GENL_SET_ERR_MSG(info, "KVM_SEC_A_GUEST_REPORT missing");
+		return -EINVAL;
+	}
+	if (info->attrs[KVM_SEC_A_VM_ID] || info->attrs[KVM_SEC_A_VM_PID]) {
+		GENL_SET_ERR_MSG(info, "a report names no VM: it is the sender's");
+		return -EINVAL;
+	}
+	vm = ksec_vm_get_next(&id, task_tgid_nr(current));
+	if (!vm) {
+		GENL_SET_ERR_MSG(info, "the sending process owns no VM");
+		return -ESRCH;
+	}
+	err = -ENOMEM;
+	ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
+	if (!ctl)
+		goto out_put;
+	err = ksec_guest_report(vm, nla_data(report), nla_len(report), ctl,
+				&why);
+	if (err) {
+		if (why)
+			ksec_extack(info->extack, report, why);
+		goto out_free;
+	}
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out_free;
+	hdr = genlmsg_put_reply(msg, info, &ksec_family, 0,
+				KVM_SEC_CMD_GUEST_REPORT);
+	if (!hdr ||
+	    nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, ctl->level_cmd) ||
+	    nla_put_u32(msg, KVM_SEC_A_GUEST_HISTORY_SEQ, ctl->history_seq) ||
+	    (ctl->history_seq &&
+	     nla_put(msg, KVM_SEC_A_GUEST_HISTORY, sizeof(ctl->history),
+		     ctl->history)) ||
+	    ksec_put_prefixes(msg)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out_free;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_free:
+	kfree(ctl);
+out_put:
+	ksec_vm_put(vm);
+	return err;
+}
+
+static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
+	struct nlattr *level = info->attrs[KVM_SEC_A_GUEST_LEVEL];
+	struct ksec_vm *vm;
+	int err;
+
+	if (!id || !level) {
+		GENL_SET_ERR_MSG(info,
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL");
+		return -EINVAL;
+	}
+	vm = ksec_vm_get_by_id(nla_get_u32(id));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
+		return -ENOENT;
+	}
+	err = ksec_guest_set_level(vm, nla_get_u8(level));
+	ksec_vm_put(vm);
+	return err;
 }
 
 static const struct genl_ops ksec_ops[] = {
@@ -329,6 +543,16 @@ static const struct genl_ops ksec_ops[] = {
 	{
 		.cmd	= KVM_SEC_CMD_GET_STATUS,
 		.doit	= ksec_nl_get_status,
+	},
+	{
+		/* Unprivileged: a VMM reports for its own VM only. */
+		.cmd	= KVM_SEC_CMD_GUEST_REPORT,
+		.doit	= ksec_nl_guest_report,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_SET_VM,
+		.doit	= ksec_nl_set_vm,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

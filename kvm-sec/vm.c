@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "events.h"
+#include "guest.h"
 #include "sampler.h"
 #include "vm.h"
 
@@ -44,6 +45,7 @@ static void ksec_vm_free_rcu(struct rcu_head *rcu)
 {
 	struct ksec_vm *vm = container_of(rcu, struct ksec_vm, rcu);
 
+	ksec_guest_free(vm);
 	free_percpu(vm->pcpu);
 	kfree(vm);
 }
@@ -121,6 +123,7 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm,
 	vm->discovered = discovered;
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
+	mutex_init(&vm->guest_lock);
 	if (discovered) {
 		/* Counters start now: KVM's own statistics are rebased. */
 		ksec_vm_read_kvm_stats(vm, &vm->base[KSEC_HALTS],
@@ -351,4 +354,5 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	ksec_top_finish(&v->hypercalls, KVM_SEC_TOP_ENTRIES);
 	ksec_top_finish(&v->ports, KVM_SEC_TOP_ENTRIES);
 	ksec_top_finish(&v->mmio_pages, KVM_SEC_TOP_ENTRIES);
+	v->has_guest = ksec_guest_fill_view(vm, &v->guest);
 }

@@ -13,16 +13,19 @@
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "guest.h"
 #include "topn.h"
 
 struct kvm;
 struct kvm_vcpu;
+struct ksec_guest;
 
 /* What is counted per VM. The first KSEC_NR_PCPU classes are per-CPU. */
 enum ksec_class {
@@ -78,6 +81,9 @@ struct ksec_vm {
 	u64 rate[KSEC_NR_CLASSES];	/* per second, last interval */
 	u32 rate_interval_ms;
 
+	struct mutex guest_lock;	/* guest and what it points to */
+	struct ksec_guest *guest;	/* guest.c; NULL until needed */
+
 	struct ksec_event ev_new;	/* pending VM_NEW notification */
 	struct ksec_event ev_del;	/* pending VM_DEL notification */
 	struct rcu_head rcu;
@@ -97,6 +103,8 @@ struct ksec_vm_view {
 	struct ksec_top_merged hypercalls;
 	struct ksec_top_merged ports;
 	struct ksec_top_merged mmio_pages;
+	bool has_guest;
+	struct ksec_guest_view guest;
 };
 
 /* Module-wide counters: everything that is not counted per VM. */

@@ -36,6 +36,16 @@ const char *const vsec_ctr_label[VSEC_NR_CTR] = {
 	"other exits",
 };
 
+const char *const vsec_feat_key[VSEC_NR_FEAT] = {
+	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes", "send_failures",
+	"destinations", "hv_requests", "cpu_permille", "mem_permille",
+};
+
+const char *const vsec_level_name[3] = { "auto", "1", "2" };
+const char *const vsec_switch_name[4] = {
+	"none", "anomaly", "commanded", "calm",
+};
+
 static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_ID]		= { .type = NLA_U32 },
 	[KVM_SEC_A_VM_PID]		= { .type = NLA_U32 },
@@ -50,6 +60,7 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_MMIO_PAGES]	= { .type = NLA_NESTED },
 	[KVM_SEC_A_INTERVAL_MS]		= { .type = NLA_U32 },
 	[KVM_SEC_A_STATUS]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_GUEST]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -195,6 +206,104 @@ static int parse_top(struct nlattr *nest, struct vsec_top *top)
 	return 0;
 }
 
+static int parse_features(struct nlattr *nest, uint64_t *f)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		int i = nla_type(a) - 2;
+
+		if (i < 0 || i >= VSEC_NR_FEAT)
+			continue;	/* a newer module's feature */
+		if (nla_len(a) != sizeof(uint64_t))
+			return -EPROTO;
+		f[i] = nla_get_u64(a);
+	}
+	return 0;
+}
+
+static int parse_flow(struct nlattr *nest, struct vsec_flow *f)
+{
+	struct nlattr *tb[KVM_SEC_FLOW_MAX + 1];
+
+	if (nla_parse_nested(tb, KVM_SEC_FLOW_MAX, nest, NULL) < 0 ||
+	    !tb[KVM_SEC_FLOW_FAMILY] || !tb[KVM_SEC_FLOW_ADDR])
+		return -EPROTO;
+	f->family = nla_get_u8(tb[KVM_SEC_FLOW_FAMILY]);
+	if (nla_len(tb[KVM_SEC_FLOW_ADDR]) > (int)sizeof(f->addr))
+		return -EPROTO;
+	memcpy(f->addr, nla_data(tb[KVM_SEC_FLOW_ADDR]),
+	       (size_t)nla_len(tb[KVM_SEC_FLOW_ADDR]));
+	f->outside = tb[KVM_SEC_FLOW_OUTSIDE] &&
+		     nla_get_u8(tb[KVM_SEC_FLOW_OUTSIDE]);
+	if (tb[KVM_SEC_FLOW_PACKETS])
+		f->packets = nla_get_u64(tb[KVM_SEC_FLOW_PACKETS]);
+	if (tb[KVM_SEC_FLOW_BYTES])
+		f->bytes = nla_get_u64(tb[KVM_SEC_FLOW_BYTES]);
+	if (tb[KVM_SEC_FLOW_PID])
+		f->pid = nla_get_u32(tb[KVM_SEC_FLOW_PID]);
+	if (tb[KVM_SEC_FLOW_COMM])
+		nla_strlcpy(f->comm, tb[KVM_SEC_FLOW_COMM], sizeof(f->comm));
+	return 0;
+}
+
+static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
+{
+	struct nlattr *tb[KVM_SEC_GUEST_MAX + 1];
+	struct nlattr *a;
+	int rem;
+
+	if (nla_parse_nested(tb, KVM_SEC_GUEST_MAX, nest, NULL) < 0)
+		return -EPROTO;
+	g->present = true;
+#define U64(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u64(tb[attr]); } while (0)
+#define U32(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u32(tb[attr]); } while (0)
+#define U8(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u8(tb[attr]); } while (0)
+	U64(KVM_SEC_GUEST_REPORTS, reports);
+	U64(KVM_SEC_GUEST_REJECTED, rejected);
+	U64(KVM_SEC_GUEST_THROTTLED, throttled);
+	U64(KVM_SEC_GUEST_INCONSISTENT, inconsistent);
+	U64(KVM_SEC_GUEST_SEQ, seq);
+	U64(KVM_SEC_GUEST_SWITCHES, switches);
+	U64(KVM_SEC_GUEST_AGE_MS, age_ms);
+	g->has_age = tb[KVM_SEC_GUEST_AGE_MS] != NULL;
+	U8(KVM_SEC_GUEST_LEVEL, level);
+	U8(KVM_SEC_GUEST_LEVEL_CMD, level_cmd);
+	U8(KVM_SEC_GUEST_SWITCH_REASON, switch_reason);
+	U32(KVM_SEC_GUEST_ANOMALIES, anomalies);
+	U32(KVM_SEC_GUEST_INTERVAL_MS, interval_ms);
+	U32(KVM_SEC_GUEST_HISTORY_SEQ, history_seq);
+	U32(KVM_SEC_GUEST_NEAR_CAPACITY, near_capacity);
+	U32(KVM_SEC_GUEST_INTERVALS, intervals);
+#undef U64
+#undef U32
+#undef U8
+	if ((tb[KVM_SEC_GUEST_LAST] &&
+	     parse_features(tb[KVM_SEC_GUEST_LAST], g->last)) ||
+	    (tb[KVM_SEC_GUEST_TOTAL] &&
+	     parse_features(tb[KVM_SEC_GUEST_TOTAL], g->total)) ||
+	    (tb[KVM_SEC_GUEST_MEAN] &&
+	     parse_features(tb[KVM_SEC_GUEST_MEAN], g->mean)) ||
+	    (tb[KVM_SEC_GUEST_SPREAD] &&
+	     parse_features(tb[KVM_SEC_GUEST_SPREAD], g->spread)))
+		return -EPROTO;
+	if (tb[KVM_SEC_GUEST_FLOWS]) {
+		nla_for_each_nested(a, tb[KVM_SEC_GUEST_FLOWS], rem) {
+			if (nla_type(a) != KVM_SEC_GUEST_FLOW)
+				continue;
+			if (g->nr_flows == VIRTIO_VSEM_MAX_FLOWS)
+				return -EPROTO;
+			if (parse_flow(a, &g->flows[g->nr_flows++]))
+				return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -231,7 +340,9 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	    (tb[KVM_SEC_A_VM_PORTS] &&
 	     parse_top(tb[KVM_SEC_A_VM_PORTS], &vm->ports)) ||
 	    (tb[KVM_SEC_A_VM_MMIO_PAGES] &&
-	     parse_top(tb[KVM_SEC_A_VM_MMIO_PAGES], &vm->mmio_pages)))
+	     parse_top(tb[KVM_SEC_A_VM_MMIO_PAGES], &vm->mmio_pages)) ||
+	    (tb[KVM_SEC_A_VM_GUEST] &&
+	     parse_guest(tb[KVM_SEC_A_VM_GUEST], &vm->guest)))
 		return -EPROTO;
 	return 0;
 }
@@ -472,6 +583,17 @@ static int handle_config(struct vsec_req *req, struct nlattr **tb,
 	if (!tb[KVM_SEC_A_INTERVAL_MS])
 		return -EPROTO;
 	cfg->interval_ms = nla_get_u32(tb[KVM_SEC_A_INTERVAL_MS]);
+	cfg->nr_prefixes = 0;
+	if (tb[KVM_SEC_A_PREFIXES]) {
+		int len = nla_len(tb[KVM_SEC_A_PREFIXES]);
+
+		if (len < 0 || len > (int)sizeof(cfg->prefixes) ||
+		    len % (int)sizeof(cfg->prefixes[0]))
+			return -EPROTO;
+		memcpy(cfg->prefixes, nla_data(tb[KVM_SEC_A_PREFIXES]),
+		       (size_t)len);
+		cfg->nr_prefixes = (unsigned int)len / sizeof(cfg->prefixes[0]);
+	}
 	return 0;
 }
 
@@ -489,6 +611,47 @@ int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms)
 
 	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_u32_attr, a,
 			     &req);
+}
+
+struct prefix_arg {
+	const struct virtio_vsem_prefix *p;
+	unsigned int nr;
+};
+
+static int put_prefixes(struct nl_msg *msg, const void *arg)
+{
+	const struct prefix_arg *a = arg;
+
+	return nla_put(msg, KVM_SEC_A_PREFIXES,
+		       (int)(a->nr * sizeof(a->p[0])), a->p) < 0 ? -EMSGSIZE : 0;
+}
+
+int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
+			  const struct virtio_vsem_prefix *p, unsigned int nr)
+{
+	struct prefix_arg a = { p, nr };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_prefixes, &a,
+			     &req);
+}
+
+static int put_level(struct nl_msg *msg, const void *arg)
+{
+	const uint32_t *a = arg;	/* { id, level } */
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a[0]) < 0 ||
+	    nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, (uint8_t)a[1]) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level)
+{
+	uint32_t a[2] = { id, level };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_level, a, &req);
 }
 
 static uint64_t get_u64(struct nlattr **tb, int type)

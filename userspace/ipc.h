@@ -25,6 +25,10 @@ int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
 		      struct vsec_vm **vms, size_t *nr);
 int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg);
 int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms);
+int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
+			  const struct virtio_vsem_prefix *p, unsigned int nr);
+/* Command the level of a VM's guest driver: 0 (auto), 1 or 2. */
+int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level);
 int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
 
 /*

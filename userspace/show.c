@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -96,6 +97,83 @@ static void show_top(FILE *f, const char *title, enum key_style style,
 		fprintf(f, "  %-24s %16" PRIu64 "\n", "(others)", t->other);
 }
 
+/* "10.0.0.0/8", "fd00::/8" */
+void format_prefix(char *buf, size_t len, const struct virtio_vsem_prefix *p)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->prefix_len);
+}
+
+static void format_addr(char *buf, size_t len, uint8_t family,
+			const uint8_t *addr)
+{
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf,
+		       (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static void show_guest(FILE *f, const struct vsec_guest *g)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	fprintf(f, "\n  guest driver (virtio-vsem)\n");
+	fprintf(f, "  %-24s %" PRIu64 " accepted, %" PRIu64 " rejected, %" PRIu64
+		" throttled, %" PRIu64 " inconsistent\n", "reports", g->reports,
+		g->rejected, g->throttled, g->inconsistent);
+	fprintf(f, "  %-24s %u (commanded: %s), %" PRIu64
+		" switches, last: %s\n", "level", g->level,
+		vsec_level_name[g->level_cmd < 3 ? g->level_cmd : 0],
+		g->switches,
+		vsec_switch_name[g->switch_reason < 4 ? g->switch_reason : 0]);
+	if (g->has_age)
+		fprintf(f, "  %-24s seq %" PRIu64 ", %" PRIu64
+			" ms ago, covering %" PRIu32 " ms\n", "last report",
+			g->seq, g->age_ms, g->interval_ms);
+	fprintf(f, "  %-24s", "anomalies");
+	if (!g->anomalies)
+		fprintf(f, " none");
+	for (i = 0; i < VSEC_NR_FEAT; i++)
+		if (g->anomalies & (1u << i))
+			fprintf(f, " %s", vsec_feat_key[i]);
+	fprintf(f, "\n  %-24s %" PRIu32 " of %" PRIu32 " intervals\n",
+		"near capacity", g->near_capacity, g->intervals);
+	if (g->history_seq)
+		fprintf(f, "\n  %-24s %16s %16s %12s %12s\n", "feature",
+			"last interval", "total", "usual mean", "spread");
+	else
+		fprintf(f, "\n  %-24s %16s %16s   (no history yet)\n",
+			"feature", "last interval", "total");
+	for (i = 0; i < VSEC_NR_FEAT; i++) {
+		bool gauge = i >= VIRTIO_VSEM_FEAT_CPU_PERMILLE;
+
+		fprintf(f, "  %-24s %16" PRIu64, vsec_feat_key[i], g->last[i]);
+		if (gauge)
+			fprintf(f, " %16s", "-");
+		else
+			fprintf(f, " %16" PRIu64, g->total[i]);
+		if (g->history_seq)
+			fprintf(f, " %12" PRIu64 " %12" PRIu64, g->mean[i],
+				g->spread[i]);
+		fputc('\n', f);
+	}
+	if (!g->nr_flows)
+		return;
+	fprintf(f, "\n  %-39s %10s %12s %-8s %7s %s\n", "destination (level 2)",
+		"packets", "bytes", "where", "pid", "command");
+	for (i = 0; i < g->nr_flows; i++) {
+		const struct vsec_flow *fl = &g->flows[i];
+
+		format_addr(a, sizeof(a), fl->family, fl->addr);
+		fprintf(f, "  %-39s %10" PRIu64 " %12" PRIu64 " %-8s %7" PRIu32
+			" %s\n", a, fl->packets, fl->bytes,
+			fl->outside ? "outside" : "inside", fl->pid,
+			fl->pid ? fl->comm : "-");
+	}
+}
+
 void show_vm(FILE *f, const struct vsec_vm *vm)
 {
 	char age[16], when[64] = "?";
@@ -121,11 +199,24 @@ void show_vm(FILE *f, const struct vsec_vm *vm)
 	show_top(f, "hypercall number", KEY_DEC, &vm->hypercalls);
 	show_top(f, "busiest I/O port", KEY_PORT, &vm->ports);
 	show_top(f, "busiest MMIO page (GPA)", KEY_ADDR, &vm->mmio_pages);
+	if (vm->guest.present)
+		show_guest(f, &vm->guest);
 }
 
 void show_config(FILE *f, const struct vsec_config *cfg)
 {
+	char p[64];
+	unsigned int i;
+
 	fprintf(f, "%-16s %" PRIu32 " ms\n", "interval-ms", cfg->interval_ms);
+	fprintf(f, "%-16s", "prefixes");
+	if (!cfg->nr_prefixes)
+		fprintf(f, " none");
+	for (i = 0; i < cfg->nr_prefixes; i++) {
+		format_prefix(p, sizeof(p), &cfg->prefixes[i]);
+		fprintf(f, "%s%s", i ? "," : " ", p);
+	}
+	fputc('\n', f);
 }
 
 void show_status(FILE *f, const struct vsec_status *st)
@@ -185,6 +276,68 @@ static void json_top(struct json *j, const char *key, const char *keyname,
 	json_end_object(j);
 }
 
+static void json_features(struct json *j, const char *key, const uint64_t *v,
+			  int n)
+{
+	int i;
+
+	json_begin_object(j, key);
+	for (i = 0; i < n; i++)
+		json_u64(j, vsec_feat_key[i], v[i]);
+	json_end_object(j);
+}
+
+static void json_guest(struct json *j, const struct vsec_guest *g)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	json_begin_object(j, "guest");
+	json_u64(j, "reports", g->reports);
+	json_u64(j, "rejected", g->rejected);
+	json_u64(j, "throttled", g->throttled);
+	json_u64(j, "inconsistent", g->inconsistent);
+	json_u64(j, "seq", g->seq);
+	if (g->has_age)
+		json_u64(j, "age_ms", g->age_ms);
+	json_u64(j, "interval_ms", g->interval_ms);
+	json_u64(j, "level", g->level);
+	json_u64(j, "level_cmd", g->level_cmd);
+	json_string(j, "switch_reason",
+		    vsec_switch_name[g->switch_reason < 4 ? g->switch_reason : 0]);
+	json_u64(j, "switches", g->switches);
+	json_begin_array(j, "anomalies");
+	for (i = 0; i < VSEC_NR_FEAT; i++)
+		if (g->anomalies & (1u << i))
+			json_string(j, NULL, vsec_feat_key[i]);
+	json_end_array(j);
+	json_u64(j, "near_capacity_intervals", g->near_capacity);
+	json_u64(j, "intervals", g->intervals);
+	json_u64(j, "history_seq", g->history_seq);
+	json_features(j, "last", g->last, VSEC_NR_FEAT);
+	json_features(j, "total", g->total, VIRTIO_VSEM_FEAT_CPU_PERMILLE);
+	if (g->history_seq) {
+		json_features(j, "mean", g->mean, VSEC_NR_FEAT);
+		json_features(j, "spread", g->spread, VSEC_NR_FEAT);
+	}
+	json_begin_array(j, "flows");
+	for (i = 0; i < g->nr_flows; i++) {
+		const struct vsec_flow *fl = &g->flows[i];
+
+		format_addr(a, sizeof(a), fl->family, fl->addr);
+		json_begin_object(j, NULL);
+		json_string(j, "addr", a);
+		json_bool(j, "outside", fl->outside);
+		json_u64(j, "packets", fl->packets);
+		json_u64(j, "bytes", fl->bytes);
+		json_u64(j, "pid", fl->pid);
+		json_string(j, "comm", fl->comm);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
 void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 {
 	json_begin_object(j, key);
@@ -207,13 +360,24 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 		json_top(j, "ports", "port", &vm->ports);
 	if (vm->mmio_pages.present)
 		json_top(j, "mmio_pages", "gpa", &vm->mmio_pages);
+	if (vm->guest.present)
+		json_guest(j, &vm->guest);
 	json_end_object(j);
 }
 
 void json_config(struct json *j, const struct vsec_config *cfg)
 {
+	char p[64];
+	unsigned int i;
+
 	json_begin_object(j, NULL);
 	json_u64(j, "interval_ms", cfg->interval_ms);
+	json_begin_array(j, "prefixes");
+	for (i = 0; i < cfg->nr_prefixes; i++) {
+		format_prefix(p, sizeof(p), &cfg->prefixes[i]);
+		json_string(j, NULL, p);
+	}
+	json_end_array(j);
 	json_end_object(j);
 }
 

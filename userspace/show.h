@@ -20,6 +20,9 @@ void json_config(struct json *j, const struct vsec_config *cfg);
 void json_status(struct json *j, const struct vsec_status *st);
 void json_event(struct json *j, const struct vsec_event *ev);
 
+/* "10.0.0.0/8", "fd00::/8" */
+void format_prefix(char *buf, size_t len, const struct virtio_vsem_prefix *p);
+
 /* "3d4h", "2m05s", "17s": a duration in seconds, for people. */
 void format_duration(char *buf, size_t len, uint64_t seconds);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm_sec.h>
+#include <linux/virtio_vsem.h>
 
 #define VSEC_NR_CTR (KVM_SEC_CTR_MAX - KVM_SEC_CTR_EXITS + 1)
 
@@ -17,6 +18,34 @@ struct vsec_top {
 		uint64_t count;
 	} e[KVM_SEC_TOP_ENTRIES];
 	uint64_t other;
+};
+
+#define VSEC_NR_FEAT VIRTIO_VSEM_NR_FEATURES
+
+struct vsec_flow {
+	uint8_t family;
+	bool outside;
+	uint8_t addr[16];
+	uint64_t packets;
+	uint64_t bytes;
+	uint32_t pid;
+	char comm[17];
+};
+
+/* What the VM's guest driver reported (KVM_SEC_A_VM_GUEST). */
+struct vsec_guest {
+	bool present;
+	uint64_t reports, rejected, throttled, inconsistent;
+	uint64_t seq, switches;
+	bool has_age;
+	uint64_t age_ms;
+	uint8_t level, level_cmd, switch_reason;
+	uint32_t anomalies, interval_ms, history_seq;
+	uint32_t near_capacity, intervals;
+	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
+	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
+	unsigned int nr_flows;
+	struct vsec_flow flows[VIRTIO_VSEM_MAX_FLOWS];
 };
 
 struct vsec_vm {
@@ -33,10 +62,13 @@ struct vsec_vm {
 	struct vsec_top hypercalls;
 	struct vsec_top ports;
 	struct vsec_top mmio_pages;
+	struct vsec_guest guest;
 };
 
 struct vsec_config {
 	uint32_t interval_ms;
+	unsigned int nr_prefixes;
+	struct virtio_vsem_prefix prefixes[KVM_SEC_MAX_PREFIXES];
 };
 
 struct vsec_status {
@@ -59,5 +91,9 @@ struct vsec_event {
 /* Names of the counters, as used in JSON keys and tables. */
 extern const char *const vsec_ctr_key[VSEC_NR_CTR];
 extern const char *const vsec_ctr_label[VSEC_NR_CTR];
+/* Names of the guest's features (enum virtio_vsem_feature). */
+extern const char *const vsec_feat_key[VSEC_NR_FEAT];
+extern const char *const vsec_level_name[3];
+extern const char *const vsec_switch_name[4];
 
 #endif /* VSEC_H */

@@ -2,6 +2,7 @@
 /*
  * vsecctl: the administrator's view of kvm-sec.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -48,6 +49,12 @@ static void usage(FILE *f)
 "  config                    the module's configuration\n"
 "  config set KEY VALUE      change it (needs CAP_NET_ADMIN); keys:\n"
 "                              interval-ms  sampling interval, %d..%d\n"
+"                              prefixes     the provider's address prefixes,\n"
+"                                           e.g. 10.0.0.0/8,fd00::/8 (at most\n"
+"                                           8), or none\n"
+"  level VM-ID auto|1|2      command the monitoring level of the VM's guest\n"
+"                            driver (needs CAP_NET_ADMIN); auto: the driver\n"
+"                            decides\n"
 "  status                    module-wide counters (drops, rescans, ...)\n"
 "  monitor [--count N]       VMs appearing and disappearing, until\n"
 "                            interrupted (or N events)\n"
@@ -267,6 +274,95 @@ out:
 	return ret;
 }
 
+/* "10.0.0.0/8,fd00::/8" or "none"; false (after a message) if invalid. */
+static bool parse_prefixes(const char *arg, struct virtio_vsem_prefix *p,
+			   unsigned int *nr)
+{
+	char *copy, *tok, *save = NULL;
+	bool ok = true;
+
+	*nr = 0;
+	if (!strcmp(arg, "none"))
+		return true;
+	copy = strdup(arg);
+	if (!copy)
+		return false;
+	for (tok = strtok_r(copy, ",", &save); tok && ok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct virtio_vsem_prefix *q = &p[*nr];
+		char *slash = strchr(tok, '/');
+		unsigned int max, bits, i;
+		uint32_t len;
+
+		if (*nr == KVM_SEC_MAX_PREFIXES) {
+			fprintf(stderr, "%s: at most %d prefixes\n", prog,
+				KVM_SEC_MAX_PREFIXES);
+			ok = false;
+			break;
+		}
+		memset(q, 0, sizeof(*q));
+		if (slash)
+			*slash = '\0';
+		if (inet_pton(AF_INET, tok, q->addr) == 1) {
+			q->family = 4;
+			max = 32;
+		} else if (inet_pton(AF_INET6, tok, q->addr) == 1) {
+			q->family = 6;
+			max = 128;
+		} else {
+			fprintf(stderr, "%s: '%s' is not an IPv4 or IPv6 address\n",
+				prog, tok);
+			ok = false;
+			break;
+		}
+		if (!slash || !parse_u32(slash + 1, 0, max, &len)) {
+			fprintf(stderr, "%s: '%s' needs a prefix length /0../%u\n",
+				prog, tok, max);
+			ok = false;
+			break;
+		}
+		q->prefix_len = (uint8_t)len;
+		/* Bits beyond the length must be zero: no ambiguous prefixes. */
+		for (i = 0, bits = len; i < max / 8; i++, bits = bits > 8 ? bits - 8 : 0) {
+			uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+			if (q->addr[i] & (uint8_t)~mask) {
+				fprintf(stderr, "%s: '%s/%u' has bits set beyond its length\n",
+					prog, tok, len);
+				ok = false;
+				break;
+			}
+		}
+		(*nr)++;
+	}
+	free(copy);
+	return ok;
+}
+
+static int cmd_level(int argc, char **argv)
+{
+	struct vsec_ipc *ipc;
+	uint32_t id, level;
+	int err, ret;
+
+	if (argc != 3)
+		return fail_usage("level needs VM-ID and auto, 1 or 2");
+	if (!parse_u32(argv[1], 1, UINT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[1]);
+	if (!strcmp(argv[2], "auto"))
+		level = 0;
+	else if (!parse_u32(argv[2], 1, 2, &level))
+		return fail_usage("the level is auto, 1 or 2, not '%s'", argv[2]);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_set_level(ipc, id, (uint8_t)level);
+	ret = err ? fail_ipc(ipc, err, "level") : EX_OK;
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct vsec_config cfg;
@@ -281,9 +377,23 @@ static int cmd_config(int argc, char **argv)
 	if (argc > 1) {
 		if (argc != 4)
 			return fail_usage("config set needs KEY VALUE");
+		if (!strcmp(argv[2], "prefixes")) {
+			struct virtio_vsem_prefix p[KVM_SEC_MAX_PREFIXES];
+			unsigned int nr;
+
+			if (!parse_prefixes(argv[3], p, &nr))
+				return EX_USAGE;
+			ret = open_ipc(&ipc);
+			if (ret)
+				return ret;
+			err = vsec_ipc_set_prefixes(ipc, p, nr);
+			ret = err ? fail_ipc(ipc, err, "config set") : EX_OK;
+			vsec_ipc_close(ipc);
+			return ret;
+		}
 		if (strcmp(argv[2], "interval-ms") &&
 		    strcmp(argv[2], "interval_ms"))
-			return fail_usage("unknown configuration key '%s' (known: interval-ms)",
+			return fail_usage("unknown configuration key '%s' (known: interval-ms, prefixes)",
 					  argv[2]);
 		if (!parse_u32(argv[3], KVM_SEC_INTERVAL_MIN_MS,
 			       KVM_SEC_INTERVAL_MAX_MS, &ms)) {
@@ -451,6 +561,7 @@ static const struct {
 	{ "config", cmd_config },
 	{ "status", cmd_status },
 	{ "monitor", cmd_monitor },
+	{ "level", cmd_level },
 };
 
 int main(int argc, char **argv)

@@ -28,7 +28,7 @@ _vsecctl()
 	done
 
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W 'list show config status monitor
+		COMPREPLY=($(compgen -W 'list show config status monitor level
 			--json --help --version' -- "$cur"))
 		return
 	fi
@@ -46,7 +46,13 @@ _vsecctl()
 		case $((cword - i)) in
 		1) COMPREPLY=($(compgen -W 'set --json' -- "$cur")) ;;
 		2) [[ $prev == set ]] &&
-			COMPREPLY=($(compgen -W 'interval-ms' -- "$cur")) ;;
+			COMPREPLY=($(compgen -W 'interval-ms prefixes' -- "$cur")) ;;
+		esac
+		;;
+	level)
+		case $((cword - i)) in
+		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
+		2) COMPREPLY=($(compgen -W 'auto 1 2' -- "$cur")) ;;
 		esac
 		;;
 	monitor)

@@ -23,12 +23,15 @@
  *   _DISCOVERED (flag, present if the VM existed before the module was
  *   loaded: its counters start at discovery), _COUNTERS and _RATES (nests of
  *   enum kvm_sec_ctr), _HYPERCALLS, _PORTS and _MMIO_PAGES (nests of enum
- *   kvm_sec_top), and KVM_SEC_A_INTERVAL_MS (the interval _RATES covers).
+ *   kvm_sec_top), KVM_SEC_A_INTERVAL_MS (the interval _RATES covers) and,
+ *   once the VM's guest driver has reported or a level was commanded,
+ *   KVM_SEC_A_VM_GUEST (nest, enum kvm_sec_guest).
  *   Unprivileged callers may read.
  *
  * KVM_SEC_CMD_GET_CONFIG
  *   Request: no attributes. Reply: every configuration attribute
- *   (currently KVM_SEC_A_INTERVAL_MS). Unprivileged callers may read.
+ *   (KVM_SEC_A_INTERVAL_MS, KVM_SEC_A_PREFIXES). Unprivileged callers may
+ *   read.
  *
  * KVM_SEC_CMD_SET_CONFIG
  *   Request: one or more configuration attributes. Each is validated
@@ -39,6 +42,28 @@
  * KVM_SEC_CMD_GET_STATUS
  *   Request: no attributes. Reply: KVM_SEC_A_STATUS, a nest of enum
  *   kvm_sec_status: module-wide gauges and loss counters.
+ *
+ * KVM_SEC_CMD_GUEST_REPORT
+ *   Sent by a VMM (QEMU's virtio-vsem device) for each report its guest
+ *   driver sent and the device accepted. Request: KVM_SEC_A_GUEST_REPORT,
+ *   the report exactly as the guest wrote it (virtio-vsem format, see
+ *   Documentation/virtio-vsem/spec.rst). The report is attributed to the VM
+ *   with the lowest ID that the sending process owns: a process can only
+ *   report for its own VMs, whatever it claims, and needs no privilege.
+ *   The module validates the report again (the VMM is not trusted either)
+ *   and accepts at most KVM_SEC_GUEST_REPORTS_PER_S per VM per second.
+ *   Reply: KVM_SEC_CMD_GUEST_REPORT with what the device should write into
+ *   its configuration space: KVM_SEC_A_GUEST_LEVEL (the commanded level),
+ *   KVM_SEC_A_GUEST_HISTORY_SEQ and, once there is one, KVM_SEC_A_GUEST_HISTORY;
+ *   KVM_SEC_A_PREFIXES. Errors: -ESRCH (the sender owns no VM), -EINVAL
+ *   (malformed; counted in the VM's KVM_SEC_GUEST_REJECTED), -EBUSY (over
+ *   the rate; counted in KVM_SEC_GUEST_THROTTLED).
+ *
+ * KVM_SEC_CMD_SET_VM
+ *   Request: KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL (0: the guest
+ *   driver decides; 1 or 2: the host commands that level). Requires
+ *   CAP_NET_ADMIN. The level reaches the device with the reply to its next
+ *   report, and the driver applies it at the end of its interval.
  *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
@@ -59,6 +84,12 @@
 #define KVM_SEC_INTERVAL_MAX_MS		60000
 #define KVM_SEC_INTERVAL_DEFAULT_MS	1000
 
+/* Guest reports accepted per VM and second; more get -EBUSY. */
+#define KVM_SEC_GUEST_REPORTS_PER_S	20
+
+/* Provider prefixes (KVM_SEC_A_PREFIXES), as in virtio-vsem. */
+#define KVM_SEC_MAX_PREFIXES	8
+
 /* At most this many entries in each top-N nest. */
 #define KVM_SEC_TOP_ENTRIES	8
 
@@ -70,6 +101,8 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_GET_STATUS,
 	KVM_SEC_CMD_VM_NEW,
 	KVM_SEC_CMD_VM_DEL,
+	KVM_SEC_CMD_GUEST_REPORT,
+	KVM_SEC_CMD_SET_VM,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -100,6 +133,21 @@ enum kvm_sec_attr {
 	KVM_SEC_A_VM_MMIO_PAGES,
 	KVM_SEC_A_INTERVAL_MS,		/* u32: sampling interval */
 	KVM_SEC_A_STATUS,		/* nest, enum kvm_sec_status */
+	/* binary: one virtio-vsem report, at most 4096 bytes */
+	KVM_SEC_A_GUEST_REPORT,
+	KVM_SEC_A_GUEST_LEVEL,		/* u8: commanded level, 0..2 */
+	/*
+	 * binary: struct virtio_vsem_feature_stat[VIRTIO_VSEM_NR_FEATURES],
+	 * little-endian, ready for the device's configuration space
+	 */
+	KVM_SEC_A_GUEST_HISTORY,
+	KVM_SEC_A_GUEST_HISTORY_SEQ,	/* u32: changes with the history */
+	/*
+	 * binary: 0 to KVM_SEC_MAX_PREFIXES struct virtio_vsem_prefix, the
+	 * provider's address prefixes (configuration)
+	 */
+	KVM_SEC_A_PREFIXES,
+	KVM_SEC_A_VM_GUEST,		/* nest, enum kvm_sec_guest */
 
 	__KVM_SEC_A_MAX
 };
@@ -181,5 +229,61 @@ enum kvm_sec_status {
 };
 
 #define KVM_SEC_STATUS_MAX (__KVM_SEC_STATUS_MAX - 1)
+
+/*
+ * What the VM's guest driver reported, as the module validated and
+ * attributed it, and the history the module keeps of it. Features are
+ * those of enum virtio_vsem_feature, each at attribute type feature + 2.
+ */
+enum kvm_sec_guest {
+	KVM_SEC_GUEST_UNSPEC,
+	KVM_SEC_GUEST_PAD,
+	KVM_SEC_GUEST_REPORTS,		/* u64: reports accepted */
+	KVM_SEC_GUEST_REJECTED,		/* u64: reports failing validation */
+	KVM_SEC_GUEST_THROTTLED,	/* u64: reports over the rate */
+	/*
+	 * u64: reports whose hypercall count, added up since the first,
+	 * exceeds the hypercalls the host saw the VM make
+	 */
+	KVM_SEC_GUEST_INCONSISTENT,
+	KVM_SEC_GUEST_SEQ,		/* u64: of the last accepted report */
+	KVM_SEC_GUEST_AGE_MS,		/* u64: since the last report */
+	KVM_SEC_GUEST_LEVEL,		/* u8: level of the last report */
+	KVM_SEC_GUEST_LEVEL_CMD,	/* u8: commanded level, 0: auto */
+	KVM_SEC_GUEST_SWITCH_REASON,	/* u8: of the last level change */
+	KVM_SEC_GUEST_SWITCHES,		/* u64: level changes reported */
+	KVM_SEC_GUEST_ANOMALIES,	/* u32: last report, bit per feature */
+	KVM_SEC_GUEST_INTERVAL_MS,	/* u32: of the last report */
+	KVM_SEC_GUEST_HISTORY_SEQ,	/* u32: 0 until there is a history */
+	KVM_SEC_GUEST_LAST,		/* nest: features of the last report */
+	KVM_SEC_GUEST_TOTAL,		/* nest: features summed (counts) */
+	KVM_SEC_GUEST_MEAN,		/* nest: history, mean per interval */
+	KVM_SEC_GUEST_SPREAD,		/* nest: history, spread */
+	KVM_SEC_GUEST_FLOWS,		/* nest of KVM_SEC_GUEST_FLOW */
+	KVM_SEC_GUEST_FLOW,		/* nest, enum kvm_sec_flow */
+	KVM_SEC_GUEST_NEAR_CAPACITY,	/* u32: intervals near capacity */
+	KVM_SEC_GUEST_INTERVALS,	/* u32: intervals, as the guest counts */
+
+	__KVM_SEC_GUEST_MAX
+};
+
+#define KVM_SEC_GUEST_MAX (__KVM_SEC_GUEST_MAX - 1)
+
+/* One destination of the guest's level-2 flow table. */
+enum kvm_sec_flow {
+	KVM_SEC_FLOW_UNSPEC,
+	KVM_SEC_FLOW_PAD,
+	KVM_SEC_FLOW_FAMILY,		/* u8: 4 or 6 */
+	KVM_SEC_FLOW_ADDR,		/* binary: 4 or 16 bytes */
+	KVM_SEC_FLOW_OUTSIDE,		/* u8: 1 if outside the provider */
+	KVM_SEC_FLOW_PACKETS,		/* u64 */
+	KVM_SEC_FLOW_BYTES,		/* u64 */
+	KVM_SEC_FLOW_PID,		/* u32: guest pid of the sender */
+	KVM_SEC_FLOW_COMM,		/* string: its command name */
+
+	__KVM_SEC_FLOW_MAX
+};
+
+#define KVM_SEC_FLOW_MAX (__KVM_SEC_FLOW_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */

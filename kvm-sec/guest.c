@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reports of a VM's guest driver, forwarded by its VMM (virtio-vsem), and
+ * the VM's history that the module writes back into the device.
+ *
+ * Neither the guest nor the VMM is trusted: a report is validated here
+ * again, in full, against the same rules as the device's
+ * (Documentation/virtio-vsem/spec.rst, D5.1), only the sending process's
+ * own VM gets it (netlink.c), and each VM gets at most
+ * KVM_SEC_GUEST_REPORTS_PER_S per second. The hypercall count a guest
+ * claims is cross-checked against the hypercalls the host saw.
+ *
+ * The history is an exponentially weighted mean and variance (weight 1/8)
+ * of each feature over the VM's calm level-1 intervals (no anomaly), first
+ * published after KSEC_HISTORY_MIN of them and again every
+ * KSEC_HISTORY_EVERY; the spread published is the standard deviation, at
+ * least a per-feature floor so that a VM that was perfectly idle is not
+ * flagged for its first packet.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/math.h>
+#include <linux/kvm_sec.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "guest.h"
+#include "vm.h"
+
+#define KSEC_HISTORY_MIN	8
+#define KSEC_HISTORY_EVERY	8
+
+/* Smallest spread published, per feature, in its unit per interval. */
+static const u64 ksec_spread_floor[VIRTIO_VSEM_NR_FEATURES] = {
+	[VIRTIO_VSEM_FEAT_TX_PACKETS]		= 8,
+	[VIRTIO_VSEM_FEAT_TX_BYTES]		= 4096,
+	[VIRTIO_VSEM_FEAT_RX_PACKETS]		= 8,
+	[VIRTIO_VSEM_FEAT_RX_BYTES]		= 4096,
+	[VIRTIO_VSEM_FEAT_SEND_FAILURES]	= 2,
+	[VIRTIO_VSEM_FEAT_DESTINATIONS]		= 2,
+	[VIRTIO_VSEM_FEAT_HV_REQUESTS]		= 16,
+	[VIRTIO_VSEM_FEAT_CPU_PERMILLE]		= 100,
+	[VIRTIO_VSEM_FEAT_MEM_PERMILLE]		= 50,
+};
+
+struct ksec_guest {
+	struct ksec_guest_view v;	/* v.mean/v.spread: published */
+	u32 learned;			/* calm intervals learned */
+	s64 ewma_mean[VIRTIO_VSEM_NR_FEATURES];
+	u64 ewma_var[VIRTIO_VSEM_NR_FEATURES];
+	u64 guest_hypercalls;		/* claimed, since the first report */
+	u64 window_start_ns;
+	u32 window_reports;
+};
+
+/* A report, parsed: only what the module uses. */
+struct ksec_parsed {
+	u64 seq;
+	u32 interval_ms, anomalies;
+	u8 level, switch_reason;
+	u16 flags;
+	bool has_net, has_hv, has_workload;
+	struct virtio_vsem_net net;
+	u64 notifications, hypercalls;
+	struct virtio_vsem_workload workload;
+	u32 nr_flows;
+	struct ksec_guest_flow flows[VIRTIO_VSEM_MAX_FLOWS];
+};
+
+static const u16 ksec_body_size[__VIRTIO_VSEM_E_MAX] = {
+	[VIRTIO_VSEM_E_NET]		= sizeof(struct virtio_vsem_net),
+	[VIRTIO_VSEM_E_HV_REQUESTS]	= sizeof(struct virtio_vsem_hv),
+	[VIRTIO_VSEM_E_WORKLOAD]	= sizeof(struct virtio_vsem_workload),
+	[VIRTIO_VSEM_E_FLOW]		= sizeof(struct virtio_vsem_flow),
+	[VIRTIO_VSEM_E_HV_DETAIL]	= sizeof(struct virtio_vsem_hv_detail),
+};
+
+static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
+			    const char **why)
+{
+	const struct virtio_vsem_flow *f = b;
+	const struct virtio_vsem_hv *hv = b;
+	const struct virtio_vsem_hv_detail *hd = b;
+	struct ksec_guest_flow *g;
+
+	switch (type) {
+	case VIRTIO_VSEM_E_NET:
+		if (p->has_net)
+			goto twice;
+		memcpy(&p->net, b, sizeof(p->net));
+		p->has_net = true;
+		return 0;
+	case VIRTIO_VSEM_E_HV_REQUESTS:
+		if (p->has_hv)
+			goto twice;
+		p->notifications = le64_to_cpu(hv->notifications);
+		p->hypercalls = le64_to_cpu(hv->hypercalls);
+		p->has_hv = true;
+		return 0;
+	case VIRTIO_VSEM_E_WORKLOAD:
+		if (p->has_workload)
+			goto twice;
+		memcpy(&p->workload, b, sizeof(p->workload));
+		if (le32_to_cpu(p->workload.cpu_permille) > 1000) {
+			*why = "cpu_permille above 1000";
+			return -EINVAL;
+		}
+		p->has_workload = true;
+		return 0;
+	case VIRTIO_VSEM_E_FLOW:
+		if (p->level != VIRTIO_VSEM_LEVEL_2) {
+			*why = "level-2 entry in a level-1 report";
+			return -EINVAL;
+		}
+		if (p->nr_flows == VIRTIO_VSEM_MAX_FLOWS) {
+			*why = "too many FLOW entries";
+			return -EINVAL;
+		}
+		if (f->family != 4 && f->family != 6) {
+			*why = "FLOW family is not 4 or 6";
+			return -EINVAL;
+		}
+		g = &p->flows[p->nr_flows++];
+		g->family = f->family;
+		g->outside = !!f->outside;
+		g->pid = le32_to_cpu(f->pid);
+		memcpy(g->addr, f->addr, sizeof(g->addr));
+		g->packets = le64_to_cpu(f->packets);
+		g->bytes = le64_to_cpu(f->bytes);
+		memcpy(g->comm, f->comm, sizeof(g->comm));
+		g->comm[sizeof(g->comm) - 1] = '\0';
+		return 0;
+	case VIRTIO_VSEM_E_HV_DETAIL:
+		if (p->level != VIRTIO_VSEM_LEVEL_2) {
+			*why = "level-2 entry in a level-1 report";
+			return -EINVAL;
+		}
+		if (le32_to_cpu(hd->nr_records) > VIRTIO_VSEM_MAX_HV_DETAIL) {
+			*why = "too many HV_DETAIL records";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 0;
+twice:
+	*why = "entry type repeated";
+	return -EINVAL;
+}
+
+static int ksec_parse(const void *buf, size_t len, u64 last_seq,
+		      struct ksec_parsed *p, const char **why)
+{
+	const struct virtio_vsem_report *r = buf;
+	size_t off = sizeof(*r);
+	unsigned int i, nr;
+	int err;
+
+	*why = "report shorter than its header";
+	if (len < sizeof(*r) || len > VIRTIO_VSEM_MAX_REPORT_SIZE)
+		return -EINVAL;
+	*why = "unknown report version";
+	if (le16_to_cpu(r->version) != VIRTIO_VSEM_VERSION)
+		return -EINVAL;
+	*why = "report length does not match";
+	if (le32_to_cpu(r->len) != len)
+		return -EINVAL;
+	*why = "bad level";
+	if (r->level != VIRTIO_VSEM_LEVEL_1 && r->level != VIRTIO_VSEM_LEVEL_2)
+		return -EINVAL;
+	*why = "sequence number did not increase";
+	if (le64_to_cpu(r->seq) <= last_seq)
+		return -EINVAL;
+	nr = le16_to_cpu(r->nr_entries);
+	*why = "too many entries";
+	if (nr > VIRTIO_VSEM_MAX_ENTRIES)
+		return -EINVAL;
+
+	memset(p, 0, sizeof(*p));
+	p->seq = le64_to_cpu(r->seq);
+	p->interval_ms = le32_to_cpu(r->interval_ms);
+	p->level = r->level;
+	p->switch_reason = r->switch_reason;
+	p->flags = le16_to_cpu(r->flags);
+	p->anomalies = le32_to_cpu(r->anomalies);
+
+	for (i = 0; i < nr; i++) {
+		const struct virtio_vsem_entry *e;
+		u16 type, elen;
+
+		*why = "entry runs past the report";
+		if (len - off < sizeof(*e))
+			return -EINVAL;
+		e = buf + off;
+		type = le16_to_cpu(e->type);
+		elen = le16_to_cpu(e->len);
+		*why = "bad entry length";
+		if (elen < sizeof(*e) || elen % 8 || elen > len - off)
+			return -EINVAL;
+		if (type && type < __VIRTIO_VSEM_E_MAX) {
+			*why = "entry shorter than its body";
+			if (elen - sizeof(*e) < ksec_body_size[type])
+				return -EINVAL;
+			err = ksec_parse_entry(p, type, e + 1, why);
+			if (err)
+				return err;
+		}
+		off += elen;
+	}
+	*why = "entries do not fill the report";
+	if (off != len)
+		return -EINVAL;
+	return 0;
+}
+
+static void ksec_features(const struct ksec_parsed *p, u64 *f)
+{
+	const struct virtio_vsem_net *n = &p->net;
+	u64 used = le64_to_cpu(p->workload.mem_used_kib);
+	u64 avail = le64_to_cpu(p->workload.mem_available_kib);
+
+	memset(f, 0, sizeof(u64) * VIRTIO_VSEM_NR_FEATURES);
+	if (p->has_net) {
+		f[VIRTIO_VSEM_FEAT_TX_PACKETS] = le64_to_cpu(n->tx_packets);
+		f[VIRTIO_VSEM_FEAT_TX_BYTES] = le64_to_cpu(n->tx_bytes);
+		f[VIRTIO_VSEM_FEAT_RX_PACKETS] = le64_to_cpu(n->rx_packets);
+		f[VIRTIO_VSEM_FEAT_RX_BYTES] = le64_to_cpu(n->rx_bytes);
+		/* Saturating: each is the guest's claim. */
+		f[VIRTIO_VSEM_FEAT_SEND_FAILURES] =
+			min_t(u64, U32_MAX, le64_to_cpu(n->tx_errors)) +
+			min_t(u64, U32_MAX, le64_to_cpu(n->tx_dropped)) +
+			min_t(u64, U32_MAX, le64_to_cpu(n->connect_failures)) +
+			min_t(u64, U32_MAX, le64_to_cpu(n->resets_received)) +
+			min_t(u64, U32_MAX,
+			      le64_to_cpu(n->unreachables_received));
+		f[VIRTIO_VSEM_FEAT_DESTINATIONS] = le64_to_cpu(n->destinations);
+	}
+	if (p->has_hv)
+		f[VIRTIO_VSEM_FEAT_HV_REQUESTS] =
+			min_t(u64, U32_MAX, p->notifications) +
+			min_t(u64, U32_MAX, p->hypercalls);
+	if (p->has_workload) {
+		f[VIRTIO_VSEM_FEAT_CPU_PERMILLE] =
+			le32_to_cpu(p->workload.cpu_permille);
+		used = min_t(u64, used, U32_MAX);
+		avail = min_t(u64, avail, U32_MAX);
+		f[VIRTIO_VSEM_FEAT_MEM_PERMILLE] = used + avail ?
+			div64_u64(used * 1000, used + avail) : 0;
+	}
+}
+
+/* Learn from a calm level-1 interval; publish now and then. */
+static void ksec_learn(struct ksec_guest *g, const u64 *f)
+{
+	struct ksec_guest_view *v = &g->v;
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
+		/* Bounded so that squares fit in 64 bits. */
+		s64 x = min_t(u64, f[i], S32_MAX);
+		s64 d;
+
+		if (!g->learned)
+			g->ewma_mean[i] = x;
+		d = x - g->ewma_mean[i];
+		g->ewma_mean[i] += d / 8;
+		g->ewma_var[i] = g->ewma_var[i] - g->ewma_var[i] / 8 +
+				 (u64)(d * d) / 8;
+	}
+	g->learned++;
+	if (g->learned < KSEC_HISTORY_MIN ||
+	    (g->learned - KSEC_HISTORY_MIN) % KSEC_HISTORY_EVERY)
+		return;
+	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
+		v->mean[i] = max_t(s64, g->ewma_mean[i], 0);
+		v->spread[i] = max_t(u64, int_sqrt64(g->ewma_var[i]),
+				     ksec_spread_floor[i]);
+	}
+	v->history_seq++;
+}
+
+/* The provider's prefixes (configuration), sent to every device. */
+static DEFINE_MUTEX(ksec_prefix_lock);
+static struct virtio_vsem_prefix ksec_prefixes[KVM_SEC_MAX_PREFIXES];
+static unsigned int ksec_nr_prefixes;
+
+int ksec_guest_check_prefixes(const void *buf, size_t len, const char **why)
+{
+	const struct virtio_vsem_prefix *p = buf;
+	unsigned int i, n = len / sizeof(*p);
+
+	*why = "not a whole number of prefixes, or more than 8";
+	if (len % sizeof(*p) || n > KVM_SEC_MAX_PREFIXES)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		*why = "prefix family is not 4 or 6, or its length is too long";
+		if (!((p[i].family == 4 && p[i].prefix_len <= 32) ||
+		      (p[i].family == 6 && p[i].prefix_len <= 128)))
+			return -EINVAL;
+		*why = "reserved bytes of a prefix are not zero";
+		if (p[i].reserved[0] || p[i].reserved[1])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void ksec_guest_set_prefixes(const void *buf, size_t len)
+{
+	mutex_lock(&ksec_prefix_lock);
+	ksec_nr_prefixes = len / sizeof(ksec_prefixes[0]);
+	memcpy(ksec_prefixes, buf, len);
+	mutex_unlock(&ksec_prefix_lock);
+}
+
+unsigned int ksec_guest_get_prefixes(struct virtio_vsem_prefix *out)
+{
+	unsigned int n;
+
+	mutex_lock(&ksec_prefix_lock);
+	n = ksec_nr_prefixes;
+	memcpy(out, ksec_prefixes, n * sizeof(out[0]));
+	mutex_unlock(&ksec_prefix_lock);
+	return n;
+}
+
+static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
+{
+	struct ksec_guest *g = READ_ONCE(vm->guest);
+
+	if (g)
+		return g;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return NULL;
+	mutex_lock(&vm->guest_lock);
+	if (vm->guest) {
+		kfree(g);
+		g = vm->guest;
+	} else {
+		WRITE_ONCE(vm->guest, g);
+	}
+	mutex_unlock(&vm->guest_lock);
+	return g;
+}
+
+static void ksec_control(const struct ksec_guest *g,
+			 struct ksec_guest_control *ctl)
+{
+	unsigned int i;
+
+	ctl->level_cmd = g->v.level_cmd;
+	ctl->history_seq = g->v.history_seq;
+	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
+		ctl->history[i].mean = cpu_to_le64(g->v.mean[i]);
+		ctl->history[i].spread = cpu_to_le64(g->v.spread[i]);
+	}
+}
+
+int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
+		      struct ksec_guest_control *ctl, const char **why)
+{
+	u64 now = ktime_get_ns(), host[KSEC_NR_CLASSES];
+	struct ksec_guest *g = ksec_guest_get(vm);
+	struct ksec_parsed *p;
+	unsigned int i;
+	u32 vcpus;
+	int err;
+
+	*why = NULL;
+	if (!g)
+		return -ENOMEM;
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+
+	mutex_lock(&vm->guest_lock);
+	if (now - g->window_start_ns >= NSEC_PER_SEC) {
+		g->window_start_ns = now;
+		g->window_reports = 0;
+	}
+	if (g->window_reports >= KVM_SEC_GUEST_REPORTS_PER_S) {
+		g->v.throttled++;
+		*why = "over the guest report rate";
+		err = -EBUSY;
+		goto out;
+	}
+	g->window_reports++;
+	err = ksec_parse(buf, len, g->v.seq, p, why);
+	if (err) {
+		g->v.rejected++;
+		goto out;
+	}
+
+	g->v.reports++;
+	g->v.seq = p->seq;
+	g->v.last_ns = now;
+	if (p->level != g->v.level && g->v.reports > 1)
+		g->v.switches++;
+	if (p->switch_reason)
+		g->v.switch_reason = p->switch_reason;
+	g->v.level = p->level;
+	g->v.anomalies = p->anomalies;
+	g->v.interval_ms = p->interval_ms;
+	if (p->has_workload) {
+		g->v.near_capacity = le32_to_cpu(p->workload.near_capacity_intervals);
+		g->v.intervals = le32_to_cpu(p->workload.intervals);
+	}
+	ksec_features(p, g->v.last);
+	/* Counts add up; the two gauges do not. */
+	for (i = 0; i < VIRTIO_VSEM_FEAT_CPU_PERMILLE; i++)
+		g->v.total[i] += g->v.last[i];
+	g->v.nr_flows = p->nr_flows;
+	memcpy(g->v.flows, p->flows, sizeof(p->flows[0]) * p->nr_flows);
+
+	/* The guest cannot have made more hypercalls than the host saw. */
+	g->guest_hypercalls += min_t(u64, p->hypercalls, U32_MAX);
+	if (!vm->discovered) {
+		ksec_vm_totals(vm, host, &vcpus);
+		if (g->guest_hypercalls > host[KSEC_HYPERCALLS])
+			g->v.inconsistent++;
+	}
+
+	if (p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies)
+		ksec_learn(g, g->v.last);
+	ksec_control(g, ctl);
+out:
+	mutex_unlock(&vm->guest_lock);
+	kfree(p);
+	return err;
+}
+
+int ksec_guest_set_level(struct ksec_vm *vm, u8 level)
+{
+	struct ksec_guest *g = ksec_guest_get(vm);
+
+	if (!g)
+		return -ENOMEM;
+	mutex_lock(&vm->guest_lock);
+	g->v.level_cmd = level;
+	mutex_unlock(&vm->guest_lock);
+	return 0;
+}
+
+bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v)
+{
+	struct ksec_guest *g;
+
+	mutex_lock(&vm->guest_lock);
+	g = vm->guest;
+	if (g)
+		*v = g->v;
+	mutex_unlock(&vm->guest_lock);
+	return g;
+}
+
+void ksec_guest_free(struct ksec_vm *vm)
+{
+	kfree(vm->guest);
+	vm->guest = NULL;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a VM's guest driver reports through its VMM (virtio-vsem), and the
+ * history the module keeps of it (HSEM's side of VSEM/VREM).
+ */
+#ifndef KSEC_GUEST_H
+#define KSEC_GUEST_H
+
+#include <linux/types.h>
+#include <linux/virtio_vsem.h>
+
+struct ksec_vm;
+
+struct ksec_guest_flow {
+	u8 family;
+	u8 outside;
+	u32 pid;
+	u8 addr[16];
+	u64 packets;
+	u64 bytes;
+	char comm[16];
+};
+
+/* A copy for netlink replies. */
+struct ksec_guest_view {
+	u64 reports, rejected, throttled, inconsistent;
+	u64 seq, last_ns, switches;
+	u8 level, level_cmd, switch_reason;
+	u32 anomalies, interval_ms, history_seq;
+	u32 near_capacity, intervals;
+	u64 last[VIRTIO_VSEM_NR_FEATURES];
+	u64 total[VIRTIO_VSEM_NR_FEATURES];
+	u64 mean[VIRTIO_VSEM_NR_FEATURES];
+	u64 spread[VIRTIO_VSEM_NR_FEATURES];
+	u32 nr_flows;
+	struct ksec_guest_flow flows[VIRTIO_VSEM_MAX_FLOWS];
+};
+
+/* What goes back to the device with the reply to a report. */
+struct ksec_guest_control {
+	u8 level_cmd;
+	u32 history_seq;
+	struct virtio_vsem_feature_stat history[VIRTIO_VSEM_NR_FEATURES];
+};
+
+/* The provider's prefixes: KVM_SEC_A_PREFIXES, checked, then set. */
+int ksec_guest_check_prefixes(const void *buf, size_t len, const char **why);
+void ksec_guest_set_prefixes(const void *buf, size_t len);
+unsigned int ksec_guest_get_prefixes(struct virtio_vsem_prefix *out);
+
+/*
+ * Validate and account one report for @vm. Returns 0, -EINVAL (malformed)
+ * or -EBUSY (over the rate); fills @ctl on success.
+ */
+int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
+		      struct ksec_guest_control *ctl, const char **why);
+int ksec_guest_set_level(struct ksec_vm *vm, u8 level);
+/* false if the VM's guest never reported and no level was commanded. */
+bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v);
+void ksec_guest_free(struct ksec_vm *vm);
+
+#endif /* KSEC_GUEST_H */
