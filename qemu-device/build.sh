@@ -102,7 +102,8 @@ key=$({
 	echo "$version"
 	printf '%s\n' "${CONFIGURE_ARGS[@]}"
 	cat "$here/wiring.patch" "$repo/virtio-vsem/gen-qemu-header.sh" \
-		"$repo/virtio-vsem/include/uapi/linux/virtio_vsem.h"
+		"$repo/virtio-vsem/include/uapi/linux/virtio_vsem.h" \
+		"$repo/kvm-sec/uapi/linux/kvm_sec.h"
 	for f in $overlay_files; do echo "$f"; cat "$here/$f"; done
 } | sha256sum | cut -c1-16)
 out=$cache/$key
@@ -146,6 +147,9 @@ hdr=$work/include/standard-headers/linux/virtio_vsem.h
 "$repo/virtio-vsem/gen-qemu-header.sh" "$hdr"
 "$repo/virtio-vsem/gen-qemu-header.sh" "$work/.vsem-check.h"
 cmp -s "$hdr" "$work/.vsem-check.h" || die "QEMU's copy of virtio_vsem.h differs from the UAPI header"
+"$repo/virtio-vsem/gen-qemu-header.sh" \
+	"$work/include/standard-headers/linux/kvm_sec.h" \
+	"$repo/kvm-sec/uapi/linux/kvm_sec.h"
 (cd "$work" && patch -p1 --forward --quiet <"$here/wiring.patch") ||
 	die "wiring.patch does not apply to QEMU $version"
 

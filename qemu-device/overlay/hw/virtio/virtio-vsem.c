@@ -39,6 +39,54 @@ static bool vsem_throttle(VirtIOVsem *s)
     return false;
 }
 
+/* Forward an accepted report; apply what kvm-sec.ko answers. */
+static void vsem_forward(VirtIOVsem *s, size_t len)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    VsemHostControl ctl;
+    bool changed = false;
+    int err;
+
+    if (!s->kvm_sec) {
+        return;
+    }
+    err = vsem_host_forward(&s->host, s->buf, len, &ctl, s->forward_status,
+                            sizeof(s->forward_status));
+    if (err == -ENOENT) {
+        return;                 /* no module: the device works alone */
+    }
+    if (err) {
+        s->forward_errors++;
+        return;
+    }
+    s->forwarded++;
+    g_strlcpy(s->forward_status, "connected", sizeof(s->forward_status));
+
+    if (ctl.level != s->commanded_level) {
+        s->commanded_level = ctl.level;
+        changed = true;
+    }
+    if (ctl.has_history && ctl.history_seq != s->history_seq) {
+        memcpy(s->history, ctl.history, sizeof(s->history));
+        s->history_seq = ctl.history_seq;
+        s->history_valid = 1;
+        changed = true;
+    }
+    if (ctl.nr_prefixes != s->nr_prefixes ||
+        memcmp(s->prefixes, ctl.prefixes,
+               ctl.nr_prefixes * sizeof(ctl.prefixes[0]))) {
+        memset(s->prefixes, 0, sizeof(s->prefixes));
+        memcpy(s->prefixes, ctl.prefixes,
+               ctl.nr_prefixes * sizeof(ctl.prefixes[0]));
+        s->nr_prefixes = ctl.nr_prefixes;
+        changed = true;
+    }
+    /* Spec D4.2: a configuration change notification for each change. */
+    if (changed && (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        virtio_notify_config(vdev);
+    }
+}
+
 static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
@@ -74,6 +122,7 @@ static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
     s->last_seq = r.seq;
     s->last = r;
     s->have_report = true;
+    vsem_forward(s, len);
     return;
 
 reject:
@@ -108,8 +157,20 @@ static void vsem_get_config(VirtIODevice *vdev, uint8_t *config)
     stl_le_p(&cfg.interval_ms, s->interval_ms);
     stl_le_p(&cfg.max_report_size, s->max_report_size);
     stl_le_p(&cfg.max_reports_per_s, s->max_reports_per_s);
-    cfg.commanded_level = s->commanded_level;
-    stl_le_p(&cfg.history_seq, s->history_seq);
+    /* Spec D2.2: fields of features not negotiated stay zero. */
+    if (virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_HOST_LEVEL)) {
+        cfg.commanded_level = s->commanded_level;
+    }
+    if (virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_HISTORY) &&
+        s->history_valid) {
+        cfg.history_valid = 1;
+        stl_le_p(&cfg.history_seq, s->history_seq);
+        memcpy(cfg.history, s->history, sizeof(cfg.history));
+    }
+    if (virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_PREFIXES)) {
+        cfg.nr_prefixes = MIN(s->nr_prefixes, VIRTIO_VSEM_MAX_PREFIXES);
+        memcpy(cfg.prefixes, s->prefixes, sizeof(cfg.prefixes));
+    }
     memcpy(config, &cfg, sizeof(cfg));
 }
 
@@ -146,6 +207,13 @@ static void vsem_realize(DeviceState *dev, Error **errp)
                    "1000, not %" PRIu32, s->max_reports_per_s);
         return;
     }
+    QEMU_BUILD_BUG_ON(sizeof(s->history) !=
+                      sizeof(((struct virtio_vsem_config *)0)->history));
+    QEMU_BUILD_BUG_ON(sizeof(s->prefixes) !=
+                      sizeof(((struct virtio_vsem_config *)0)->prefixes));
+    vsem_host_init(&s->host);
+    g_strlcpy(s->forward_status, s->kvm_sec ? "no report yet" : "disabled",
+              sizeof(s->forward_status));
     virtio_init(vdev, VIRTIO_ID_VSEM, sizeof(struct virtio_vsem_config));
     s->vq = virtio_add_queue(vdev, VSEM_QUEUE_SIZE, vsem_handle_report);
 }
@@ -155,6 +223,7 @@ static void vsem_unrealize(DeviceState *dev)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOVsem *s = VIRTIO_VSEM(dev);
 
+    vsem_host_cleanup(&s->host);
     virtio_delete_queue(s->vq);
     virtio_cleanup(vdev);
 }
@@ -169,6 +238,11 @@ static void vsem_reset(VirtIODevice *vdev)
 }
 
 /* Read-only QOM properties: counters and the latest report. */
+static char *vsem_get_forward_status(Object *obj, Error **errp)
+{
+    return g_strdup(VIRTIO_VSEM(obj)->forward_status);
+}
+
 static char *vsem_get_last_report(Object *obj, Error **errp)
 {
     VirtIOVsem *s = VIRTIO_VSEM(obj);
@@ -238,6 +312,16 @@ static void vsem_instance_init(Object *obj)
                                        OBJ_PROP_FLAG_READ);
     }
     object_property_add_str(obj, "last-report", vsem_get_last_report, NULL);
+    object_property_add_uint64_ptr(obj, "forwarded", &s->forwarded,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "forward-errors", &s->forward_errors,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_str(obj, "kvm-sec-status", vsem_get_forward_status,
+                            NULL);
+    object_property_add_uint8_ptr(obj, "commanded-level",
+                                  &s->commanded_level, OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "history-seq", &s->history_seq,
+                                   OBJ_PROP_FLAG_READ);
 }
 
 static const VMStateDescription vmstate_virtio_vsem_device = {
@@ -247,6 +331,10 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
     .fields = (VMStateField[]) {
         VMSTATE_UINT8(commanded_level, VirtIOVsem),
         VMSTATE_UINT32(history_seq, VirtIOVsem),
+        VMSTATE_UINT8(history_valid, VirtIOVsem),
+        VMSTATE_BUFFER(history, VirtIOVsem),
+        VMSTATE_UINT8(nr_prefixes, VirtIOVsem),
+        VMSTATE_BUFFER(prefixes, VirtIOVsem),
         VMSTATE_UINT64(last_seq, VirtIOVsem),
         VMSTATE_UINT64(accepted, VirtIOVsem),
         VMSTATE_UINT64_ARRAY(rejected, VirtIOVsem, VSEM_REJ__MAX),
@@ -271,6 +359,7 @@ static Property virtio_vsem_properties[] = {
     DEFINE_PROP_UINT32("max-report-size", VirtIOVsem, max_report_size,
                        VIRTIO_VSEM_MAX_REPORT_SIZE),
     DEFINE_PROP_UINT32("max-reports-per-s", VirtIOVsem, max_reports_per_s, 10),
+    DEFINE_PROP_BOOL("kvm-sec", VirtIOVsem, kvm_sec, true),
     DEFINE_PROP_BIT64("level2", VirtIOVsem, host_features,
                       VIRTIO_VSEM_F_LEVEL2, true),
     DEFINE_PROP_BIT64("history", VirtIOVsem, host_features,

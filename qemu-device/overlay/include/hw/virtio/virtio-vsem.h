@@ -7,6 +7,7 @@
 #define QEMU_VIRTIO_VSEM_H
 
 #include "hw/virtio/virtio.h"
+#include "hw/virtio/virtio-vsem-host.h"
 #include "hw/virtio/virtio-vsem-report.h"
 #include "qom/object.h"
 
@@ -22,10 +23,17 @@ struct VirtIOVsem {
     uint32_t max_report_size;
     uint32_t max_reports_per_s;
     uint64_t host_features;
+    bool kvm_sec;               /* forward reports to kvm-sec.ko */
 
     /* Guest-visible state (migrated). */
     uint8_t commanded_level;
     uint32_t history_seq;
+    uint8_t history_valid;
+    uint8_t history[sizeof(struct virtio_vsem_feature_stat) *
+                    VIRTIO_VSEM_NR_FEATURES];
+    uint8_t nr_prefixes;
+    uint8_t prefixes[sizeof(struct virtio_vsem_prefix) *
+                     VIRTIO_VSEM_MAX_PREFIXES];
     uint64_t last_seq;
 
     /* Counters (migrated, so that they survive a migration). */
@@ -33,6 +41,12 @@ struct VirtIOVsem {
     uint64_t rejected[VSEM_REJ__MAX];
     uint64_t throttled;
     uint64_t unknown_entries;
+
+    /* kvm-sec.ko (host state, not migrated). */
+    VsemHost host;
+    uint64_t forwarded;
+    uint64_t forward_errors;
+    char forward_status[128];
 
     /* Throttling window (host state, not migrated). */
     int64_t window_start_ns;

@@ -1,0 +1,273 @@
+/*
+ * virtio-vsem: forwarding reports to kvm-sec.ko over generic netlink.
+ *
+ * Each report the device accepted goes to the kvm_sec family as
+ * KVM_SEC_CMD_GUEST_REPORT. The module attributes it to the VM owned by
+ * this process (it does not trust what the message says) and answers with
+ * the level it commands, the VM's history and the provider's prefixes,
+ * which the device writes into its configuration space. The kernel
+ * handles a generic netlink request within sendmsg(), so the answer is
+ * already queued when send() returns and the main loop never waits. When
+ * the module is not loaded the device works on its own; the family is
+ * looked for again at most once a second.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/timer.h"
+#include <linux/netlink.h>
+#include <linux/genetlink.h>
+#include "standard-headers/linux/kvm_sec.h"
+#include "hw/virtio/virtio-vsem-host.h"
+
+#define VSEM_NL_BUF 8192
+
+void vsem_host_init(VsemHost *h)
+{
+    h->fd = -1;
+    h->family = 0;
+    h->seq = 0;
+    h->next_resolve_ns = 0;
+}
+
+void vsem_host_cleanup(VsemHost *h)
+{
+    if (h->fd >= 0) {
+        close(h->fd);
+    }
+    vsem_host_init(h);
+}
+
+static struct nlattr *vsem_nla_put(struct nlmsghdr *n, size_t room,
+                                   uint16_t type, const void *data,
+                                   size_t len)
+{
+    struct nlattr *a = (struct nlattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+    size_t need = NLA_ALIGN(NLA_HDRLEN + len);
+
+    if (NLMSG_ALIGN(n->nlmsg_len) + need > room) {
+        return NULL;
+    }
+    a->nla_type = type;
+    a->nla_len = NLA_HDRLEN + len;
+    memcpy((char *)a + NLA_HDRLEN, data, len);
+    n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + need;
+    return a;
+}
+
+/* Send @req and read messages until its ack; @on_msg sees the others. */
+static int vsem_nl_talk(VsemHost *h, struct nlmsghdr *req,
+                        void (*on_msg)(struct nlmsghdr *m, void *arg),
+                        void *arg, char *why, size_t why_len)
+{
+    g_autofree char *buf = g_malloc(VSEM_NL_BUF);
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    uint32_t seq = ++h->seq;
+    ssize_t n;
+
+    req->nlmsg_seq = seq;
+    req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    if (sendto(h->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
+               sizeof(kernel)) < 0) {
+        return -errno;
+    }
+    for (;;) {
+        struct nlmsghdr *m;
+
+        /* Queued during sendto(): never waits for long. */
+        n = recv(h->fd, buf, VSEM_NL_BUF, 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, n);
+             m = NLMSG_NEXT(m, n)) {
+            if (m->nlmsg_seq != seq) {
+                continue;       /* a stale answer */
+            }
+            if (m->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(m);
+                struct nlattr *a;
+                size_t off, len;
+
+                if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+                    return -EPROTO;
+                }
+                if (!e->error) {
+                    return 0;
+                }
+                /* The module's extended ack, if any. */
+                off = NLMSG_LENGTH(sizeof(*e));
+                if (!(m->nlmsg_flags & NLM_F_CAPPED)) {
+                    off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+                }
+                while (off + NLA_HDRLEN <= m->nlmsg_len) {
+                    a = (struct nlattr *)((char *)m + off);
+                    len = a->nla_len;
+                    if (len < NLA_HDRLEN || off + len > m->nlmsg_len) {
+                        break;
+                    }
+                    if (a->nla_type == NLMSGERR_ATTR_MSG && why) {
+                        g_strlcpy(why, (char *)a + NLA_HDRLEN,
+                                  MIN(why_len, len - NLA_HDRLEN + 1));
+                    }
+                    off += NLA_ALIGN(len);
+                }
+                return e->error;
+            }
+            if (on_msg) {
+                on_msg(m, arg);
+            }
+        }
+    }
+}
+
+/* Walk the attributes after the generic netlink header of @m. */
+#define VSEM_FOR_EACH_ATTR(a, m, rem)                                        \
+    for (a = (struct nlattr *)((char *)NLMSG_DATA(m) + GENL_HDRLEN),         \
+         rem = (int)(m)->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);              \
+         rem >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&               \
+         a->nla_len <= rem;                                                  \
+         rem -= NLA_ALIGN(a->nla_len),                                       \
+         a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+
+static void vsem_on_family(struct nlmsghdr *m, void *arg)
+{
+    uint16_t *family = arg;
+    struct nlattr *a;
+    int rem;
+
+    if (m->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN)) {
+        return;
+    }
+    VSEM_FOR_EACH_ATTR(a, m, rem) {
+        if (a->nla_type == CTRL_ATTR_FAMILY_ID &&
+            a->nla_len >= NLA_HDRLEN + 2) {
+            memcpy(family, (char *)a + NLA_HDRLEN, 2);
+        }
+    }
+}
+
+static int vsem_resolve(VsemHost *h)
+{
+    union {
+        struct nlmsghdr n;
+        char buf[256];
+    } req = { 0 };
+    struct genlmsghdr *g;
+    uint16_t family = 0;
+    int err;
+
+    if (h->fd < 0) {
+        /* A safety net: the answer is queued before send() returns. */
+        struct timeval tv = { .tv_sec = 1 };
+
+        h->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+        if (h->fd < 0) {
+            return -errno;
+        }
+        setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    }
+    req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+    req.n.nlmsg_type = GENL_ID_CTRL;
+    g = NLMSG_DATA(&req.n);
+    g->cmd = CTRL_CMD_GETFAMILY;
+    g->version = 1;
+    vsem_nla_put(&req.n, sizeof(req), CTRL_ATTR_FAMILY_NAME,
+                 KVM_SEC_GENL_NAME, sizeof(KVM_SEC_GENL_NAME));
+    err = vsem_nl_talk(h, &req.n, vsem_on_family, &family, NULL, 0);
+    if (err) {
+        return err;
+    }
+    if (!family) {
+        return -ENOENT;
+    }
+    h->family = family;
+    return 0;
+}
+
+static void vsem_on_control(struct nlmsghdr *m, void *arg)
+{
+    VsemHostControl *ctl = arg;
+    struct nlattr *a;
+    size_t len;
+    int rem;
+
+    if (m->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN)) {
+        return;
+    }
+    VSEM_FOR_EACH_ATTR(a, m, rem) {
+        const void *d = (char *)a + NLA_HDRLEN;
+
+        len = a->nla_len - NLA_HDRLEN;
+        switch (a->nla_type) {
+        case KVM_SEC_A_GUEST_LEVEL:
+            if (len >= 1) {
+                ctl->level = MIN(*(const uint8_t *)d, VIRTIO_VSEM_LEVEL_2);
+            }
+            break;
+        case KVM_SEC_A_GUEST_HISTORY_SEQ:
+            if (len >= 4) {
+                memcpy(&ctl->history_seq, d, 4);
+            }
+            break;
+        case KVM_SEC_A_GUEST_HISTORY:
+            if (len == sizeof(ctl->history)) {
+                memcpy(ctl->history, d, len);
+                ctl->has_history = true;
+            }
+            break;
+        case KVM_SEC_A_PREFIXES:
+            if (len % sizeof(ctl->prefixes[0]) == 0 &&
+                len <= sizeof(ctl->prefixes)) {
+                memcpy(ctl->prefixes, d, len);
+                ctl->nr_prefixes = len / sizeof(ctl->prefixes[0]);
+            }
+            break;
+        }
+    }
+}
+
+int vsem_host_forward(VsemHost *h, const void *report, size_t len,
+                      VsemHostControl *ctl, char *why, size_t why_len)
+{
+    g_autofree char *buf = g_malloc0(VSEM_NL_BUF);
+    struct nlmsghdr *n = (struct nlmsghdr *)buf;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    struct genlmsghdr *g;
+    int err;
+
+    why[0] = '\0';
+    if (!h->family) {
+        if (now < h->next_resolve_ns) {
+            return -ENOENT;
+        }
+        h->next_resolve_ns = now + NANOSECONDS_PER_SECOND;
+        err = vsem_resolve(h);
+        if (err) {
+            g_strlcpy(why, "kvm-sec.ko is not loaded", why_len);
+            return -ENOENT;
+        }
+    }
+    n->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+    n->nlmsg_type = h->family;
+    g = NLMSG_DATA(n);
+    g->cmd = KVM_SEC_CMD_GUEST_REPORT;
+    g->version = KVM_SEC_GENL_VERSION;
+    if (!vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_REPORT, report, len)) {
+        return -EMSGSIZE;
+    }
+    memset(ctl, 0, sizeof(*ctl));
+    err = vsem_nl_talk(h, n, vsem_on_control, ctl, why, why_len);
+    if (err == -ENOENT || err == -EOPNOTSUPP) {
+        /* The module went away (or came back with another ID). */
+        h->family = 0;
+        h->next_resolve_ns = 0;
+    }
+    if (err && !why[0]) {
+        g_strlcpy(why, strerror(-err), why_len);
+    }
+    return err;
+}
