@@ -5,7 +5,8 @@
 #   make                 kvm-sec.ko, vsecctl, selftests
 #   make demo            boot the test host and show kvm-sec at work
 #   make check           unit tests, then every selftest in the test host
-#   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell)
+#   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell);
+#                        LAB_SMP=1 for nested guests (selftests/lab/guest.sh)
 #   make install         module (extra/, depmod) and vsecctl (PREFIX)
 #   make dkms-install    register the module with DKMS
 #   make bench           exit-path cost with and without kvm-sec (instructions)
@@ -70,14 +71,15 @@ deps:
 export KSEC_LAB_CMD := $(value CMD)
 
 lab: deps all
-	LAB_KVER=$(KVER) selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
+	LAB_KVER=$(KVER) $(if $(LAB_SMP),LAB_SMP=$(LAB_SMP)) \
+		selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
 
 bench: deps all
 	LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh"
 
 demo: deps all
-	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/lab/demo.sh
+	LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
 
 # QEMU 7.2 with virtio-vsem, cached by its inputs (qemu-device/build.sh).
 qemu:
@@ -92,7 +94,8 @@ qemu-check: qemu
 
 check: deps all qemu-check
 	$(MAKE) -C userspace check
-	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh
+	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh host
+	LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/run-tests.sh guest
 
 $(BUILD)/checkpatch/scripts/checkpatch.pl:
 	@test -n "$(KSRC_TAR)" || { echo "style: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
@@ -104,7 +107,8 @@ $(BUILD)/checkpatch/scripts/checkpatch.pl:
 style: $(BUILD)/checkpatch/scripts/checkpatch.pl
 	$(BUILD)/checkpatch/scripts/checkpatch.pl --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
-		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c)) kvm-sec/*.h kvm-sec/uapi/linux/*.h \
+		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c guest-driver/*.c)) \
+		kvm-sec/*.h guest-driver/*.h kvm-sec/uapi/linux/*.h \
 		virtio-vsem/include/uapi/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse CF=-Wsparse-error modules
 

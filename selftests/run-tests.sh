@@ -1,8 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Every kvm-sec selftest, run in the test host (make check). Prints each
+# The kvm-sec selftests, run in the test host (make check). Prints each
 # program's TAP output and a closing line "N passed, N failed, N skipped".
+#
+#   run-tests.sh [host]   the host monitor's tests (any number of CPUs)
+#   run-tests.sh guest    the tests with nested Linux guests (virtio-vsem);
+#                         they need a one-CPU test host (LAB_SMP=1, see
+#                         lab/guest.sh)
 set -u
 cd "$(dirname "$0")"
 
@@ -23,9 +28,16 @@ tally() {	# program log status
 	[ "$f" = 0 ] || failed+=("$1")
 }
 
-log=$(mktemp)
+case ${1:-host} in
 # reload.sh unloads and reloads the module: it goes last.
-for t in ./counts_test ./lifecycle_test ./netlink_test ./reload.sh; do
+host) tests=(./counts_test ./lifecycle_test ./netlink_test
+	     ./guest_report_test ./reload.sh) ;;
+guest) tests=(./guest_device.sh ./guest_test.sh) ;;
+*) echo "usage: run-tests.sh [host|guest]" >&2; exit 2 ;;
+esac
+
+log=$(mktemp)
+for t in "${tests[@]}"; do
 	echo "# ---- $t"
 	"$t" 2>&1 | tee "$log"
 	tally "$t" "$log" "${PIPESTATUS[0]}"

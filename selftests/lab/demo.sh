@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kvm-sec demo (make demo), run in the test host: three VMs of different
-# behaviour, seen by kvm-sec.ko and shown by vsecctl.
+# behaviour, seen by kvm-sec.ko and shown by vsecctl; then, when "make qemu"
+# built QEMU with virtio-vsem, a Linux guest whose driver reports to the
+# host, and a level the host commands.
 set -euo pipefail
 
 held_fds=()
@@ -71,3 +73,46 @@ wait "$monitor"
 
 say "Events seen by 'vsecctl monitor --json' meanwhile"
 cat "$mon/events.json"
+
+if [ -z "${LAB_GUEST_QEMU:-}" ]; then
+	say "No QEMU with virtio-vsem ('make qemu'): no guest driver part"
+	exit 0
+fi
+
+say "A Linux guest with -device virtio-vsem-pci and its driver (virtio_vsem.ko)"
+vsecctl config set prefixes 10.0.2.0/24
+vsecctl config
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/guest-lib.sh"
+console=$(mktemp)
+GUEST_CONSOLE=$console "$here/guest.sh" '
+d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
+waitseq() { t=$(( $(cat $d/seq) + $1 )); while [ $(cat $d/seq) -lt $t ]; do sleep 0.3; done; }
+ping -c 600 -A 10.0.2.2 >/dev/null &
+p=$!
+waitseq 3
+echo "demo-reported"
+while [ "$(cat $d/level)" != 2 ]; do sleep 0.3; done
+waitseq 1
+echo "demo-level2 $(cat $d/flows) flows"
+while [ "$(cat $d/commanded_level)" != 0 ]; do sleep 0.3; done
+kill $p 2>/dev/null
+echo "guest: driver state in sysfs:"
+for f in level interval_ms seq reports_sent switches cost_ns running_ns; do
+	echo "  $f $(cat $d/$f)"
+done
+' &
+guest_pid=$!
+guest_follow
+marker '^demo-reported' >/dev/null
+vm=$(vsecctl --json list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+say "vsecctl show $vm  (the guest is pinging 10.0.2.2; its driver reports every second)"
+vsecctl show "$vm" | sed -n '/guest driver/,$p'
+say "vsecctl level $vm 2  (the host commands level 2: flows with their processes)"
+vsecctl level "$vm" 2
+marker '^demo-level2' >/dev/null
+vsecctl show "$vm" | sed -n '/guest driver/,$p'
+say "vsecctl level $vm auto; the guest stops"
+vsecctl level "$vm" auto
+wait "$guest_pid"
+guest_unfollow

@@ -12,21 +12,32 @@
 # for no device). Environment: GUEST_QEMU (QEMU binary, default: the build
 # of "make qemu" that the lab found, LAB_GUEST_QEMU), GUEST_MEM (MiB, 256), GUEST_QMP (a UNIX socket
 # path for QMP, to qom-get the device while the guest runs), GUEST_TIMEOUT
-# (seconds, 120), GUEST_PIN (the test host's CPUs QEMU may run on, default
+# (seconds, 120), GUEST_CONSOLE (file the guest's console goes to, to
+# follow it while the guest runs), GUEST_DRIVER (the guest driver module,
+# default: the repository's guest-driver/virtio_vsem.ko; "" for none),
+# GUEST_DRIVER_ARGS (its parameters), GUEST_PIN (the test host's CPUs QEMU may run on, default
 # 0; "" for all). Like the lab, it fails if the guest's kernel logged an
 # oops, BUG or WARNING.
 #
-# Why QEMU is pinned to one CPU of the test host: when the nested guest's
-# vCPU runs on one test-host CPU and KVM kicks it from the other (a timer or
-# an interrupt raised by QEMU's I/O thread), the kick is sometimes lost in
-# QEMU 7.2 TCG's emulation of SVM and the guest waits for ever (measured:
-# 8 of 15 boots hung at random points with the test host's 2 CPUs; 0 of 8
-# with kvm_amd vgif=0 was not conclusive, 2 of 4 still hung with it; 0 of 8
-# with LAB_SMP=1 and 0 of 8 pinned to CPU 0). With single-threaded TCG the
-# test host's CPUs take turns on one host thread anyway, so nothing is lost.
+# Why the guest runs on one CPU of the test host: when the nested guest's
+# vCPU runs on one test-host CPU and KVM kicks it from another, the kick is
+# sometimes lost in QEMU 7.2 TCG's emulation of SVM and the guest waits for
+# ever (measured: 8 of 15 boots hung at random points with the test host's
+# 2 CPUs; with kvm_amd vgif=0 2 of 4 still hung; with the guest's QEMU
+# pinned to CPU 0, 8 of 8 plain boots passed but 4 of 5 boots with the
+# driver and network hung; with the test host's other CPU taken offline, 2
+# of 7 hung, early in the guest's boot; with LAB_SMP=1, 11 of 11 passed).
+# So guest.sh wants a test host with one CPU (LAB_SMP=1; GUEST_ANY_SMP=1 to
+# try anyway) and pins QEMU to CPU 0 (GUEST_PIN). With single-threaded TCG
+# the test host's CPUs take turns on one host thread anyway, so no speed is
+# lost.
 #
 # Example, in the lab:
-#   make lab CMD='selftests/lab/guest.sh "cat /sys/bus/pci/devices/*/device"'
+#   make lab LAB_SMP=1 CMD='selftests/lab/guest.sh "cat /sys/bus/pci/devices/*/device"'
+#
+# The guest has a virtio-net interface eth0, 10.0.2.15/24, on QEMU's
+# restricted user network (10.0.2.2 answers pings; nothing leaves the test
+# host), IPv6 off so that the only packets are the ones CMD sends.
 #
 # The guest runs busybox from its initramfs (no root file system: sharing
 # the test host's root over 9p again is far too slow under TCG); CMD is a
@@ -52,12 +63,17 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || die "usage: guest.sh [--device ARGS] CMD"
 [ ${#devices[@]} -gt 0 ] || devices=(-device virtio-vsem-pci,id=vsem)
-[ -c /dev/kvm ] || die "no /dev/kvm: run me in the lab (make lab CMD=...)"
+[ -c /dev/kvm ] || die "no /dev/kvm: run me in the lab (make lab LAB_SMP=1 CMD=...)"
+[ "$(nproc)" = 1 ] || [ "${GUEST_ANY_SMP:-}" = 1 ] ||
+	die "the test host has $(nproc) CPUs: nested guests hang with more than one; run the lab with LAB_SMP=1"
 
 qemu=${GUEST_QEMU:-${LAB_GUEST_QEMU:-}}
 [ -n "$qemu" ] || die "no QEMU with virtio-vsem: run 'make qemu' before 'make lab'"
 
 [ -x "$qemu" ] || die "$qemu is not executable"
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+driver=${GUEST_DRIVER-$repo/guest-driver/virtio_vsem.ko}
+[ -z "$driver" ] || [ -f "$driver" ] || die "$driver is not built: run 'make'"
 
 kver=$(uname -r)
 work=$(mktemp -d /tmp/kvm-sec-guest.XXXXXX)
@@ -67,15 +83,41 @@ trap 'rm -rf "$work"' EXIT
 # it and prints its status on the console. (Sharing the test host's root
 # over 9p again is far too slow under TCG.)
 tree=$work/initramfs
-mkdir -p "$tree"/{bin,dev,proc,sys,tmp}
+mkdir -p "$tree"/{bin,dev,proc,sys,tmp,modules}
 cp /bin/busybox "$tree/bin/busybox"
 printf '%s\n' "$1" >"$tree/cmd"
+# The virtio transport and virtio-net, in load order, then the driver.
+n=0
+for f in $(for m in virtio_pci virtio_net; do
+		modprobe -S "$kver" --show-depends "$m"
+	   done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	n=$((n + 1))
+	m=${f##*/}
+	case $f in
+	*.xz) xz -dc "$f" ;;
+	*) cat "$f" ;;
+	esac >"$tree/modules/$(printf %02d $n)-${m%%.ko*}.ko"
+done
+[ "$n" -gt 0 ] || die "no virtio modules found for $kver"
+if [ -n "$driver" ]; then
+	cp "$driver" "$tree/modules/99-virtio_vsem.ko"
+	printf '%s\n' "${GUEST_DRIVER_ARGS:-}" >"$tree/modules/99-virtio_vsem.args"
+fi
 cat >"$tree/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+for m in /modules/*.ko; do
+	args=
+	[ -f "${m%.ko}.args" ] && args=$(cat "${m%.ko}.args")
+	insmod "$m" $args || echo "guest-complaint insmod $m failed"
+done
+echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up
 echo "guest-begin"
 sh /cmd
 echo "guest-status $?"
@@ -88,6 +130,7 @@ chmod +x "$tree/init"
 
 pin=()
 [ -z "${GUEST_PIN-0}" ] || pin=(taskset -c "${GUEST_PIN-0}")
+console=${GUEST_CONSOLE:-$work/console}
 qmp=()
 [ -z "${GUEST_QMP:-}" ] || qmp=(-qmp "unix:$GUEST_QMP,server=on,wait=off")
 timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
@@ -95,10 +138,11 @@ timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
 	-machine q35 -no-reboot -nodefaults -display none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
 	-append "console=ttyS0 ${GUEST_APPEND:-quiet loglevel=3} panic=-1" \
-	-serial "file:$work/console" -monitor none "${qmp[@]}" "${devices[@]}" \
+	-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
+	-serial "file:$console" -monitor none "${qmp[@]}" "${devices[@]}" \
 	</dev/null || echo "guest: QEMU exited with status $?" >&2
 
-tr -d '\r' <"$work/console" >"$work/out"
+tr -d '\r' <"$console" >"$work/out"
 sed -n '/^guest-begin$/,/^guest-status /{/^guest-begin$/d;/^guest-status /d;p}' "$work/out"
 status=$(sed -n 's/^guest-status \([0-9]*\)$/\1/p' "$work/out")
 [ -n "$status" ] || {

@@ -1,0 +1,269 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio-vsem end to end (TAP), in the test host: a Linux guest under KVM
+# with the QEMU built by "make qemu", -device virtio-vsem-pci and the guest
+# driver (guest-driver/virtio_vsem.ko), kvm-sec.ko loaded on the host.
+#
+#  1. reports arrive: QOM and "vsecctl show" show the guest's fields, and
+#     the packets the guest's interface sent add up, across reports, to
+#     exactly what the module shows;
+#  2. a level commanded with "vsecctl level" reaches the driver and comes
+#     back in its reports, to 2 and back to auto;
+#  3. once the module has a history of the VM, traffic far above it makes
+#     the driver switch to level 2 by itself (anomaly), with the flows of
+#     its level-2 reports (destination inside the provider's prefixes,
+#     sending process) visible in vsecctl;
+#  4. a hostile driver (test_inject=1) sending garbage and a flood gets its
+#     reports rejected and throttled, counted, while QEMU, the module and
+#     the guest's normal reports carry on.
+#
+# The guest and this script take turns through the guest's console
+# (markers "e2e-...") and the commanded level (the guest waits for it in
+# sysfs). Skipped when no QEMU with virtio-vsem was built for these sources.
+#   make qemu && make lab LAB_SMP=1 CMD=selftests/guest_test.sh
+set -u
+cd "$(dirname "$0")"
+PATH=$PWD/../userspace:$PATH
+n=0 failed=0
+ok() {	# status description
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "TAP version 13"
+if [ -z "${LAB_GUEST_QEMU:-}" ]; then
+	echo "1..0 # SKIP no QEMU with virtio-vsem: run 'make qemu'"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+work=$(mktemp -d /tmp/guest-test.XXXXXX)
+console=$work/console qmp=$work/qmp guest_log=$work/guest.out
+guest_pid=
+cleanup() {
+	[ -z "$guest_pid" ] || kill "$guest_pid" 2>/dev/null
+	guest_unfollow
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+. lab/guest-lib.sh
+
+# A field of the VM's "vsecctl --json show", by a Python expression on g
+# (the "guest" object) and v (the VM).
+vm_field() {	# expression
+	vsecctl --json show "$vm_id" |
+		python3 -c 'import json,sys; v=json.load(sys.stdin); g=v.get("guest",{}); print('"$1"')'
+}
+
+# Wait (bounded) until vm_field $1 prints $2.
+vm_wait() {	# expression value [seconds]
+	local deadline=$(( $(date +%s) + ${3:-60} )) got
+	while :; do
+		got=$(vm_field "$1" 2>/dev/null)
+		[ "$got" = "$2" ] && return 0
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			echo "# $1: $got, expected $2" >&2
+			return 1
+		fi
+		sleep 1
+	done
+}
+
+qom() {		# property: its value
+	lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend "$1" |
+		sed -n "s/^$1 //p" | tr -d '"'
+}
+
+vsecctl config set prefixes 10.0.2.0/24
+ok $? "vsecctl config set prefixes 10.0.2.0/24"
+
+# The guest's side. $d is the driver's sysfs directory.
+cat >"$work/guest.sh" <<'GUEST'
+d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
+# wait (bounded) until file $1 reads $2
+waitfor() { i=0; while [ "$(cat $1)" != "$2" ]; do i=$((i + 1)); [ $i -gt 600 ] && { echo "e2e-timeout $1 $2"; exit 1; }; sleep 0.3; done; }
+# wait until $1 more reports were sent
+waitseq() { t=$(( $(cat $d/seq) + $1 )); i=0; while [ $(cat $d/seq) -lt $t ]; do i=$((i + 1)); [ $i -gt 200 ] && { echo "e2e-timeout seq"; exit 1; }; sleep 0.3; done; }
+echo "e2e-driver $(cat $d/level) $(cat $d/interval_ms)"
+
+# 1. known traffic, then two reports to cover it
+ping -c 20 -A 10.0.2.2 >/dev/null
+waitseq 2
+echo "e2e-sent $(cat /sys/class/net/eth0/statistics/tx_packets) $(cat $d/seq)"
+
+# 2. the host commands level 2, then gives the decision back
+waitfor $d/commanded_level 2; waitfor $d/level 2; waitseq 1
+echo "e2e-level2 $(cat $d/switch_reason)"
+waitfor $d/commanded_level 0; waitfor $d/level 1; waitseq 1
+echo "e2e-level1 $(cat $d/switch_reason) $(cat $d/anomalies)"
+
+# 3. a history, calm, then traffic far above it
+waitfor $d/history_valid 1
+waitfor $d/level 1
+c0=$(cat $d/cost_ns) r0=$(cat $d/running_ns)
+echo "e2e-history $(cat $d/history_seq)"
+ping -A -s 1000 -w 600 10.0.2.2 >/dev/null &
+p=$!
+waitfor $d/level 2
+echo "e2e-anomaly $(cat $d/anomalies) $(cat $d/switch_reason)"
+waitseq 1
+echo "e2e-flows $(cat $d/flows)"
+# the host looks at the flows, then commands level 2 to say it is done
+waitfor $d/commanded_level 2
+kill $p; wait $p
+c1=$(cat $d/cost_ns) r1=$(cat $d/running_ns)
+echo "e2e-cost2 $((c1 - c0)) $((r1 - r0))"
+
+# 4. hostile
+echo "garbage 60" >$d/inject && echo "flood 100" >$d/inject
+waitseq 2
+echo "e2e-hostile $(cat $d/seq) $(cat $d/reports_dropped)"
+# 5. cost at a commanded level 1, then 2, under the same load
+cost_phase() {
+	c0=$(cat $d/cost_ns) r0=$(cat $d/running_ns) p0=$(cat /sys/class/net/eth0/statistics/tx_packets)
+	ping -A -s 1000 -w 10 10.0.2.2 >/dev/null
+	echo "$1 $(( $(cat $d/cost_ns) - c0 )) $(( $(cat $d/running_ns) - r0 )) $(( $(cat /sys/class/net/eth0/statistics/tx_packets) - p0 ))"
+}
+waitfor $d/commanded_level 1; waitfor $d/level 1
+cost_phase e2e-cost-l1
+waitfor $d/commanded_level 2; waitfor $d/level 2
+cost_phase e2e-cost-l2
+echo "e2e-cost $(cat $d/cost_ns) $(cat $d/running_ns)"
+GUEST
+
+GUEST_CONSOLE=$console GUEST_QMP=$qmp GUEST_TIMEOUT=600 \
+GUEST_DRIVER_ARGS="test_inject=1 calm_intervals=3" \
+	lab/guest.sh --device virtio-vsem-pci,id=vsem \
+	"$(cat "$work/guest.sh")" >"$guest_log" 2>&1 &
+guest_pid=$!
+guest_follow
+
+line=$(marker '^e2e-driver ')
+st=$?
+ok $st "the guest driver binds to the device ($line)"
+vm_id=$(vsecctl --json list | python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0]["id"] if len(l) == 1 else "")')
+[ -n "$vm_id" ]
+ok $? "kvm-sec tracks the guest's VM (ID $vm_id)"
+if [ "$st" != 0 ] || [ -z "$vm_id" ]; then
+	echo "Bail out! no guest to test"
+	echo "$((n - failed)) passed, $failed failed"
+	exit 1
+fi
+
+# 1. Reports arrive, and add up to what the guest sent.
+line=$(marker '^e2e-sent ')
+ok $? "the guest sent its packets ($line)"
+read -r _ sent seq <<<"$line"
+vm_wait 'g.get("seq",0) >= '"${seq:-0}" True
+ok $? "the module has the guest's reports up to seq $seq"
+total=$(vm_field 'g["total"]["tx_packets"]')
+[ -n "$sent" ] && [ "$sent" -ge 20 ] && [ "$total" = "$sent" ]
+ok $? "packets sent, added up over the reports ($total) = the guest's interface counter ($sent)"
+accepted=$(qom accepted) fwd=$(qom forwarded) status=$(qom kvm-sec-status)
+[ "${accepted:-0}" -ge 2 ] && [ "${fwd:-0}" -ge 2 ] && [ "$status" = connected ]
+ok $? "QOM: accepted $accepted, forwarded $fwd, kvm-sec-status '$status'"
+lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend last-report |
+	grep -q '"net":{"tx_packets":'
+ok $? "QOM last-report carries the guest's NET entry"
+vsecctl show "$vm_id" >"$work/show"
+grep -q 'guest driver (virtio-vsem)' "$work/show" &&
+	grep -Eq "^  tx_packets +[0-9]+ +$sent( |$)" "$work/show"
+ok $? "vsecctl show prints the guest's features and totals"
+sed 's/^/# /' "$work/show" | tail -n 16
+
+# 2. Commanded level, both ways.
+vsecctl level "$vm_id" 2
+ok $? "vsecctl level $vm_id 2"
+line=$(marker '^e2e-level2 ')
+[ "$line" = "e2e-level2 2" ]
+ok $? "the driver switched to level 2, reason commanded ($line)"
+vm_wait 'g["level"], g["level_cmd"], g["switch_reason"]' "2 2 commanded" 30
+ok $? "vsecctl shows level 2, commanded"
+[ "$(qom commanded-level)" = 2 ]
+ok $? "QOM commanded-level is 2"
+vsecctl level "$vm_id" auto
+line=$(marker '^e2e-level1 ')
+[ "${line% *}" = "e2e-level1 2" ]
+ok $? "back to level 1 when the host gives the decision back ($line)"
+# (with a history, the driver may go to level 2 again by itself at once)
+vm_wait 'g["level_cmd"], g["switches"] >= 2' "0 True" 30
+ok $? "vsecctl shows the decision given back, and both switches"
+
+# 3. Anomaly against the history.
+line=$(marker '^e2e-history ' 180)
+ok $? "the module's history of the VM reached the driver ($line)"
+line=$(marker '^e2e-anomaly ' 180)
+read -r _ anomalies reason <<<"$line"
+[ "$reason" = 1 ] && [ $((anomalies & 1)) = 1 ]
+ok $? "traffic above the history: level 2 by itself, reason anomaly, tx_packets flagged ($line)"
+line=$(marker '^e2e-flows ')
+vm_wait 'g["level"], g["switch_reason"], "tx_packets" in g["anomalies"]' "2 anomaly True" 30
+ok $? "vsecctl shows level 2 after an anomaly in tx_packets"
+vm_wait '[(f["addr"], f["outside"], f["comm"], f["pid"] > 0) for f in g["flows"]][:1]' \
+	"[('10.0.2.2', False, 'ping', True)]" 30
+ok $? "level-2 flows: 10.0.2.2, inside the provider, sent by ping"
+vsecctl show "$vm_id" | sed -n '/destination (level 2)/,$p' | sed 's/^/# /'
+
+# 4. Hostile guest. QEMU's counters: rejected (all reasons), throttled,
+# accepted, in one QMP session.
+qemu_counters() {
+	lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend \
+		rejected-writable rejected-size rejected-version rejected-entry \
+		rejected-level rejected-count rejected-value rejected-seq \
+		throttled accepted |
+	awk '/^rejected-/ { r += $2 } /^throttled / { t = $2 }
+	     /^accepted / { a = $2 } END { print r + 0, t + 0, a + 0 }'
+}
+# The counters before it starts (the commanded level releases it).
+read -r r0 t0 a0 <<<"$(qemu_counters)"
+g0=$(vm_field 'g["reports"]')
+vsecctl level "$vm_id" 2
+line=$(marker '^e2e-cost2 ')
+read -r _ cost2 run2 <<<"$line"
+line=$(marker '^e2e-hostile ')
+ok $? "the hostile driver sent 60 garbage and 100 flood reports ($line)"
+# Its next regular reports arrive (e2e-hostile came two reports later).
+read -r r1 t1 a1 <<<"$(qemu_counters)"
+[ $((r1 - r0)) -ge 1 ] && [ $((t1 - t0)) -ge 140 ]
+ok $? "QEMU rejected $((r1 - r0)) and throttled $((t1 - t0)) of them, counted"
+[ $((a1 - a0)) -ge 2 ]
+ok $? "QEMU kept accepting the guest's reports ($((a1 - a0)) more)"
+vm_wait 'g["reports"] > '"${g0:-0}" True 30
+ok $? "the module kept receiving them"
+vsecctl level "$vm_id" 1
+line=$(marker '^e2e-cost-l1 ')
+read -r _ cost_l1 run_l1 pkts_l1 <<<"$line"
+vsecctl level "$vm_id" 2
+line=$(marker '^e2e-cost-l2 ')
+read -r _ cost_l2 run_l2 pkts_l2 <<<"$line"
+line=$(marker '^e2e-cost ')
+read -r _ cost run <<<"$line"
+
+wait "$guest_pid"
+st=$?
+guest_pid=
+ok "$st" "the guest finished cleanly (no kernel complaint in the guest)"
+[ "$st" = 0 ] || sed 's/^/# /' "$work/guest.out" | tail -n 20
+
+if [ -n "${run:-}" ] && [ "$run" -gt 0 ]; then
+	echo "# guest driver cost, whole run: $cost ns in $run ns =" \
+		"$(awk "BEGIN { printf \"%.3f\", 100 * $cost / $run }")% of one vCPU"
+fi
+for l in 1 2; do
+	c=$(eval echo "\${cost_l$l:-}") r=$(eval echo "\${run_l$l:-}") p=$(eval echo "\${pkts_l$l:-}")
+	[ -n "$r" ] && [ "$r" -gt 0 ] && [ "${p:-0}" -gt 0 ] || continue
+	echo "# guest driver cost at level $l, 10 s of ping -A -s 1000 ($p packets sent):" \
+		"$c ns in $r ns = $(awk "BEGIN { printf \"%.3f\", 100 * $c / $r }")% of one vCPU," \
+		"$((c / p)) ns per packet"
+done
+echo "1..$n"
+echo "$((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]

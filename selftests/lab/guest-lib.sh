@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by scripts that drive a guest started in the background with
+# guest.sh: they set $console (its GUEST_CONSOLE), $guest_pid and, if
+# guest.sh's output goes to a file, $guest_log, then call guest_follow.
+#
+# Nothing here polls: the nested guest shares the test host's CPU time
+# with this script (single-threaded TCG), so a polling loop that forks
+# slows the guest down. marker() blocks reading the console's stream.
+
+# Follow the guest's console from its beginning (call once, after
+# starting the guest).
+guest_follow() {
+	: >>"$console"
+	rm -f "$console.fifo"
+	mkfifo "$console.fifo"
+	tail -n +1 -F "$console" >"$console.fifo" 2>/dev/null &
+	console_tail=$!
+	exec {console_fd}<"$console.fifo"
+}
+
+# Stop following it.
+guest_unfollow() {
+	[ -z "${console_tail:-}" ] || kill "$console_tail" 2>/dev/null
+	[ -z "${console_fd:-}" ] || exec {console_fd}<&-
+	console_tail= console_fd=
+}
+
+# Read the console until a line matches the regex $1, and print that
+# line; fail after $2 seconds (120) or once the guest has ended.
+marker() {	# regex [seconds]
+	local deadline=$((SECONDS + ${2:-120})) line
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		if IFS= read -r -t 5 -u "$console_fd" line; then
+			line=${line%$'\r'}
+			if [[ $line =~ $1 ]]; then
+				echo "$line"
+				return 0
+			fi
+		elif ! kill -0 "$guest_pid" 2>/dev/null; then
+			break
+		fi
+	done
+	echo "# no '$1' on the guest's console; its end:" >&2
+	tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /' >&2
+	if [ -n "${guest_log:-}" ]; then
+		echo "# guest.sh said:" >&2
+		tail -n 15 "$guest_log" | sed 's/^/#   /' >&2
+	fi
+	return 1
+}
