@@ -203,11 +203,12 @@ TEST_F(guest, malformed_reports_are_rejected_and_counted)
 	n = put_attr(a, 0, KVM_SEC_A_VM_ID, 8, &id, 4);
 	EXPECT_EQ(-EINVAL, raw_request(&self->raw, KVM_SEC_CMD_GUEST_REPORT,
 				       0, a, n));
-	/* Over the largest report size: refused by the policy. */
+	/* Over the largest report size: refused by the policy (ERANGE). */
 	{
 		static char big[VIRTIO_VSEM_MAX_REPORT_SIZE + 8];
+		int err = send_report(&self->raw, big, sizeof(big));
 
-		EXPECT_EQ(-EINVAL, send_report(&self->raw, big, sizeof(big)));
+		EXPECT_TRUE(err == -ERANGE || err == -EINVAL) TH_LOG("%d", err);
 	}
 
 	ASSERT_NE(NULL, guest_of_self(self->ipc, vm));
