@@ -88,7 +88,7 @@ console=$(mktemp)
 GUEST_CONSOLE=$console "$here/guest.sh" '
 d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
 waitseq() { t=$(( $(cat $d/seq) + $1 )); while [ $(cat $d/seq) -lt $t ]; do sleep 0.3; done; }
-ping -c 600 -A 10.0.2.2 >/dev/null &
+ping -A -w 300 10.0.2.2 >/dev/null &
 p=$!
 waitseq 3
 echo "demo-reported"
