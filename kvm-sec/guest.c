@@ -348,6 +348,7 @@ static void ksec_control(const struct ksec_guest *g,
 	unsigned int i;
 
 	ctl->level_cmd = g->v.level_cmd;
+	ctl->interval_cmd = g->v.interval_cmd;
 	ctl->history_seq = g->v.history_seq;
 	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
 		ctl->history[i].mean = cpu_to_le64(g->v.mean[i]);
@@ -428,14 +429,17 @@ out:
 	return err;
 }
 
-int ksec_guest_set_level(struct ksec_vm *vm, u8 level)
+int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms)
 {
 	struct ksec_guest *g = ksec_guest_get(vm);
 
 	if (!g)
 		return -ENOMEM;
 	mutex_lock(&vm->guest_lock);
-	g->v.level_cmd = level;
+	if (level >= 0)
+		g->v.level_cmd = level;
+	if (interval_ms >= 0)
+		g->v.interval_cmd = interval_ms;
 	mutex_unlock(&vm->guest_lock);
 	return 0;
 }

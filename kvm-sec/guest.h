@@ -26,6 +26,7 @@ struct ksec_guest_view {
 	u64 reports, rejected, throttled, inconsistent;
 	u64 seq, last_ns, switches;
 	u8 level, level_cmd, switch_reason;
+	u32 interval_cmd;
 	u32 anomalies, interval_ms, history_seq;
 	u32 near_capacity, intervals;
 	u64 last[VIRTIO_VSEM_NR_FEATURES];
@@ -39,6 +40,7 @@ struct ksec_guest_view {
 /* What goes back to the device with the reply to a report. */
 struct ksec_guest_control {
 	u8 level_cmd;
+	u32 interval_cmd;
 	u32 history_seq;
 	struct virtio_vsem_feature_stat history[VIRTIO_VSEM_NR_FEATURES];
 };
@@ -54,7 +56,8 @@ unsigned int ksec_guest_get_prefixes(struct virtio_vsem_prefix *out);
  */
 int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		      struct ksec_guest_control *ctl, const char **why);
-int ksec_guest_set_level(struct ksec_vm *vm, u8 level);
+/* What the host commands; a negative value leaves that setting alone. */
+int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms);
 /* false if the VM's guest never reported and no level was commanded. */
 bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v);
 void ksec_guest_free(struct ksec_vm *vm);

@@ -35,6 +35,12 @@ static struct netlink_range_validation ksec_interval_range = {
 	.max = KVM_SEC_INTERVAL_MAX_MS,
 };
 
+/* 0 gives the interval back to the VMM; checked further in SET_VM. */
+static struct netlink_range_validation ksec_guest_interval_range = {
+	.min = 0,
+	.max = VIRTIO_VSEM_INTERVAL_MAX_MS,
+};
+
 static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
@@ -43,6 +49,8 @@ static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_GUEST_REPORT] = { .type = NLA_BINARY,
 				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
 	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
+	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &ksec_guest_interval_range),
 	[KVM_SEC_A_PREFIXES]	= { .type = NLA_BINARY,
 				    .len = KVM_SEC_MAX_PREFIXES *
 					   sizeof(struct virtio_vsem_prefix) },
@@ -205,6 +213,7 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 	    nla_put_u32(skb, KVM_SEC_GUEST_HISTORY_SEQ, g->history_seq) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_NEAR_CAPACITY, g->near_capacity) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVALS, g->intervals) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVAL_CMD, g->interval_cmd) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&
@@ -485,6 +494,7 @@ static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
 				KVM_SEC_CMD_GUEST_REPORT);
 	if (!hdr ||
 	    nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, ctl->level_cmd) ||
+	    nla_put_u32(msg, KVM_SEC_A_GUEST_INTERVAL_MS, ctl->interval_cmd) ||
 	    nla_put_u32(msg, KVM_SEC_A_GUEST_HISTORY_SEQ, ctl->history_seq) ||
 	    (ctl->history_seq &&
 	     nla_put(msg, KVM_SEC_A_GUEST_HISTORY, sizeof(ctl->history),
@@ -507,12 +517,19 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
 	struct nlattr *level = info->attrs[KVM_SEC_A_GUEST_LEVEL];
+	struct nlattr *interval = info->attrs[KVM_SEC_A_GUEST_INTERVAL_MS];
 	struct ksec_vm *vm;
 	int err;
 
-	if (!id || !level) {
+	if (!id || (!level && !interval)) {
 		GENL_SET_ERR_MSG(info,
-				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL");
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL or _INTERVAL_MS");
+		return -EINVAL;
+	}
+	if (interval && nla_get_u32(interval) &&
+	    nla_get_u32(interval) < VIRTIO_VSEM_INTERVAL_MIN_MS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, interval,
+				    "the interval is 0 or 100 to 60000 ms");
 		return -EINVAL;
 	}
 	vm = ksec_vm_get_by_id(nla_get_u32(id));
@@ -520,7 +537,8 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
 		return -ENOENT;
 	}
-	err = ksec_guest_set_level(vm, nla_get_u8(level));
+	err = ksec_guest_command(vm, level ? nla_get_u8(level) : -1,
+				 interval ? nla_get_u32(interval) : -1);
 	ksec_vm_put(vm);
 	return err;
 }

@@ -301,6 +301,24 @@ TEST_F(guest, a_commanded_level_comes_back_in_the_reply)
 	ASSERT_NE(NULL, a);
 	EXPECT_EQ(0, *(uint8_t *)(a + 1));
 	EXPECT_EQ(2, run_capture("vsecctl level 1 3 2>/dev/null", out, sizeof(out)));
+
+	/* The report interval, the same way. */
+	snprintf(cmd, sizeof(cmd), "vsecctl interval %u 500", vm->id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	make_report(&rep, ++self->seq, 1);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	a = raw_reply_attr(&self->raw, KVM_SEC_A_GUEST_INTERVAL_MS);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(500, *(uint32_t *)(a + 1));
+	snprintf(cmd, sizeof(cmd), "vsecctl interval %u 50 2>/dev/null", vm->id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out)));
+	snprintf(cmd, sizeof(cmd), "vsecctl interval %u default", vm->id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	make_report(&rep, ++self->seq, 1);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	a = raw_reply_attr(&self->raw, KVM_SEC_A_GUEST_INTERVAL_MS);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, *(uint32_t *)(a + 1));
 	free(vm);
 }
 

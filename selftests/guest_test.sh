@@ -104,6 +104,11 @@ waitfor $d/commanded_level 2; waitfor $d/level 2; waitseq 1
 echo "e2e-level2 $(cat $d/switch_reason)"
 waitfor $d/commanded_level 0; waitfor $d/level 1; waitseq 1
 echo "e2e-level1 $(cat $d/switch_reason) $(cat $d/anomalies)"
+# the host commands a 500 ms interval, then gives it back
+waitfor $d/interval_ms 500; waitseq 2
+echo "e2e-interval $(cat $d/interval_ms)"
+waitfor $d/interval_ms 1000
+echo "e2e-interval-back"
 
 # 3. a history, calm, then traffic far above it
 waitfor $d/history_valid 1
@@ -196,6 +201,16 @@ ok $? "back to level 1 when the host gives the decision back ($line)"
 # (with a history, the driver may go to level 2 again by itself at once)
 vm_wait 'g["level_cmd"], g["switches"] >= 2' "0 True" 30
 ok $? "vsecctl shows the decision given back, and both switches"
+vsecctl interval "$vm_id" 500
+line=$(marker '^e2e-interval ')
+ok $? "a commanded 500 ms interval reaches the driver ($line)"
+vm_wait 'g["interval_ms"], g["interval_cmd"]' "500 500" 30
+ok $? "its reports cover 500 ms, as vsecctl shows"
+[ "$(qom commanded-interval-ms)" = 500 ]
+ok $? "QOM commanded-interval-ms is 500"
+vsecctl interval "$vm_id" default
+marker '^e2e-interval-back' >/dev/null
+ok $? "back to the device's 1000 ms when the host gives the interval back"
 
 # 3. Anomaly against the history.
 line=$(marker '^e2e-history ' 180)

@@ -279,6 +279,7 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	U32(KVM_SEC_GUEST_HISTORY_SEQ, history_seq);
 	U32(KVM_SEC_GUEST_NEAR_CAPACITY, near_capacity);
 	U32(KVM_SEC_GUEST_INTERVALS, intervals);
+	U32(KVM_SEC_GUEST_INTERVAL_CMD, interval_cmd);
 #undef U64
 #undef U32
 #undef U8
@@ -644,6 +645,25 @@ static int put_level(struct nl_msg *msg, const void *arg)
 	    nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, (uint8_t)a[1]) < 0)
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int put_guest_interval(struct nl_msg *msg, const void *arg)
+{
+	const uint32_t *a = arg;	/* { id, ms } */
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a[0]) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_A_GUEST_INTERVAL_MS, a[1]) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int vsec_ipc_set_guest_interval(struct vsec_ipc *ipc, uint32_t id, uint32_t ms)
+{
+	uint32_t a[2] = { id, ms };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_guest_interval, a,
+			     &req);
 }
 
 int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level)

@@ -29,6 +29,8 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 			  const struct virtio_vsem_prefix *p, unsigned int nr);
 /* Command the level of a VM's guest driver: 0 (auto), 1 or 2. */
 int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level);
+/* Command the report interval of a VM's guest driver; 0: the VMM's own. */
+int vsec_ipc_set_guest_interval(struct vsec_ipc *ipc, uint32_t id, uint32_t ms);
 int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
 
 /*

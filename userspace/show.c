@@ -132,6 +132,9 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 		fprintf(f, "  %-24s seq %" PRIu64 ", %" PRIu64
 			" ms ago, covering %" PRIu32 " ms\n", "last report",
 			g->seq, g->age_ms, g->interval_ms);
+	if (g->interval_cmd)
+		fprintf(f, "  %-24s %" PRIu32 " ms\n", "interval commanded",
+			g->interval_cmd);
 	fprintf(f, "  %-24s", "anomalies");
 	if (!g->anomalies)
 		fprintf(f, " none");
@@ -303,6 +306,7 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "interval_ms", g->interval_ms);
 	json_u64(j, "level", g->level);
 	json_u64(j, "level_cmd", g->level_cmd);
+	json_u64(j, "interval_cmd", g->interval_cmd);
 	json_string(j, "switch_reason",
 		    vsec_switch_name[g->switch_reason < 4 ? g->switch_reason : 0]);
 	json_u64(j, "switches", g->switches);

@@ -42,6 +42,7 @@ struct vsec_guest {
 	uint8_t level, level_cmd, switch_reason;
 	uint32_t anomalies, interval_ms, history_seq;
 	uint32_t near_capacity, intervals;
+	uint32_t interval_cmd;
 	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
 	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
 	unsigned int nr_flows;

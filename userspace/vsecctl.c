@@ -55,6 +55,8 @@ static void usage(FILE *f)
 "  level VM-ID auto|1|2      command the monitoring level of the VM's guest\n"
 "                            driver (needs CAP_NET_ADMIN); auto: the driver\n"
 "                            decides\n"
+"  interval VM-ID MS|default command the report interval of the VM's guest\n"
+"                            driver, %d..%d ms (needs CAP_NET_ADMIN)\n"
 "  status                    module-wide counters (drops, rescans, ...)\n"
 "  monitor [--count N]       VMs appearing and disappearing, until\n"
 "                            interrupted (or N events)\n"
@@ -66,7 +68,8 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 success, 1 failure, 2 usage or bad value, 3 module not\n"
 "loaded, 4 no such VM, 5 permission denied. See vsecctl(8).\n",
-		prog, KVM_SEC_INTERVAL_MIN_MS, KVM_SEC_INTERVAL_MAX_MS);
+		prog, KVM_SEC_INTERVAL_MIN_MS, KVM_SEC_INTERVAL_MAX_MS,
+		VIRTIO_VSEM_INTERVAL_MIN_MS, VIRTIO_VSEM_INTERVAL_MAX_MS);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -363,6 +366,33 @@ static int cmd_level(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_interval(int argc, char **argv)
+{
+	struct vsec_ipc *ipc;
+	uint32_t id, ms;
+	int err, ret;
+
+	if (argc != 3)
+		return fail_usage("interval needs VM-ID and milliseconds or default");
+	if (!parse_u32(argv[1], 1, UINT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[1]);
+	if (!strcmp(argv[2], "default"))
+		ms = 0;
+	else if (!parse_u32(argv[2], VIRTIO_VSEM_INTERVAL_MIN_MS,
+			    VIRTIO_VSEM_INTERVAL_MAX_MS, &ms))
+		return fail_usage("the interval is %d to %d ms or default, not '%s'",
+				  VIRTIO_VSEM_INTERVAL_MIN_MS,
+				  VIRTIO_VSEM_INTERVAL_MAX_MS, argv[2]);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_set_guest_interval(ipc, id, ms);
+	ret = err ? fail_ipc(ipc, err, "interval") : EX_OK;
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct vsec_config cfg;
@@ -562,6 +592,7 @@ static const struct {
 	{ "status", cmd_status },
 	{ "monitor", cmd_monitor },
 	{ "level", cmd_level },
+	{ "interval", cmd_interval },
 };
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@ _vsecctl()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W 'list show config status monitor level
-			--json --help --version' -- "$cur"))
+			interval --json --help --version' -- "$cur"))
 		return
 	fi
 
@@ -49,10 +49,12 @@ _vsecctl()
 			COMPREPLY=($(compgen -W 'interval-ms prefixes' -- "$cur")) ;;
 		esac
 		;;
-	level)
+	level | interval)
 		case $((cword - i)) in
 		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
-		2) COMPREPLY=($(compgen -W 'auto 1 2' -- "$cur")) ;;
+		2) [[ $cmd == level ]] &&
+			COMPREPLY=($(compgen -W 'auto 1 2' -- "$cur")) ||
+			COMPREPLY=($(compgen -W 'default' -- "$cur")) ;;
 		esac
 		;;
 	monitor)

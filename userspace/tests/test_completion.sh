@@ -16,11 +16,12 @@ expect() {
 		fail=$((fail + 1))
 	fi
 }
-expect "list show config status monitor level --json --help --version" vsecctl ""
+expect "list show config status monitor level interval --json --help --version" vsecctl ""
 expect "config" vsecctl con
 expect "set --json" vsecctl config ""
 expect "interval-ms prefixes" vsecctl config set ""
 expect "auto 1 2" vsecctl level 3 ""
+expect "default" vsecctl interval 3 ""
 expect "--pid" vsecctl show --p
 expect "--count" vsecctl monitor --c
 expect "show status" vsecctl --json s

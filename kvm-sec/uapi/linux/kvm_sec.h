@@ -54,16 +54,18 @@
  *   and accepts at most KVM_SEC_GUEST_REPORTS_PER_S per VM per second.
  *   Reply: KVM_SEC_CMD_GUEST_REPORT with what the device should write into
  *   its configuration space: KVM_SEC_A_GUEST_LEVEL (the commanded level),
+ *   KVM_SEC_A_GUEST_INTERVAL_MS (the commanded interval, 0 for the VMM's),
  *   KVM_SEC_A_GUEST_HISTORY_SEQ and, once there is one, KVM_SEC_A_GUEST_HISTORY;
  *   KVM_SEC_A_PREFIXES. Errors: -ESRCH (the sender owns no VM), -EINVAL
  *   (malformed; counted in the VM's KVM_SEC_GUEST_REJECTED), -EBUSY (over
  *   the rate; counted in KVM_SEC_GUEST_THROTTLED).
  *
  * KVM_SEC_CMD_SET_VM
- *   Request: KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL (0: the guest
- *   driver decides; 1 or 2: the host commands that level). Requires
- *   CAP_NET_ADMIN. The level reaches the device with the reply to its next
- *   report, and the driver applies it at the end of its interval.
+ *   Request: KVM_SEC_A_VM_ID and one or both of KVM_SEC_A_GUEST_LEVEL (0:
+ *   the guest driver decides; 1 or 2: the host commands that level) and
+ *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
+ *   own). Requires CAP_NET_ADMIN. They reach the device with the reply to
+ *   its next report, and the driver applies them at the end of its interval.
  *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
@@ -148,6 +150,8 @@ enum kvm_sec_attr {
 	 */
 	KVM_SEC_A_PREFIXES,
 	KVM_SEC_A_VM_GUEST,		/* nest, enum kvm_sec_guest */
+	/* u32: report interval commanded, 100..60000 ms; 0: the VMM's own */
+	KVM_SEC_A_GUEST_INTERVAL_MS,
 
 	__KVM_SEC_A_MAX
 };
@@ -263,6 +267,7 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_FLOW,		/* nest, enum kvm_sec_flow */
 	KVM_SEC_GUEST_NEAR_CAPACITY,	/* u32: intervals near capacity */
 	KVM_SEC_GUEST_INTERVALS,	/* u32: intervals, as the guest counts */
+	KVM_SEC_GUEST_INTERVAL_CMD,	/* u32: commanded interval, 0: none */
 
 	__KVM_SEC_GUEST_MAX
 };

@@ -208,6 +208,18 @@ static void vsem_on_control(struct nlmsghdr *m, void *arg)
                 ctl->level = MIN(*(const uint8_t *)d, VIRTIO_VSEM_LEVEL_2);
             }
             break;
+        case KVM_SEC_A_GUEST_INTERVAL_MS:
+            if (len >= 4) {
+                uint32_t v;
+
+                memcpy(&v, d, 4);
+                /* 0, or what the spec allows (D4.1). */
+                if (v == 0 || (v >= VIRTIO_VSEM_INTERVAL_MIN_MS &&
+                               v <= VIRTIO_VSEM_INTERVAL_MAX_MS)) {
+                    ctl->interval_ms = v;
+                }
+            }
+            break;
         case KVM_SEC_A_GUEST_HISTORY_SEQ:
             if (len >= 4) {
                 memcpy(&ctl->history_seq, d, 4);

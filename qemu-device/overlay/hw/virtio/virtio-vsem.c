@@ -66,6 +66,10 @@ static void vsem_forward(VirtIOVsem *s, size_t len)
         s->commanded_level = ctl.level;
         changed = true;
     }
+    if (ctl.interval_ms != s->commanded_interval_ms) {
+        s->commanded_interval_ms = ctl.interval_ms;
+        changed = true;
+    }
     if (ctl.has_history && ctl.history_seq != s->history_seq) {
         memcpy(s->history, ctl.history, sizeof(s->history));
         s->history_seq = ctl.history_seq;
@@ -154,7 +158,7 @@ static void vsem_get_config(VirtIODevice *vdev, uint8_t *config)
 
     memset(&cfg, 0, sizeof(cfg));
     stl_le_p(&cfg.version, VIRTIO_VSEM_VERSION);
-    stl_le_p(&cfg.interval_ms, s->interval_ms);
+    stl_le_p(&cfg.interval_ms, s->commanded_interval_ms ?: s->interval_ms);
     stl_le_p(&cfg.max_report_size, s->max_report_size);
     stl_le_p(&cfg.max_reports_per_s, s->max_reports_per_s);
     /* Spec D2.2: fields of features not negotiated stay zero. */
@@ -322,6 +326,9 @@ static void vsem_instance_init(Object *obj)
                                   &s->commanded_level, OBJ_PROP_FLAG_READ);
     object_property_add_uint32_ptr(obj, "history-seq", &s->history_seq,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "commanded-interval-ms",
+                                   &s->commanded_interval_ms,
+                                   OBJ_PROP_FLAG_READ);
 }
 
 static const VMStateDescription vmstate_virtio_vsem_device = {
@@ -330,6 +337,7 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
     .minimum_version_id = 1,
     .fields = (VMStateField[]) {
         VMSTATE_UINT8(commanded_level, VirtIOVsem),
+        VMSTATE_UINT32(commanded_interval_ms, VirtIOVsem),
         VMSTATE_UINT32(history_seq, VirtIOVsem),
         VMSTATE_UINT8(history_valid, VirtIOVsem),
         VMSTATE_BUFFER(history, VirtIOVsem),

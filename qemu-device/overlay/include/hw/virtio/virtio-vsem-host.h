@@ -18,6 +18,7 @@ typedef struct VsemHost {
 /* What kvm-sec.ko wants in the configuration space. */
 typedef struct VsemHostControl {
     uint8_t level;
+    uint32_t interval_ms;       /* 0: the device's own */
     uint32_t history_seq;
     bool has_history;
     struct virtio_vsem_feature_stat history[VIRTIO_VSEM_NR_FEATURES];

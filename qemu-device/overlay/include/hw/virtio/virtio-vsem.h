@@ -27,6 +27,7 @@ struct VirtIOVsem {
 
     /* Guest-visible state (migrated). */
     uint8_t commanded_level;
+    uint32_t commanded_interval_ms;     /* 0: interval_ms */
     uint32_t history_seq;
     uint8_t history_valid;
     uint8_t history[sizeof(struct virtio_vsem_feature_stat) *
