@@ -114,6 +114,11 @@ static void vsem_features(struct vsem *vi, const struct vsem_totals *d,
 	u64 *f = vi->last.feature;
 	u64 used, avail;
 
+	/* Read once: the WORKLOAD entry reports the same figures. */
+	vsem_workload_mem(&vi->last.mem_used_kib, &vi->last.mem_available_kib);
+	used = vi->last.mem_used_kib;
+	avail = vi->last.mem_available_kib;
+
 	f[VIRTIO_VSEM_FEAT_TX_PACKETS] = d->tx_packets;
 	f[VIRTIO_VSEM_FEAT_TX_BYTES] = d->tx_bytes;
 	f[VIRTIO_VSEM_FEAT_RX_PACKETS] = d->rx_packets;
@@ -127,7 +132,6 @@ static void vsem_features(struct vsem *vi, const struct vsem_totals *d,
 	if (d->wall_us)
 		f[VIRTIO_VSEM_FEAT_CPU_PERMILLE] = 1000 -
 			min_t(u64, 1000, div64_u64(d->idle_us * 1000, d->wall_us));
-	vsem_workload_mem(&used, &avail);
 	f[VIRTIO_VSEM_FEAT_MEM_PERMILLE] = used + avail ?
 		div64_u64(used * 1000, used + avail) : 0;
 }

@@ -74,37 +74,28 @@ static void vsem_note_dest(u8 family, const void *addr, unsigned int alen,
 	spin_unlock_irqrestore(&vsem_net.lock, flags);
 }
 
-static unsigned int vsem_out4(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
+static unsigned int vsem_out(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
 {
 	u64 t0 = local_clock();
-	const struct iphdr *iph = ip_hdr(skb);
 
-	vsem_note_dest(4, &iph->daddr, 4, skb->len);
-	atomic64_add(local_clock() - t0, &vsem_net.cost_ns);
-	return NF_ACCEPT;
-}
-
-static unsigned int vsem_out6(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
-{
-	u64 t0 = local_clock();
-	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-	vsem_note_dest(6, &ip6h->daddr, 16, skb->len);
+	if (state->pf == NFPROTO_IPV4)
+		vsem_note_dest(4, &ip_hdr(skb)->daddr, 4, skb->len);
+	else
+		vsem_note_dest(6, &ipv6_hdr(skb)->daddr, 16, skb->len);
 	atomic64_add(local_clock() - t0, &vsem_net.cost_ns);
 	return NF_ACCEPT;
 }
 
 static const struct nf_hook_ops vsem_hooks[] = {
 	{
-		.hook = vsem_out4,
+		.hook = vsem_out,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP_PRI_FIRST,
 	},
 	{
-		.hook = vsem_out6,
+		.hook = vsem_out,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_FIRST,

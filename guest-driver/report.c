@@ -100,7 +100,6 @@ size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
 	struct virtio_vsem_hv *h;
 	unsigned int nr = 3, nr_hv, i;
 	void *pos = r + 1;
-	u64 used, avail;
 	u16 flags = 0;
 
 	net = vsem_entry(&pos, VIRTIO_VSEM_E_NET, sizeof(*net));
@@ -120,11 +119,10 @@ size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
 	h->hypercalls = cpu_to_le64(d->hypercalls);
 
 	w = vsem_entry(&pos, VIRTIO_VSEM_E_WORKLOAD, sizeof(*w));
-	vsem_workload_mem(&used, &avail);
 	w->cpu_permille = cpu_to_le32(vi->last.feature[VIRTIO_VSEM_FEAT_CPU_PERMILLE]);
 	w->runqueue_x100 = cpu_to_le32(vsem_workload_runqueue_x100());
-	w->mem_used_kib = cpu_to_le64(used);
-	w->mem_available_kib = cpu_to_le64(avail);
+	w->mem_used_kib = cpu_to_le64(vi->last.mem_used_kib);
+	w->mem_available_kib = cpu_to_le64(vi->last.mem_available_kib);
 	w->near_capacity_intervals = cpu_to_le32(vi->near_capacity);
 	w->intervals = cpu_to_le32(vi->intervals);
 

@@ -175,19 +175,8 @@ static const struct attribute_group vsem_group = {
 };
 
 /* last/<feature>: the features of the last interval (enum order). */
-#define VSEM_FEATURE(name, idx)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	struct vsem *vi = to_vsem(dev);					\
-	ssize_t n;							\
-									\
-	mutex_lock(&vi->lock);						\
-	n = sysfs_emit(buf, "%llu\n", vi->last.feature[idx]);		\
-	mutex_unlock(&vi->lock);					\
-	return n;							\
-}									\
-static DEVICE_ATTR_RO(name)
+#define VSEM_FEATURE(name, idx) \
+	VSEM_SHOW(name, "%llu", vi->last.feature[idx])
 
 VSEM_FEATURE(tx_packets, VIRTIO_VSEM_FEAT_TX_PACKETS);
 VSEM_FEATURE(tx_bytes, VIRTIO_VSEM_FEAT_TX_BYTES);

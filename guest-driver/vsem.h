@@ -74,6 +74,7 @@ struct vsem_last {
 	u32 anomalies;
 	u32 nr_flows;
 	u64 feature[VIRTIO_VSEM_NR_FEATURES];
+	u64 mem_used_kib, mem_available_kib;
 };
 
 struct vsem {
