@@ -7,7 +7,6 @@
  * that comes back in the reply; random mutations never hurt the module.
  */
 #include <errno.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -19,8 +18,6 @@
 #include "ksec_util.h"
 #include "raw_nl.h"
 #include "tvm.h"
-
-#define NOBODY 65534
 
 /* A well-formed level-1 report: NET, HV_REQUESTS and WORKLOAD. */
 struct report1 {
@@ -275,10 +272,9 @@ TEST_F(guest, a_commanded_level_comes_back_in_the_reply)
 	if (!child) {
 		struct vsec_ipc *ipc;
 
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) || vsec_ipc_open(&ipc))
+		if (drop_to_nobody() || vsec_ipc_open(&ipc))
 			_exit(10);
-		_exit(vsec_ipc_set_level(ipc, vm->id, 2) == -EPERM ? 0 : 11);
+		_exit(vsec_ipc_command_vm(ipc, vm->id, 2, -1) == -EPERM ? 0 : 11);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));

@@ -637,41 +637,33 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 			     &req);
 }
 
-static int put_level(struct nl_msg *msg, const void *arg)
-{
-	const uint32_t *a = arg;	/* { id, level } */
+struct command_arg {
+	uint32_t id;
+	int level;
+	int64_t interval_ms;
+};
 
-	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a[0]) < 0 ||
-	    nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, (uint8_t)a[1]) < 0)
+static int put_command(struct nl_msg *msg, const void *arg)
+{
+	const struct command_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0 ||
+	    (a->level >= 0 &&
+	     nla_put_u8(msg, KVM_SEC_A_GUEST_LEVEL, (uint8_t)a->level) < 0) ||
+	    (a->interval_ms >= 0 &&
+	     nla_put_u32(msg, KVM_SEC_A_GUEST_INTERVAL_MS,
+			 (uint32_t)a->interval_ms) < 0))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int put_guest_interval(struct nl_msg *msg, const void *arg)
+int vsec_ipc_command_vm(struct vsec_ipc *ipc, uint32_t id, int level,
+			int64_t interval_ms)
 {
-	const uint32_t *a = arg;	/* { id, ms } */
-
-	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a[0]) < 0 ||
-	    nla_put_u32(msg, KVM_SEC_A_GUEST_INTERVAL_MS, a[1]) < 0)
-		return -EMSGSIZE;
-	return 0;
-}
-
-int vsec_ipc_set_guest_interval(struct vsec_ipc *ipc, uint32_t id, uint32_t ms)
-{
-	uint32_t a[2] = { id, ms };
+	struct command_arg a = { id, level, interval_ms };
 	struct vsec_req req = { 0 };
 
-	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_guest_interval, a,
-			     &req);
-}
-
-int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level)
-{
-	uint32_t a[2] = { id, level };
-	struct vsec_req req = { 0 };
-
-	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_level, a, &req);
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_command, &a, &req);
 }
 
 static uint64_t get_u64(struct nlattr **tb, int type)

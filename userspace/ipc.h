@@ -27,10 +27,13 @@ int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg);
 int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms);
 int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 			  const struct virtio_vsem_prefix *p, unsigned int nr);
-/* Command the level of a VM's guest driver: 0 (auto), 1 or 2. */
-int vsec_ipc_set_level(struct vsec_ipc *ipc, uint32_t id, uint8_t level);
-/* Command the report interval of a VM's guest driver; 0: the VMM's own. */
-int vsec_ipc_set_guest_interval(struct vsec_ipc *ipc, uint32_t id, uint32_t ms);
+/*
+ * Command a VM's guest driver: its level (0 auto, 1 or 2) and/or its
+ * report interval in ms (0: the VMM's own); a negative value leaves that
+ * setting as it is.
+ */
+int vsec_ipc_command_vm(struct vsec_ipc *ipc, uint32_t id, int level,
+			int64_t interval_ms);
 int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
 
 /*

@@ -106,6 +106,13 @@ void format_prefix(char *buf, size_t len, const struct virtio_vsem_prefix *p)
 	snprintf(buf, len, "%s/%u", a, p->prefix_len);
 }
 
+/* names[v], or names[0] for a value a newer module may send. */
+static const char *name_of(const char *const *names, unsigned int nr,
+			   unsigned int v)
+{
+	return names[v < nr ? v : 0];
+}
+
 static void format_addr(char *buf, size_t len, uint8_t family,
 			const uint8_t *addr)
 {
@@ -125,9 +132,9 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 		g->rejected, g->throttled, g->inconsistent);
 	fprintf(f, "  %-24s %u (commanded: %s), %" PRIu64
 		" switches, last: %s\n", "level", g->level,
-		vsec_level_name[g->level_cmd < 3 ? g->level_cmd : 0],
+		name_of(vsec_level_name, 3, g->level_cmd),
 		g->switches,
-		vsec_switch_name[g->switch_reason < 4 ? g->switch_reason : 0]);
+		name_of(vsec_switch_name, 4, g->switch_reason));
 	if (g->has_age)
 		fprintf(f, "  %-24s seq %" PRIu64 ", %" PRIu64
 			" ms ago, covering %" PRIu32 " ms\n", "last report",
@@ -308,7 +315,7 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "level_cmd", g->level_cmd);
 	json_u64(j, "interval_cmd", g->interval_cmd);
 	json_string(j, "switch_reason",
-		    vsec_switch_name[g->switch_reason < 4 ? g->switch_reason : 0]);
+		    name_of(vsec_switch_name, 4, g->switch_reason));
 	json_u64(j, "switches", g->switches);
 	json_begin_array(j, "anomalies");
 	for (i = 0; i < VSEC_NR_FEAT; i++)

@@ -342,11 +342,25 @@ static bool parse_prefixes(const char *arg, struct virtio_vsem_prefix *p,
 	return ok;
 }
 
-static int cmd_level(int argc, char **argv)
+/* level and interval: "COMMAND VM-ID VALUE", sent with SET_VM. */
+static int command_vm(const char *what, uint32_t id, int level,
+		      int64_t interval_ms)
 {
 	struct vsec_ipc *ipc;
-	uint32_t id, level;
 	int err, ret;
+
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_command_vm(ipc, id, level, interval_ms);
+	ret = err ? fail_ipc(ipc, err, what) : EX_OK;
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static int cmd_level(int argc, char **argv)
+{
+	uint32_t id, level;
 
 	if (argc != 3)
 		return fail_usage("level needs VM-ID and auto, 1 or 2");
@@ -357,20 +371,12 @@ static int cmd_level(int argc, char **argv)
 		level = 0;
 	else if (!parse_u32(argv[2], 1, 2, &level))
 		return fail_usage("the level is auto, 1 or 2, not '%s'", argv[2]);
-	ret = open_ipc(&ipc);
-	if (ret)
-		return ret;
-	err = vsec_ipc_set_level(ipc, id, (uint8_t)level);
-	ret = err ? fail_ipc(ipc, err, "level") : EX_OK;
-	vsec_ipc_close(ipc);
-	return ret;
+	return command_vm("level", id, (int)level, -1);
 }
 
 static int cmd_interval(int argc, char **argv)
 {
-	struct vsec_ipc *ipc;
 	uint32_t id, ms;
-	int err, ret;
 
 	if (argc != 3)
 		return fail_usage("interval needs VM-ID and milliseconds or default");
@@ -384,13 +390,7 @@ static int cmd_interval(int argc, char **argv)
 		return fail_usage("the interval is %d to %d ms or default, not '%s'",
 				  VIRTIO_VSEM_INTERVAL_MIN_MS,
 				  VIRTIO_VSEM_INTERVAL_MAX_MS, argv[2]);
-	ret = open_ipc(&ipc);
-	if (ret)
-		return ret;
-	err = vsec_ipc_set_guest_interval(ipc, id, ms);
-	ret = err ? fail_ipc(ipc, err, "interval") : EX_OK;
-	vsec_ipc_close(ipc);
-	return ret;
+	return command_vm("interval", id, -1, ms);
 }
 
 static int cmd_config(int argc, char **argv)
