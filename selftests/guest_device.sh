@@ -10,23 +10,8 @@
 # By hand: make qemu && make lab LAB_SMP=1 CMD=selftests/guest_device.sh
 set -u
 cd "$(dirname "$0")"
-n=0 failed=0
-ok() {	# status description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-echo "TAP version 13"
-if [ -z "${LAB_GUEST_QEMU:-}" ]; then
-	echo "1..0 # SKIP no QEMU with virtio-vsem: run 'make qemu'"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
+. lab/guest-lib.sh
+tap_begin
 
 # What the guest sees on its PCI bus, one line per function.
 list_pci='for d in /sys/bus/pci/devices/*; do echo "pci $(cat $d/vendor):$(cat $d/device) rev $(cat $d/revision)"; done'
@@ -48,6 +33,4 @@ st=$?
 echo "$out" | grep -q "'interval-ms' must be 100 to 60000"
 ok $((st != 0 && $? == 0 ? 0 : 1)) "a bad property stops QEMU with a clear error"
 
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_end

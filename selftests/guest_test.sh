@@ -25,23 +25,8 @@
 set -u
 cd "$(dirname "$0")"
 PATH=$PWD/../userspace:$PATH
-n=0 failed=0
-ok() {	# status description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-echo "TAP version 13"
-if [ -z "${LAB_GUEST_QEMU:-}" ]; then
-	echo "1..0 # SKIP no QEMU with virtio-vsem: run 'make qemu'"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
+. lab/guest-lib.sh
+tap_begin
 
 work=$(mktemp -d /tmp/guest-test.XXXXXX)
 console=$work/console qmp=$work/qmp guest_log=$work/guest.out
@@ -53,8 +38,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-. lab/guest-lib.sh
 
 # A field of the VM's "vsecctl --json show", by a Python expression on g
 # (the "guest" object) and v (the VM).
@@ -279,6 +262,4 @@ for l in 1 2; do
 		"$c ns in $r ns = $(awk "BEGIN { printf \"%.3f\", 100 * $c / $r }")% of one vCPU," \
 		"$((c / p)) ns per packet"
 done
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_end

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,14 @@ bool json_find_u64(const char *json, const char *object, const char *key,
 bool have_kvm(void)
 {
 	return access("/dev/kvm", R_OK | W_OK) == 0;
+}
+
+#define NOBODY 65534
+
+int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return -1;
+	return 0;
 }

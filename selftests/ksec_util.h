@@ -24,6 +24,9 @@ int run_capture(const char *cmd, char *out, size_t len);
 bool json_find_u64(const char *json, const char *object, const char *key,
 		   uint64_t *val);
 
+/* Become user and group nobody, without supplementary groups: 0 or -1. */
+int drop_to_nobody(void);
+
 /* Is the running process able to use KVM? (for SKIP) */
 bool have_kvm(void);
 

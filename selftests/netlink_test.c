@@ -4,7 +4,6 @@
  * messages get errors, and nothing changes.
  */
 #include <errno.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,8 +17,6 @@
 #include "kselftest_harness.h"
 #include "ksec_util.h"
 #include "raw_nl.h"
-
-#define NOBODY 65534
 
 FIXTURE(ksec) {
 	struct vsec_ipc *ipc;
@@ -74,8 +71,7 @@ TEST_F(ksec, unprivileged_writes_are_refused)
 		struct vsec_config cfg;
 		char out[512];
 
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		if (drop_to_nobody())
 			_exit(10);
 		if (vsec_ipc_open(&ipc))
 			_exit(11);

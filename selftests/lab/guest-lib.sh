@@ -1,9 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by scripts that drive a guest started in the background with
-# guest.sh: they set $console (its GUEST_CONSOLE), $guest_pid and, if
-# guest.sh's output goes to a file, $guest_log, then call guest_follow.
+# Sourced by the guest tests and the demo: TAP output, and following a
+# guest started in the background with guest.sh (the script sets $console,
+# its GUEST_CONSOLE, $guest_pid and, if guest.sh's output goes to a file,
+# $guest_log, then calls guest_follow).
 #
+# TAP: ok STATUS DESCRIPTION for each test, between tap_begin and tap_end.
+n=0 failed=0
+ok() {	# status description
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# The header; the whole program is skipped without a QEMU with virtio-vsem.
+tap_begin() {
+	echo "TAP version 13"
+	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
+		echo "1..0 # SKIP no QEMU with virtio-vsem: run 'make qemu'"
+		echo "0 passed, 0 failed"
+		exit 0
+	fi
+}
+
+# The plan and the totals; fails if a test failed.
+tap_end() {
+	echo "1..$n"
+	echo "$((n - failed)) passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
 # Nothing here polls: the nested guest shares the test host's CPU time
 # with this script (single-threaded TCG), so a polling loop that forks
 # slows the guest down. marker() blocks reading the console's stream.
