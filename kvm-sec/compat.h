@@ -33,6 +33,19 @@ static inline u64 ksec_vcpu_irqs(const struct kvm_vcpu *vcpu)
 #endif
 }
 
+/*
+ * KVM's own count of a vCPU's exits, which tells one exit from the next
+ * (probes.c). Without it, only kvm_exit starts a new exit.
+ */
+static __always_inline u64 ksec_vcpu_exit_id(const struct kvm_vcpu *vcpu)
+{
+#if defined(KSEC_HAVE_STAT_EXITS)
+	return READ_ONCE(vcpu->stat.exits);
+#else
+	return 0;
+#endif
+}
+
 /* Is @addr inside @mod? (struct module's layout changed in 6.4.) */
 static inline bool ksec_within_module(unsigned long addr, struct module *mod)
 {

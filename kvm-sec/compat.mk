@@ -13,8 +13,13 @@ ksec-refuse = $(error kvm-sec: the kernel at $(srctree) is not supported: $(1))
 ifeq ($(CONFIG_KVM),)
 $(call ksec-refuse,it is built without CONFIG_KVM)
 endif
-ifeq ($(CONFIG_KRETPROBES),)
-$(call ksec-refuse,it is built without CONFIG_KRETPROBES (VM creation is seen through a kretprobe))
+ifeq ($(CONFIG_KPROBES),)
+$(call ksec-refuse,it is built without CONFIG_KPROBES (VM creation and release are seen through kprobes))
+endif
+# kprobe handlers run with preemption off and take spinlocks, which sleep
+# on PREEMPT_RT: not supported there.
+ifneq ($(CONFIG_PREEMPT_RT),)
+$(call ksec-refuse,it is a PREEMPT_RT kernel (kvm-sec takes spinlocks in kprobe handlers))
 endif
 ifeq ($(CONFIG_TRACEPOINTS),)
 $(call ksec-refuse,it is built without CONFIG_TRACEPOINTS)
@@ -42,6 +47,19 @@ $(call ksec-refuse,KVM trace point prototypes of Linux $(VERSION).$(PATCHLEVEL) 
 endif
 endif
 
+# Per-VM data is the tenants': the events group must be admin-only, which
+# needs the multicast group flags (Linux 6.7, backported to the stable
+# series Debian and every distribution kernel in range follow).
+ifneq ($(call ksec-has,GENL_MCAST_CAP_NET_ADMIN,$(ksec-inc)/net/genetlink.h),y)
+$(call ksec-refuse,generic netlink has no GENL_MCAST_CAP_NET_ADMIN (a 2024 stable update): the events group could not be made admin-only)
+endif
+ifneq ($(call ksec-has,kvm_put_kvm_no_destroy,$(ksec-inc)/linux/kvm_host.h),y)
+$(call ksec-refuse,kvm_put_kvm_no_destroy() is missing)
+endif
+
+ifeq ($(call ksec-has,[^_]exits;,$(ksec-arch-inc)/asm/kvm_host.h),y)
+ccflags-y += -DKSEC_HAVE_STAT_EXITS
+endif
 ifeq ($(call ksec-has,halt_exits;,$(ksec-arch-inc)/asm/kvm_host.h),y)
 ccflags-y += -DKSEC_HAVE_STAT_HALT_EXITS
 endif

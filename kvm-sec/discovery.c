@@ -1,56 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Discovery of VMs that kvm-sec did not see being created: those that
- * existed before the module was loaded, and any whose state could not be
- * allocated in the creation probe.
+ * Discovery of the VMs that existed before kvm-sec was loaded, and telling
+ * a KVM file from any other.
  *
- * KVM keeps no exported list of VMs, but every VM is reachable from the
- * files of its VMM: a "kvm-vm" file (private data: the struct kvm) or, if
- * that was closed, a "kvm-vcpu:N" file (private data: a struct kvm_vcpu).
- * Both are anonymous-inode files whose operations live in kvm.ko. The scan
- * walks every task's file table, takes a reference on each VM it finds, and
- * registers it.
- *
- * A scan is started at load, and again (at most once a second) when a probe
- * reports an event from an untracked VM.
+ * KVM keeps no exported list of VMs, but a VM is reachable from the files
+ * of its VMM: a "kvm-vm" file (private data: the struct kvm) or a
+ * "kvm-vcpu:N" file (private data: a struct kvm_vcpu). Both are
+ * anonymous-inode files whose operations live in kvm.ko. The scan runs
+ * once, at load, after the lifecycle probes are armed (so a VM created
+ * meanwhile is seen by them): it walks every task by PID number, sleeping
+ * between tasks, takes a reference on each VM it finds in the task's file
+ * table while holding that table's lock, and registers it. A VM none of
+ * whose files is open (a vCPU thread in KVM_RUN keeps it alive) is found
+ * by its first exit instead (lifecycle.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "discovery.h"
+#include "lifecycle.h"
 #include "probes.h"
 #include "vm.h"
 
 #define KSEC_SCAN_BATCH		64
-#define KSEC_RESCAN_DELAY	HZ
 
-struct ksec_found {
-	struct kvm *kvm;
-	pid_t pid;
-	char comm[TASK_COMM_LEN];
-};
-
-struct ksec_scan {
-	struct ksec_found found[KSEC_SCAN_BATCH];
-	unsigned int nr;
-	struct module *kvm_mod;
-	struct task_struct *task;
-	bool full;
-};
-
-static struct kvm *ksec_file_kvm(struct file *file, struct module *kvm_mod)
+struct kvm *ksec_file_kvm(struct file *file)
 {
+	struct module *kvm_mod = ksec_kvm_module();
 	const char *name = (const char *)file->f_path.dentry->d_name.name;
 
-	if (!file->f_op ||
+	if (!kvm_mod || !file->f_op ||
 	    !ksec_within_module((unsigned long)file->f_op, kvm_mod))
 		return NULL;
 	if (!strcmp(name, "kvm-vm"))
@@ -60,133 +48,101 @@ static struct kvm *ksec_file_kvm(struct file *file, struct module *kvm_mod)
 	return NULL;
 }
 
-/* Under task_lock() and the task's files lock: no sleeping. */
+struct ksec_scan {
+	struct kvm *found[KSEC_SCAN_BATCH];
+	unsigned int nr;
+	unsigned int next_fd;		/* where to go on in this table */
+	bool full;
+};
+
+/* Under the task's files lock: no sleeping. */
 static int ksec_scan_fd(const void *arg, struct file *file, unsigned int fd)
 {
 	struct ksec_scan *s = (struct ksec_scan *)arg;
-	struct kvm *kvm = ksec_file_kvm(file, s->kvm_mod);
+	struct kvm *kvm = ksec_file_kvm(file);
 	unsigned int i;
 
 	if (!kvm || ksec_vm_lookup(kvm))
 		return 0;
 	for (i = 0; i < s->nr; i++)
-		if (s->found[i].kvm == kvm)
+		if (s->found[i] == kvm)
 			return 0;
 	if (s->nr == KSEC_SCAN_BATCH) {
 		s->full = true;
+		s->next_fd = fd;
 		return 1;
 	}
+	/* The open file holds the VM: it cannot be freed under us. */
 	if (!kvm_get_kvm_safe(kvm))
 		return 0;	/* being destroyed */
-	s->found[s->nr].kvm = kvm;
-	s->found[s->nr].pid = task_tgid_nr(s->task);
-	/* task_lock() is held: get_task_comm() would take it again. */
-	strscpy(s->found[s->nr].comm, s->task->comm, TASK_COMM_LEN);
-	s->nr++;
+	s->found[s->nr++] = kvm;
 	return 0;
 }
 
-/* One pass over all tasks; returns false if the batch filled up. */
-static bool ksec_scan_pass(struct ksec_scan *s)
+static void ksec_scan_task(struct ksec_scan *s, struct task_struct *t)
 {
-	struct task_struct *g, *t;
-	struct files_struct *last = NULL;
-
-	s->nr = 0;
-	s->full = false;
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		task_lock(t);
-		if (t->files && t->files != last) {
-			last = t->files;
-			s->task = t;
-			iterate_fd(t->files, 0, ksec_scan_fd, s);
-		}
-		task_unlock(t);
-		if (s->full)
-			goto out;
-	}
-out:
-	rcu_read_unlock();
-	return !s->full;
-}
-
-static void ksec_scan_register(struct ksec_scan *s)
-{
+	char comm[TASK_COMM_LEN];
+	pid_t tgid = task_tgid_nr(t);
 	unsigned int i;
+	int err;
 
-	for (i = 0; i < s->nr; i++) {
-		struct ksec_found *f = &s->found[i];
-		int err = ksec_vm_add(f->kvm, f->pid, f->comm, true,
-				      GFP_KERNEL);
-
-		if (err && err != -EEXIST)
-			pr_warn_ratelimited("cannot track VM of pid %d: %d\n",
-					    f->pid, err);
-		kvm_put_kvm(f->kvm);
-	}
+	get_task_comm(comm, t);
+	s->next_fd = 0;
+	do {
+		s->nr = 0;
+		s->full = false;
+		rcu_read_lock();	/* a stable task->files, as iterate_fd */
+		task_lock(t);
+		if (t->files)
+			iterate_fd(t->files, s->next_fd, ksec_scan_fd, s);
+		task_unlock(t);
+		rcu_read_unlock();
+		for (i = 0; i < s->nr; i++) {
+			err = ksec_vm_add_accounted(s->found[i], tgid, comm,
+						    KVM_SEC_ORIGIN_DISCOVERED);
+			if (err) {
+				if (err == -ENOMEM)
+					atomic64_inc(&ksec_status.alloc_failures);
+				kvm_put_kvm(s->found[i]);
+			}
+		}
+		cond_resched();
+	} while (s->full);
 }
-
-static DEFINE_MUTEX(ksec_scan_mutex);
 
 void ksec_discovery_scan(void)
 {
-	struct module *kvm_mod = ksec_kvm_module();
 	struct ksec_scan *s;
-	bool done;
+	struct task_struct *t;
+	struct pid *pid;
+	int nr = 1;
 
-	if (!kvm_mod)
+	if (!ksec_kvm_module())
 		return;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
 		atomic64_inc(&ksec_status.alloc_failures);
 		return;
 	}
-	s->kvm_mod = kvm_mod;
-	mutex_lock(&ksec_scan_mutex);
 	atomic64_inc(&ksec_status.rescans);
-	do {
-		done = ksec_scan_pass(s);
-		ksec_scan_register(s);
-	} while (!done);
-	mutex_unlock(&ksec_scan_mutex);
+	for (;;) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		if (!pid) {
+			rcu_read_unlock();
+			break;
+		}
+		nr = pid_nr(pid) + 1;
+		/* Every thread: one may have a file table of its own. */
+		t = pid_task(pid, PIDTYPE_PID);
+		if (t)
+			get_task_struct(t);
+		rcu_read_unlock();
+		if (t) {
+			ksec_scan_task(s, t);
+			put_task_struct(t);
+		}
+		cond_resched();
+	}
 	kfree(s);
-}
-
-static unsigned long ksec_rescan_pending;
-static unsigned long ksec_last_scan;
-static bool ksec_discovery_stopped;
-
-static void ksec_rescan_fn(struct work_struct *work)
-{
-	ksec_last_scan = jiffies;
-	/* Kicks from now on ask for another scan. */
-	clear_bit(0, &ksec_rescan_pending);
-	ksec_discovery_scan();
-}
-
-static DECLARE_DELAYED_WORK(ksec_rescan_work, ksec_rescan_fn);
-
-void ksec_discovery_kick(void)
-{
-	unsigned long next;
-
-	if (READ_ONCE(ksec_discovery_stopped) ||
-	    test_and_set_bit(0, &ksec_rescan_pending))
-		return;
-	next = READ_ONCE(ksec_last_scan) + KSEC_RESCAN_DELAY;
-	queue_delayed_work(system_wq, &ksec_rescan_work,
-			   time_after(next, jiffies) ? next - jiffies : 0);
-}
-
-void ksec_discovery_init(void)
-{
-	ksec_discovery_stopped = false;
-	ksec_last_scan = jiffies;
-}
-
-void ksec_discovery_exit(void)
-{
-	WRITE_ONCE(ksec_discovery_stopped, true);
-	cancel_delayed_work_sync(&ksec_rescan_work);
 }

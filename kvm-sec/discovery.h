@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Finding VMs that kvm-sec did not see being created. */
+/* Finding the VMs that existed before kvm-sec, and KVM's own files. */
 #ifndef KSEC_DISCOVERY_H
 #define KSEC_DISCOVERY_H
 
-void ksec_discovery_init(void);
-/* Scan now for VMs that exist (module load). */
+struct file;
+struct kvm;
+
+/* Track every VM whose VMM has one of its files open (module load). */
 void ksec_discovery_scan(void);
-/* From a probe: an event came from an untracked VM (any context). */
-void ksec_discovery_kick(void);
-void ksec_discovery_exit(void);
+/*
+ * The VM of a KVM VM or vCPU file, or NULL for any other file. The VM
+ * lives at least as long as the caller's reference on @file.
+ */
+struct kvm *ksec_file_kvm(struct file *file);
 
 #endif /* KSEC_DISCOVERY_H */

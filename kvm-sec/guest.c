@@ -5,8 +5,8 @@
  *
  * Neither the guest nor the VMM is trusted: a report is validated here
  * again, in full, against the same rules as the device's
- * (Documentation/virtio-vsem/spec.rst, D5.1), only the sending process's
- * own VM gets it (netlink.c), and each VM gets at most
+ * (Documentation/virtio-vsem/spec.rst, D5.1), only the VM whose file the
+ * sender holds gets it (netlink.c), and each VM gets at most
  * KVM_SEC_GUEST_REPORTS_PER_S per second. The hypercall count a guest
  * claims is cross-checked against the hypercalls the host saw.
  *
@@ -328,7 +328,8 @@ static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
 
 	if (g)
 		return g;
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	/* Charged to the reporting VMM (or the admin commanding). */
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return NULL;
 	mutex_lock(&vm->guest_lock);
@@ -414,7 +415,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 
 	/* The guest cannot have made more hypercalls than the host saw. */
 	g->guest_hypercalls += min_t(u64, p->hypercalls, U32_MAX);
-	if (!vm->discovered) {
+	if (vm->origin == KVM_SEC_ORIGIN_CREATED) {
 		ksec_vm_totals(vm, host, &vcpus);
 		if (g->guest_hypercalls > host[KSEC_HYPERCALLS])
 			g->v.inconsistent++;
@@ -454,6 +455,24 @@ bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v)
 		*v = g->v;
 	mutex_unlock(&vm->guest_lock);
 	return g;
+}
+
+void ksec_guest_get_flows(struct ksec_vm *vm, struct ksec_guest_flows *f)
+{
+	struct ksec_guest *g;
+
+	f->seq = 0;
+	f->generation = 0;
+	f->nr = 0;
+	mutex_lock(&vm->guest_lock);
+	g = vm->guest;
+	if (g) {
+		f->seq = g->v.seq;
+		f->generation = g->v.reports;
+		f->nr = g->v.nr_flows;
+		memcpy(f->flows, g->v.flows, sizeof(f->flows[0]) * f->nr);
+	}
+	mutex_unlock(&vm->guest_lock);
 }
 
 void ksec_guest_free(struct ksec_vm *vm)

@@ -37,6 +37,14 @@ struct ksec_guest_view {
 	struct ksec_guest_flow flows[VIRTIO_VSEM_MAX_FLOWS];
 };
 
+/* The flows of the guest's last level-2 report (GET_FLOWS). */
+struct ksec_guest_flows {
+	u64 seq;			/* of that report */
+	u64 generation;			/* reports accepted until then */
+	u32 nr;
+	struct ksec_guest_flow flows[VIRTIO_VSEM_MAX_FLOWS];
+};
+
 /* What goes back to the device with the reply to a report. */
 struct ksec_guest_control {
 	u8 level_cmd;
@@ -60,6 +68,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms);
 /* false if the VM's guest never reported and no level was commanded. */
 bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v);
+void ksec_guest_get_flows(struct ksec_vm *vm, struct ksec_guest_flows *f);
 void ksec_guest_free(struct ksec_vm *vm);
 
 #endif /* KSEC_GUEST_H */

@@ -18,6 +18,12 @@
 #include "sampler.h"
 #include "vm.h"
 
+/*
+ * Lifetimes (vm.h): a tracked VM is referenced, so the order below is about
+ * completeness, not safety. The trace points come first (they tell kvm.ko
+ * and adopt running VMs), then the lifecycle kprobes, then the scan of
+ * existing VMs, so that no VM created meanwhile escapes.
+ */
 static int __init ksec_init(void)
 {
 	int err;
@@ -29,14 +35,12 @@ static int __init ksec_init(void)
 	err = ksec_netlink_init();
 	if (err)
 		goto err_sampler;
-	ksec_discovery_init();
 	err = ksec_probes_init();
 	if (err)
-		goto err_discovery;
+		goto err_netlink;
 	err = ksec_lifecycle_init();
 	if (err)
 		goto err_probes;
-	/* VMs that existed before the module: after the probes, none escapes. */
 	ksec_discovery_scan();
 
 	pr_info("monitoring %u VMs through %u KVM trace points (netlink family %s v%d)\n",
@@ -46,10 +50,9 @@ static int __init ksec_init(void)
 
 err_probes:
 	ksec_probes_exit();
-err_discovery:
-	ksec_discovery_exit();
-	ksec_events_flush();
+err_netlink:
 	ksec_netlink_exit();
+	ksec_events_flush();
 err_sampler:
 	ksec_sampler_stop();
 	ksec_registry_exit();
@@ -59,14 +62,14 @@ err_out:
 
 static void __exit ksec_exit(void)
 {
-	/* Nothing from KVM reaches the module after these two. */
-	ksec_lifecycle_exit();
+	/* No probe runs, and no reference is taken, after these two. */
 	ksec_probes_exit();
-	ksec_discovery_exit();
-	/* Notifications still queued go out while the family exists. */
-	ksec_events_flush();
+	ksec_lifecycle_exit();
+	/* No reader is left after this one. */
 	ksec_netlink_exit();
+	ksec_events_flush();
 	ksec_sampler_stop();
+	/* Let go of every VM: KVM may destroy some right here. */
 	ksec_registry_exit();
 	pr_info("unloaded\n");
 }

@@ -3,19 +3,29 @@
  * The kvm_sec generic netlink family. Commands and attributes are documented
  * in uapi/linux/kvm_sec.h.
  *
- * Requests are parsed strictly against one policy: unknown attributes,
- * attributes that only appear in replies, wrong lengths and out-of-range
- * values are all rejected with an extended ack. Writes need CAP_NET_ADMIN.
- * Every reply is bounded (one VM per message, top-N tables of fixed size),
- * so no request makes the module allocate more than one page at a time.
+ * Each command has its own policy, listing only the attributes it takes:
+ * any other attribute, a wrong length or an out-of-range value is rejected
+ * with an extended ack. Reads of per-VM data, every write and the events
+ * group need CAP_NET_ADMIN; GUEST_REPORT needs a file descriptor of the
+ * VM instead (proof of ownership, resolved in the sender's own file table).
+ *
+ * Replies are sized: a VM message has a fixed worst case (ksec_vm_msg_size(),
+ * checked at build time to fit NLMSG_GOODSIZE, so a dump never fails on a
+ * VM), and the guest's flows, which would not fit, have their own dump.
+ *
+ * The family runs its handlers in parallel (no genl_mutex): every handler
+ * works on referenced VMs, whose state has its own locks, and on module
+ * state that is read and written with single stores or under a mutex.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
+#include <linux/file.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <linux/kvm_sec.h>
 
+#include "discovery.h"
 #include "guest.h"
 #include "lifecycle.h"
 #include "netlink.h"
@@ -41,33 +51,35 @@ static struct netlink_range_validation ksec_guest_interval_range = {
 	.max = VIRTIO_VSEM_INTERVAL_MAX_MS,
 };
 
-static const struct nla_policy ksec_policy[KVM_SEC_A_MAX + 1] = {
+/* One policy per command: only the attributes it takes. */
+static const struct nla_policy ksec_get_vm_policy[KVM_SEC_A_VM_PID + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy ksec_get_flows_policy[KVM_SEC_A_VM_ID + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_PREFIXES + 1] = {
 	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&ksec_interval_range),
-	[KVM_SEC_A_GUEST_REPORT] = { .type = NLA_BINARY,
-				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
-	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
-	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							      &ksec_guest_interval_range),
 	[KVM_SEC_A_PREFIXES]	= { .type = NLA_BINARY,
 				    .len = KVM_SEC_MAX_PREFIXES *
 					   sizeof(struct virtio_vsem_prefix) },
-	/* Every other attribute only appears in replies. */
-	[KVM_SEC_A_VM_COMM]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_VCPUS]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_CREATED_NS]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_DISCOVERED]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_COUNTERS]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_RATES]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_HYPERCALLS]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_PORTS]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_MMIO_PAGES]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_STATUS]		= { .type = NLA_REJECT },
-	[KVM_SEC_A_GUEST_HISTORY]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_GUEST_HISTORY_SEQ]	= { .type = NLA_REJECT },
-	[KVM_SEC_A_VM_GUEST]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_VM_FD + 1] = {
+	[KVM_SEC_A_GUEST_REPORT] = { .type = NLA_BINARY,
+				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
+	[KVM_SEC_A_VM_FD]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_GUEST_INTERVAL_MS + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
+	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &ksec_guest_interval_range),
 };
 
 static struct genl_family ksec_family;
@@ -85,8 +97,58 @@ static void ksec_extack(struct netlink_ext_ack *extack,
 enum ksec_mcgrp { KSEC_MCGRP_EVENTS };
 
 static const struct genl_multicast_group ksec_mcgrps[] = {
-	[KSEC_MCGRP_EVENTS] = { .name = KVM_SEC_MCGRP_EVENTS },
+	/* VMs coming and going, with their counters: the tenants' business. */
+	[KSEC_MCGRP_EVENTS] = { .name = KVM_SEC_MCGRP_EVENTS,
+				.flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/* Sizes of what ksec_put_*() write, at their largest. */
+static inline size_t ksec_counters_size(void)
+{
+	return nla_total_size(0) +
+	       KSEC_NR_CLASSES * nla_total_size_64bit(sizeof(u64));
+}
+
+static inline size_t ksec_top_size(void)
+{
+	return nla_total_size(0) +
+	       KVM_SEC_TOP_ENTRIES * (nla_total_size(0) +
+				      3 * nla_total_size_64bit(sizeof(u64))) +
+	       nla_total_size_64bit(sizeof(u64));
+}
+
+static inline size_t ksec_features_size(void)
+{
+	return nla_total_size(0) +
+	       VIRTIO_VSEM_NR_FEATURES * nla_total_size_64bit(sizeof(u64));
+}
+
+static inline size_t ksec_guest_size(void)
+{
+	return nla_total_size(0) +
+	       7 * nla_total_size_64bit(sizeof(u64)) +	/* REPORTS..SWITCHES */
+	       3 * nla_total_size(sizeof(u8)) +		/* levels, reason */
+	       8 * nla_total_size(sizeof(u32)) +		/* ANOMALIES..NR_FLOWS */
+	       4 * ksec_features_size();
+}
+
+static inline size_t ksec_vm_ident_size(void)
+{
+	return 2 * nla_total_size(sizeof(u32)) +	/* ID, PID */
+	       nla_total_size(TASK_COMM_LEN) +
+	       nla_total_size_64bit(sizeof(u64)) +	/* CREATED_NS */
+	       nla_total_size(0) +			/* DISCOVERED */
+	       nla_total_size(sizeof(u8));		/* ORIGIN */
+}
+
+/* The largest VM message (GET_VM, VM_NEW, VM_DEL), attributes only. */
+static inline size_t ksec_vm_msg_size(void)
+{
+	return ksec_vm_ident_size() +
+	       2 * nla_total_size(sizeof(u32)) +	/* VCPUS, INTERVAL_MS */
+	       2 * ksec_counters_size() + 3 * ksec_top_size() +
+	       ksec_guest_size();
+}
 
 static int ksec_put_counters(struct sk_buff *skb, int attr, const u64 *val)
 {
@@ -120,7 +182,9 @@ static int ksec_put_top(struct sk_buff *skb, int attr,
 		    nla_put_u64_64bit(skb, KVM_SEC_TOP_ENTRY_KEY,
 				      m->slot[i].key, KVM_SEC_TOP_ENTRY_PAD) ||
 		    nla_put_u64_64bit(skb, KVM_SEC_TOP_ENTRY_COUNT,
-				      m->slot[i].count, KVM_SEC_TOP_ENTRY_PAD))
+				      m->slot[i].count, KVM_SEC_TOP_ENTRY_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_TOP_ENTRY_ERROR,
+				      m->slot[i].err, KVM_SEC_TOP_ENTRY_PAD))
 			goto cancel;
 		nla_nest_end(skb, entry);
 	}
@@ -142,7 +206,9 @@ static int ksec_put_vm_ident(struct sk_buff *skb,
 	    nla_put_string(skb, KVM_SEC_A_VM_COMM, v->comm) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_A_VM_CREATED_NS, v->created_ns,
 			      KVM_SEC_A_PAD) ||
-	    (v->discovered && nla_put_flag(skb, KVM_SEC_A_VM_DISCOVERED)))
+	    nla_put_u8(skb, KVM_SEC_A_VM_ORIGIN, v->origin) ||
+	    (v->origin != KVM_SEC_ORIGIN_CREATED &&
+	     nla_put_flag(skb, KVM_SEC_A_VM_DISCOVERED)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -161,12 +227,10 @@ static int ksec_put_features(struct sk_buff *skb, int attr, const u64 *f)
 	return 0;
 }
 
+/* One flow's attributes, inside its KVM_SEC_GUEST_FLOW nest. */
 static int ksec_put_flow(struct sk_buff *skb, const struct ksec_guest_flow *f)
 {
-	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_GUEST_FLOW);
-
-	if (!nest ||
-	    nla_put_u8(skb, KVM_SEC_FLOW_FAMILY, f->family) ||
+	if (nla_put_u8(skb, KVM_SEC_FLOW_FAMILY, f->family) ||
 	    nla_put(skb, KVM_SEC_FLOW_ADDR, f->family == 4 ? 4 : 16, f->addr) ||
 	    nla_put_u8(skb, KVM_SEC_FLOW_OUTSIDE, f->outside) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_FLOW_PACKETS, f->packets,
@@ -176,16 +240,13 @@ static int ksec_put_flow(struct sk_buff *skb, const struct ksec_guest_flow *f)
 	    nla_put_u32(skb, KVM_SEC_FLOW_PID, f->pid) ||
 	    nla_put_string(skb, KVM_SEC_FLOW_COMM, f->comm))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
 	return 0;
 }
 
 static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 {
 	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_A_VM_GUEST);
-	struct nlattr *flows;
 	u64 age = 0;
-	u32 i;
 
 	if (g->last_ns)
 		age = div_u64(ktime_get_ns() - g->last_ns, NSEC_PER_MSEC);
@@ -214,19 +275,13 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 	    nla_put_u32(skb, KVM_SEC_GUEST_NEAR_CAPACITY, g->near_capacity) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVALS, g->intervals) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVAL_CMD, g->interval_cmd) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_NR_FLOWS, g->nr_flows) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&
 	     (ksec_put_features(skb, KVM_SEC_GUEST_MEAN, g->mean) ||
 	      ksec_put_features(skb, KVM_SEC_GUEST_SPREAD, g->spread))))
 		return -EMSGSIZE;
-	flows = nla_nest_start(skb, KVM_SEC_GUEST_FLOWS);
-	if (!flows)
-		return -EMSGSIZE;
-	for (i = 0; i < g->nr_flows; i++)
-		if (ksec_put_flow(skb, &g->flows[i]))
-			return -EMSGSIZE;
-	nla_nest_end(skb, flows);
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -279,7 +334,7 @@ static int ksec_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 	if (!v)
 		goto out_put;
 	ksec_vm_fill_view(vm, v);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(ksec_vm_msg_size(), GFP_KERNEL);
 	if (!msg)
 		goto out_free;
 	err = -EMSGSIZE;
@@ -334,10 +389,100 @@ static int ksec_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	cb->args[0] = id;
 	kfree(v);
-	/* A VM that does not fit in an empty message is an error. */
+	/* Cannot happen (ksec_netlink_init() checks the worst case). */
 	if (err && !skb->len)
 		return err;
 	return skb->len;
+}
+
+/*
+ * Errors found before a dump starts are acknowledged as such (6.1 gives a
+ * start callback no extended ack: the errno says it all).
+ */
+static int ksec_nl_get_flows_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
+	struct ksec_vm *vm;
+
+	if (!id)
+		return -EINVAL;
+	vm = ksec_vm_get_by_id(nla_get_u32(id));
+	if (!vm)
+		return -ENOENT;
+	ksec_vm_put(vm);
+	return 0;
+}
+
+/* A GET_VM dump takes a PID to filter by, never an ID. */
+static int ksec_nl_dump_vms_start(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs[KVM_SEC_A_VM_ID] ? -EINVAL : 0;
+}
+
+/* cb->args[0]: the next flow to send; cb->args[1]: the dump is over. */
+static int ksec_nl_dump_flows(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	u32 id = nla_get_u32(info->attrs[KVM_SEC_A_VM_ID]);
+	struct ksec_guest_flows *f;
+	struct nlattr *nest;
+	struct ksec_vm *vm;
+	unsigned int i;
+	void *hdr;
+	int err;
+
+	if (cb->args[1])
+		return 0;
+	vm = ksec_vm_get_by_id(id);
+	if (!vm)
+		return -ENOENT;		/* gone during the dump */
+	err = -ENOMEM;
+	f = kmalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		goto out_put;
+	ksec_guest_get_flows(vm, f);
+	/*
+	 * A report replacing the flows during the dump: NLM_F_DUMP_INTR. The
+	 * module's count of reports, not the guest's sequence number (which
+	 * a guest could move by 2^32 to fool a 32-bit comparison).
+	 */
+	cb->seq = (u32)f->generation ?: 1;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &ksec_family, NLM_F_MULTI, KVM_SEC_CMD_GET_FLOWS);
+	if (!hdr)
+		goto out_free;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, KVM_SEC_A_VM_ID, id) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_A_GUEST_SEQ, f->seq, KVM_SEC_A_PAD))
+		nest = NULL;
+	else
+		nest = nla_nest_start(skb, KVM_SEC_A_FLOWS);
+	if (!nest) {
+		genlmsg_cancel(skb, hdr);
+		goto out_free;
+	}
+	for (i = cb->args[0]; i < f->nr; i++) {
+		struct nlattr *one = nla_nest_start(skb, KVM_SEC_GUEST_FLOW);
+
+		if (!one || ksec_put_flow(skb, &f->flows[i])) {
+			if (one)
+				nla_nest_cancel(skb, one);
+			break;
+		}
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	cb->args[0] = i;
+	cb->args[1] = i >= f->nr;
+	err = skb->len;
+out_free:
+	kfree(f);
+out_put:
+	ksec_vm_put(vm);
+	return err;
 }
 
 static int ksec_put_prefixes(struct sk_buff *skb)
@@ -382,7 +527,17 @@ static int ksec_put_status(struct sk_buff *skb)
 			      KVM_SEC_STATUS_PAD) ||
 	    nla_put_u32(skb, KVM_SEC_STATUS_PROBES, ksec_probes_attached()) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_PROBE_MISSES,
-			      ksec_lifecycle_missed(), KVM_SEC_STATUS_PAD))
+			      ksec_lifecycle_missed(), KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_ADOPTED,
+			      atomic64_read(&ksec_status.adopted),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_VMS_REFUSED,
+			      atomic64_read(&ksec_status.refused),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_STATUS_MAX_VMS, ksec_max_vms()) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_LATE_RELEASES,
+			      atomic64_read(&ksec_status.late_releases),
+			      KVM_SEC_STATUS_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -421,14 +576,7 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *prefixes = info->attrs[KVM_SEC_A_PREFIXES];
 	const char *why;
 
-	/* The policy checked ranges; requests about VMs do not belong here. */
-	if (info->attrs[KVM_SEC_A_VM_ID] || info->attrs[KVM_SEC_A_VM_PID]) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[KVM_SEC_A_VM_ID] ?:
-				    info->attrs[KVM_SEC_A_VM_PID],
-				    "not a configuration attribute");
-		return -EINVAL;
-	}
+	/* The policy checked ranges and refused any other attribute. */
 	if (!interval && !prefixes) {
 		GENL_SET_ERR_MSG(info, "no configuration attribute given");
 		return -EINVAL;
@@ -448,33 +596,60 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * A VMM forwards its guest's report. The VM is the sender's own: found
- * from the sending process, never from anything in the message.
+ * The VM a GUEST_REPORT speaks for: the one whose file the sender names by
+ * a descriptor of its own file table. Holding the file is the proof; the
+ * file also keeps the VM alive while it is looked up.
  */
+static struct ksec_vm *ksec_nl_vm_of_fd(struct genl_info *info,
+					const struct nlattr *fd_attr)
+{
+	struct ksec_vm *vm;
+	struct file *file;
+	struct kvm *kvm;
+
+	file = fget(nla_get_u32(fd_attr));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "not a file descriptor of the sending process");
+		return ERR_PTR(-EBADF);
+	}
+	kvm = ksec_file_kvm(file);
+	if (!kvm) {
+		fput(file);
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "not a KVM VM or vCPU file");
+		return ERR_PTR(-EBADF);
+	}
+	vm = ksec_vm_get_by_kvm(kvm);
+	fput(file);
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "kvm-sec does not track that VM");
+		return ERR_PTR(-ESRCH);
+	}
+	return vm;
+}
+
+/* A VMM forwards its guest's report, for the VM whose file it holds. */
 static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *report = info->attrs[KVM_SEC_A_GUEST_REPORT];
+	struct nlattr *fd_attr = info->attrs[KVM_SEC_A_VM_FD];
 	struct ksec_guest_control *ctl;
 	const char *why = NULL;
 	struct sk_buff *msg;
 	struct ksec_vm *vm;
-	u32 id = 1;
 	void *hdr;
 	int err;
 
-	if (!report) {
-		GENL_SET_ERR_MSG(info, "KVM_SEC_A_GUEST_REPORT missing");
+	if (!report || !fd_attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, report ?: fd_attr,
+				    "give KVM_SEC_A_VM_FD and KVM_SEC_A_GUEST_REPORT");
 		return -EINVAL;
 	}
-	if (info->attrs[KVM_SEC_A_VM_ID] || info->attrs[KVM_SEC_A_VM_PID]) {
-		GENL_SET_ERR_MSG(info, "a report names no VM: it is the sender's");
-		return -EINVAL;
-	}
-	vm = ksec_vm_get_next(&id, task_tgid_nr(current));
-	if (!vm) {
-		GENL_SET_ERR_MSG(info, "the sending process owns no VM");
-		return -ESRCH;
-	}
+	vm = ksec_nl_vm_of_fd(info, fd_attr);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	err = -ENOMEM;
 	ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
 	if (!ctl)
@@ -487,7 +662,12 @@ static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 	err = -ENOMEM;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u8)) +
+			  2 * nla_total_size(sizeof(u32)) +
+			  nla_total_size(sizeof(ctl->history)) +
+			  nla_total_size(KVM_SEC_MAX_PREFIXES *
+					 sizeof(struct virtio_vsem_prefix)),
+			  GFP_KERNEL);
 	if (!msg)
 		goto out_free;
 	hdr = genlmsg_put_reply(msg, info, &ksec_family, 0,
@@ -537,8 +717,9 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
 		return -ENOENT;
 	}
-	err = ksec_guest_command(vm, level ? nla_get_u8(level) : -1,
-				 interval ? nla_get_u32(interval) : -1);
+	/* Each attribute given changes its setting; the others stay. */
+	err = ksec_guest_command(vm, level ? (int)nla_get_u8(level) : -1,
+				 interval ? (s64)nla_get_u32(interval) : -1);
 	ksec_vm_put(vm);
 	return err;
 }
@@ -547,7 +728,11 @@ static const struct genl_ops ksec_ops[] = {
 	{
 		.cmd	= KVM_SEC_CMD_GET_VM,
 		.doit	= ksec_nl_get_vm,
+		.start	= ksec_nl_dump_vms_start,
 		.dumpit	= ksec_nl_dump_vms,
+		.policy	= ksec_get_vm_policy,
+		.maxattr = ARRAY_SIZE(ksec_get_vm_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KVM_SEC_CMD_GET_CONFIG,
@@ -556,6 +741,8 @@ static const struct genl_ops ksec_ops[] = {
 	{
 		.cmd	= KVM_SEC_CMD_SET_CONFIG,
 		.doit	= ksec_nl_set_config,
+		.policy	= ksec_set_config_policy,
+		.maxattr = ARRAY_SIZE(ksec_set_config_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
@@ -563,13 +750,25 @@ static const struct genl_ops ksec_ops[] = {
 		.doit	= ksec_nl_get_status,
 	},
 	{
-		/* Unprivileged: a VMM reports for its own VM only. */
+		/* Unprivileged: the sender proves it holds the VM's file. */
 		.cmd	= KVM_SEC_CMD_GUEST_REPORT,
 		.doit	= ksec_nl_guest_report,
+		.policy	= ksec_guest_report_policy,
+		.maxattr = ARRAY_SIZE(ksec_guest_report_policy) - 1,
 	},
 	{
 		.cmd	= KVM_SEC_CMD_SET_VM,
 		.doit	= ksec_nl_set_vm,
+		.policy	= ksec_set_vm_policy,
+		.maxattr = ARRAY_SIZE(ksec_set_vm_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_GET_FLOWS,
+		.start	= ksec_nl_get_flows_start,
+		.dumpit	= ksec_nl_dump_flows,
+		.policy	= ksec_get_flows_policy,
+		.maxattr = ARRAY_SIZE(ksec_get_flows_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };
@@ -577,13 +776,13 @@ static const struct genl_ops ksec_ops[] = {
 static struct genl_family ksec_family = {
 	.name		= KVM_SEC_GENL_NAME,
 	.version	= KVM_SEC_GENL_VERSION,
-	.maxattr	= KVM_SEC_A_MAX,
-	.policy		= ksec_policy,
 	.module		= THIS_MODULE,
 	.ops		= ksec_ops,
 	.n_ops		= ARRAY_SIZE(ksec_ops),
 	.mcgrps		= ksec_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(ksec_mcgrps),
+	/* Handlers lock what they touch: no family-wide mutex. */
+	.parallel_ops	= true,
 	/* VMs belong to the host: the family lives in the initial netns. */
 	.netnsok	= false,
 };
@@ -598,7 +797,8 @@ void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd)
 	if (!genl_has_listeners(&ksec_family, &init_net, KSEC_MCGRP_EVENTS))
 		return;
 	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(ksec_vm_ident_size() + ksec_counters_size(),
+			  GFP_KERNEL);
 	if (!v || !msg)
 		goto drop;
 	ksec_vm_fill_view(vm, v);
@@ -623,6 +823,9 @@ drop:
 
 int ksec_netlink_init(void)
 {
+	/* Every VM message fits a dump buffer of the smallest size. */
+	BUILD_BUG_ON(ksec_vm_msg_size() > NLMSG_GOODSIZE - GENL_HDRLEN -
+		     NLMSG_HDRLEN);
 	return genl_register_family(&ksec_family);
 }
 

@@ -7,10 +7,39 @@
  * it is already loaded and tells when it goes.
  *
  * Every probe runs on KVM's exit path with preemption disabled. It does one
- * RCU hash lookup and increments counters that belong to the current CPU: no
+ * RCU hash lookup and updates state that belongs to the current CPU: no
  * lock, no atomic instruction, no allocation, no cache line written by
- * another CPU. An event from a VM that is not tracked is counted, and asks
- * the discovery code to look for it.
+ * another CPU. An event from a VM that is not tracked is counted, and hands
+ * the VM to the lifecycle code (it runs, so it is alive: it is adopted).
+ *
+ * Counting exits, not operations. kvm_exit counts an exit. The class trace
+ * points (hypercall, port I/O, MMIO, MSR) then attribute that exit to their
+ * class, but only the first of them: one emulated instruction can make KVM
+ * report many operations (a "rep outsb" to an in-kernel device is one trace
+ * per byte, up to 1024 in one exit), and a guest must not be able to make
+ * the classes add up to more than its exits. Each CPU keeps, per vCPU
+ * (ksec_exit_rec), the exit it last saw and whether a class claimed it.
+ *
+ * Some exits are not reported by kvm_exit: on AMD, KVM handles an MSR
+ * write of the TSC deadline or the x2APIC ICR in svm_vcpu_run() with
+ * interrupts off and enters the guest again (a fast-path exit) without
+ * the trace point, and before it counts the exit in vcpu->stat.exits. A
+ * class trace point with interrupts off is therefore a fast-path exit of
+ * its own, unless kvm_exit just reported one with interrupts off too and
+ * nothing claimed it (Intel reports its fast-path exits that way). A class
+ * trace point with interrupts on belongs to the exit last seen for its vCPU
+ * if KVM's exit count of the vCPU did not move; otherwise (the thread
+ * migrated, or its record was reused) it is an exit of its own.
+ *
+ * When such an exit ends the run loop, AMD reports it with kvm_exit after
+ * all, once KVM counted it: kvm_exit then finds the record of a fast-path
+ * claim one exit behind, and counts nothing.
+ *
+ * An exit claimed without kvm_exit is counted then, so on every CPU the
+ * classes never exceed the exits: OTHER is never negative. The price is
+ * that a vCPU thread migrated in the middle of an exit (or whose record
+ * another vCPU with the same index modulo 8 took meanwhile on that CPU)
+ * has the exit counted twice.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,7 +48,8 @@
 #include <linux/mutex.h>
 #include <linux/tracepoint.h>
 
-#include "discovery.h"
+#include "compat.h"
+#include "lifecycle.h"
 #include "probes.h"
 #include "vm.h"
 
@@ -31,7 +61,7 @@
 #define KSEC_TRACE_MMIO_WRITE	2
 #define KSEC_TRACE_PIO_OUT	1
 
-static __always_inline struct ksec_pcpu *ksec_pcpu_of(const struct kvm *kvm)
+static __always_inline struct ksec_pcpu *ksec_pcpu_of(struct kvm *kvm)
 {
 	struct ksec_vm *vm;
 
@@ -40,26 +70,82 @@ static __always_inline struct ksec_pcpu *ksec_pcpu_of(const struct kvm *kvm)
 	vm = ksec_vm_lookup(kvm);
 	if (unlikely(!vm)) {
 		__this_cpu_inc(*ksec_status.untracked);
-		ksec_discovery_kick();
+		ksec_adopt(kvm);
 		return NULL;
 	}
 	return this_cpu_ptr(vm->pcpu);
 }
 
-static __always_inline struct ksec_pcpu *ksec_pcpu_running(void)
+static __always_inline struct ksec_exit_rec *
+ksec_rec(struct ksec_pcpu *pc, const struct kvm_vcpu *vcpu)
 {
-	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	return &pc->rec[vcpu->vcpu_idx & (KSEC_EXIT_RECS - 1)];
+}
 
-	return vcpu ? ksec_pcpu_of(vcpu->kvm) : NULL;
+/*
+ * Give the exit @vcpu is handling to class @c, unless a class has it.
+ * Returns true if @c got it.
+ */
+static __always_inline bool ksec_claim(struct ksec_pcpu *pc,
+				       const struct kvm_vcpu *vcpu, int c)
+{
+	struct ksec_exit_rec *r = ksec_rec(pc, vcpu);
+	u64 id = ksec_vcpu_exit_id(vcpu);
+	bool irqoff = irqs_disabled();
+
+	if (r->vcpu == vcpu && !r->claimed && (r->irqoff || !irqoff)) {
+		/* The exit kvm_exit reported: the usual case. */
+		r->claimed = true;
+		r->id = id;
+	} else if (irqoff || r->vcpu != vcpu || r->id != id) {
+		/* An exit kvm_exit did not report: count it now. */
+		r->vcpu = vcpu;
+		r->id = id;
+		r->irqoff = irqoff;
+		r->claimed = true;
+		pc->ctr[KSEC_EXITS]++;
+	} else {
+		return false;	/* another operation of a claimed exit */
+	}
+	pc->ctr[c]++;
+	return true;
 }
 
 /* kvm_exit(struct kvm_vcpu *vcpu, u32 isa) */
 static void ksec_probe_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 {
 	struct ksec_pcpu *pc = ksec_pcpu_of(vcpu->kvm);
+	bool irqoff = irqs_disabled();
+	struct ksec_exit_rec *r;
+	u64 id;
 
-	if (pc)
-		pc->ctr[KSEC_EXITS]++;
+	if (!pc)
+		return;
+	r = ksec_rec(pc, vcpu);
+	id = ksec_vcpu_exit_id(vcpu);
+	/*
+	 * AMD reports a fast-path exit that leaves the run loop (an x2APIC
+	 * ICR write) with kvm_exit after the class did, once KVM counted it:
+	 * the same exit, already counted.
+	 */
+	if (r->vcpu == vcpu && r->claimed && r->irqoff && !irqoff &&
+	    r->id + 1 == id) {
+		r->id = id;
+		r->irqoff = false;
+		return;
+	}
+	r->vcpu = vcpu;
+	r->id = id;
+	r->irqoff = irqoff;
+	r->claimed = false;
+	pc->ctr[KSEC_EXITS]++;
+}
+
+/* The vCPU running on this CPU, and its VM's counters. */
+static __always_inline struct ksec_pcpu *ksec_pcpu_running(struct kvm_vcpu **vcpu)
+{
+	*vcpu = kvm_get_running_vcpu();
+	return *vcpu ? ksec_pcpu_of((*vcpu)->kvm) : NULL;
 }
 
 /* kvm_hypercall(nr, a0, a1, a2, a3): no vCPU argument. */
@@ -67,61 +153,62 @@ static void ksec_probe_hypercall(void *data, unsigned long nr,
 				 unsigned long a0, unsigned long a1,
 				 unsigned long a2, unsigned long a3)
 {
-	struct ksec_pcpu *pc = ksec_pcpu_running();
+	struct kvm_vcpu *vcpu;
+	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
 
-	if (!pc)
-		return;
-	pc->ctr[KSEC_HYPERCALLS]++;
-	ksec_top_add(&pc->hypercalls, nr, 1);
+	if (pc && ksec_claim(pc, vcpu, KSEC_HYPERCALLS))
+		ksec_top_add(&pc->hypercalls, nr, 1);
 }
 
-/* kvm_pio(rw, port, size, count, data) */
+/* kvm_pio(rw, port, size, count, data): count is elements, not exits. */
 static void ksec_probe_pio(void *data, unsigned int rw, unsigned int port,
 			   unsigned int size, unsigned int count,
 			   const void *val)
 {
-	struct ksec_pcpu *pc = ksec_pcpu_running();
+	struct kvm_vcpu *vcpu;
+	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
 
 	if (!pc)
 		return;
-	pc->ctr[rw == KSEC_TRACE_PIO_OUT ? KSEC_PIO_OUT : KSEC_PIO_IN] += count;
-	ksec_top_add(&pc->ports, port, count);
+	pc->ctr[KSEC_PIO_ELEMENTS] += count;
+	if (ksec_claim(pc, vcpu, rw == KSEC_TRACE_PIO_OUT ? KSEC_PIO_OUT :
+							   KSEC_PIO_IN))
+		ksec_top_add(&pc->ports, port, 1);
 }
 
 /* kvm_mmio(type, len, gpa, val): an unsatisfied read is counted when done. */
 static void ksec_probe_mmio(void *data, int type, int len, u64 gpa, void *val)
 {
+	struct kvm_vcpu *vcpu;
 	struct ksec_pcpu *pc;
 
 	if (type != KSEC_TRACE_MMIO_READ && type != KSEC_TRACE_MMIO_WRITE)
 		return;
-	pc = ksec_pcpu_running();
-	if (!pc)
-		return;
-	pc->ctr[type == KSEC_TRACE_MMIO_READ ? KSEC_MMIO_READ :
-					       KSEC_MMIO_WRITE]++;
-	ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
+	pc = ksec_pcpu_running(&vcpu);
+	if (pc && ksec_claim(pc, vcpu, type == KSEC_TRACE_MMIO_READ ?
+				       KSEC_MMIO_READ : KSEC_MMIO_WRITE))
+		ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
 }
 
 /* kvm_fast_mmio(gpa): a write that hit an ioeventfd without emulation. */
 static void ksec_probe_fast_mmio(void *data, u64 gpa)
 {
-	struct ksec_pcpu *pc = ksec_pcpu_running();
+	struct kvm_vcpu *vcpu;
+	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
 
-	if (!pc)
-		return;
-	pc->ctr[KSEC_MMIO_WRITE]++;
-	ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
+	if (pc && ksec_claim(pc, vcpu, KSEC_MMIO_WRITE))
+		ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
 }
 
 /* kvm_msr(write, ecx, data, exception) */
 static void ksec_probe_msr(void *data, unsigned int write, u32 ecx, u64 val,
 			   bool exception)
 {
-	struct ksec_pcpu *pc = ksec_pcpu_running();
+	struct kvm_vcpu *vcpu;
+	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
 
 	if (pc)
-		pc->ctr[write ? KSEC_MSR_WRITE : KSEC_MSR_READ]++;
+		ksec_claim(pc, vcpu, write ? KSEC_MSR_WRITE : KSEC_MSR_READ);
 }
 
 struct ksec_tp {

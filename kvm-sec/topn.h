@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Bounded "top-N" tables of (key, count), built for the KVM exit path.
+ * Bounded heavy-hitter tables of (key, count), built for the KVM exit path.
  *
  * Each CPU owns one table per VM and per kind of key (port, page, hypercall
- * number). The owning CPU is the only writer, with preemption disabled, so an
- * update needs no lock and no atomic instruction. A table has a fixed number
- * of slots found by linear probing; slots are never freed, so an empty slot
- * ends a probe. Keys that find no free slot are added to ->other: every
- * operation is counted somewhere, and the sum of all counts plus ->other is
- * the number of operations.
+ * number). The owning CPU is the only writer, with preemption disabled, so
+ * an update needs no lock and no atomic instruction.
  *
- * Readers on other CPUs see a slot's key before its count becomes non-zero
- * (release/acquire), so they never attribute a count to the wrong key.
+ * A table is a Space-Saving summary (Metwally, Agrawal, El Abbadi, 2005)
+ * of KSEC_TOP_SLOTS counters: a key already in the table has its count
+ * increased; a new key takes the slot with the smallest count c and starts
+ * at c + n, remembering c as its error. So the table never fills up with
+ * decoys: a key that keeps coming back displaces keys that do not. For a
+ * table that counted N operations:
+ *
+ *  - the counts add up to N exactly (nothing is lost, only attributed);
+ *  - a listed key's count exceeds its true count by at most its error,
+ *    and the error is at most N / KSEC_TOP_SLOTS;
+ *  - a key with more than N / KSEC_TOP_SLOTS operations is listed.
+ *
+ * Merging the tables of all CPUs adds counts and errors per key; a key
+ * missing from some CPU's table had at most that table's smallest count
+ * there.
+ *
+ * A replacement changes a slot's key, count and error together inside a
+ * sequence count, so a reader on another CPU never pairs one key with
+ * another's count; a reader retries a bounded number of times and then
+ * takes what it read (at most one slot misattributed). An increment of a
+ * listed key changes one word and needs no sequence.
  *
  * This file is shared with the userspace unit tests (userspace/tests/).
  */
@@ -21,22 +36,24 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/compiler.h>
-#include <asm/barrier.h>
+#include <linux/seqlock.h>
 #else
 #include "topn_user.h"
 #endif
 
 #define KSEC_TOP_SLOTS	16	/* per CPU and table: a power of two */
 #define KSEC_TOP_MERGED	64	/* distinct keys kept when merging CPUs */
+#define KSEC_TOP_READ_TRIES 8	/* reader retries against a busy writer */
 
 struct ksec_top_slot {
 	u64 key;
-	u64 count;
+	u64 count;	/* 0: the slot is free */
+	u64 err;	/* count - err <= the key's true count */
 };
 
 struct ksec_top {
+	seqcount_t seq;
 	struct ksec_top_slot slot[KSEC_TOP_SLOTS];
-	u64 other;
 };
 
 /* A merged view of several tables, ready to be reported. */
@@ -45,6 +62,15 @@ struct ksec_top_merged {
 	struct ksec_top_slot slot[KSEC_TOP_MERGED];
 	u64 other;
 };
+
+static inline void ksec_top_init(struct ksec_top *t)
+{
+	unsigned int i;
+
+	seqcount_init(&t->seq);
+	for (i = 0; i < KSEC_TOP_SLOTS; i++)
+		t->slot[i].count = 0;
+}
 
 static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
 {
@@ -56,24 +82,32 @@ static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
 static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
 {
 	unsigned int h = ksec_top_hash(key, KSEC_TOP_SLOTS);
+	struct ksec_top_slot *s, *min = NULL;
 	unsigned int i;
 
+	/* Probe from the key's hash: a busy key is usually found at once. */
 	for (i = 0; i < KSEC_TOP_SLOTS; i++) {
-		struct ksec_top_slot *s = &t->slot[(h + i) & (KSEC_TOP_SLOTS - 1)];
-		u64 c = s->count;
-
-		if (c && s->key == key) {
-			WRITE_ONCE(s->count, c + n);
+		s = &t->slot[(h + i) & (KSEC_TOP_SLOTS - 1)];
+		if (s->count && s->key == key) {
+			WRITE_ONCE(s->count, s->count + n);
 			return;
 		}
-		if (!c) {
-			WRITE_ONCE(s->key, key);
-			/* Pairs with ksec_top_merge(): key before count. */
-			smp_store_release(&s->count, n);
-			return;
+		/*
+		 * Until the table is full a key goes to the first free slot
+		 * of its probe sequence, so a free slot ends the search.
+		 */
+		if (!s->count) {
+			min = s;
+			break;
 		}
+		if (!min || s->count < min->count)
+			min = s;
 	}
-	WRITE_ONCE(t->other, t->other + n);
+	raw_write_seqcount_begin(&t->seq);
+	WRITE_ONCE(min->key, key);
+	WRITE_ONCE(min->err, min->count);
+	WRITE_ONCE(min->count, min->count + n);
+	raw_write_seqcount_end(&t->seq);
 }
 
 static inline void ksec_top_merged_init(struct ksec_top_merged *m)
@@ -86,43 +120,60 @@ static inline void ksec_top_merged_init(struct ksec_top_merged *m)
 		m->slot[i].count = 0;
 }
 
-static inline void ksec_top_merged_add(struct ksec_top_merged *m, u64 key,
-				       u64 n)
+static inline void ksec_top_merged_add(struct ksec_top_merged *m,
+				       const struct ksec_top_slot *x)
 {
-	unsigned int h = ksec_top_hash(key, KSEC_TOP_MERGED);
+	unsigned int h = ksec_top_hash(x->key, KSEC_TOP_MERGED);
 	unsigned int i;
 
 	for (i = 0; i < KSEC_TOP_MERGED; i++) {
 		struct ksec_top_slot *s = &m->slot[(h + i) & (KSEC_TOP_MERGED - 1)];
 
-		if (s->count && s->key == key) {
-			s->count += n;
+		if (s->count && s->key == x->key) {
+			s->count += x->count;
+			s->err += x->err;
 			return;
 		}
 		if (!s->count) {
-			s->key = key;
-			s->count = n;
+			*s = *x;
 			m->nr++;
 			return;
 		}
 	}
-	m->other += n;
+	m->other += x->count;
 }
 
 /* Reader side: any CPU, concurrently with the writer. */
 static inline void ksec_top_merge(struct ksec_top_merged *m,
 				  const struct ksec_top *t)
 {
-	unsigned int i;
+	struct ksec_top_slot snap[KSEC_TOP_SLOTS];
+	unsigned int i, tries;
+	unsigned int seq;
 
-	for (i = 0; i < KSEC_TOP_SLOTS; i++) {
-		/* Pairs with ksec_top_add(): count before key. */
-		u64 c = smp_load_acquire(&t->slot[i].count);
-
-		if (c)
-			ksec_top_merged_add(m, READ_ONCE(t->slot[i].key), c);
+	for (tries = 0; tries < KSEC_TOP_READ_TRIES; tries++) {
+		seq = raw_read_seqcount(&t->seq);
+		if (seq & 1)
+			continue;	/* a replacement is under way */
+		for (i = 0; i < KSEC_TOP_SLOTS; i++) {
+			snap[i].key = READ_ONCE(t->slot[i].key);
+			snap[i].count = READ_ONCE(t->slot[i].count);
+			snap[i].err = READ_ONCE(t->slot[i].err);
+		}
+		if (!read_seqcount_retry(&t->seq, seq))
+			break;
 	}
-	m->other += READ_ONCE(t->other);
+	if (tries == KSEC_TOP_READ_TRIES) {
+		/* Never got a quiet moment: take what is there now. */
+		for (i = 0; i < KSEC_TOP_SLOTS; i++) {
+			snap[i].key = READ_ONCE(t->slot[i].key);
+			snap[i].count = READ_ONCE(t->slot[i].count);
+			snap[i].err = READ_ONCE(t->slot[i].err);
+		}
+	}
+	for (i = 0; i < KSEC_TOP_SLOTS; i++)
+		if (snap[i].count)
+			ksec_top_merged_add(m, &snap[i]);
 }
 
 /*

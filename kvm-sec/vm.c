@@ -2,43 +2,132 @@
 /*
  * Per-VM state and the registry of tracked VMs.
  *
- * Locking: ksec_vms.xa_lock (irq-safe) serialises additions and removals of
- * both the ID xarray and the kvm-pointer hash. The hash is read under RCU by
- * KVM's trace points; a removed VM is freed after an RCU grace period once
+ * Locking: ksec_vms.xa_lock (irq-safe) serialises additions and removals
+ * of both the ID xarray and the kvm-pointer hash, and the decisions to let
+ * go of a VM. The hash is read under RCU by KVM's trace points and by the
+ * lifecycle kprobes; a removed VM is freed after an RCU grace period once
  * its last reference is dropped. vm->lock orders the reading of KVM's
- * internals (vCPUs and their statistics) against KVM destroying the VM: the
- * destroy probe sets vm->dead under it before KVM frees anything.
+ * internals (vCPUs and their statistics) against kvm-sec letting go of the
+ * VM: the VM is marked dead under it before the reference on the struct
+ * kvm is dropped (vm.h).
+ *
+ * The hash starts with 64 buckets and doubles whenever the VMs outnumber
+ * its buckets, so a lookup walks one VM on average whatever the number of
+ * VMs. Every VM has two hash nodes: a resize links all VMs into the new
+ * table through the node the old table does not use, publishes it, and
+ * frees the old table after a grace period, so a reader always walks a
+ * complete table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hashtable.h>
 #include <linux/kvm_host.h>
+#include <linux/math64.h>
+#include <linux/memcontrol.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/kvm_sec.h>
 
 #include "compat.h"
 #include "events.h"
 #include "guest.h"
+#include "rate.h"
 #include "sampler.h"
 #include "vm.h"
 
+#define KSEC_HASH_MIN_BITS	6
+#define KSEC_HASH_MAX_BITS	16
+#define KSEC_REAP_BATCH		32
+
+static unsigned int max_vms = 4096;
+module_param(max_vms, uint, 0644);
+MODULE_PARM_DESC(max_vms,
+		 "VMs tracked at most; more are counted as refused (default 4096)");
+
 static DEFINE_XARRAY_FLAGS(ksec_vms, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
-DEFINE_HASHTABLE(ksec_vm_hash, KSEC_HASH_BITS);
+struct ksec_hash __rcu *ksec_hash;
 static u32 ksec_next_id = 1;
 static u32 ksec_nr_vms;
 static u32 ksec_generation = 1;
 
 struct ksec_status ksec_status;
 
+static void ksec_hash_grow_fn(struct work_struct *work);
+static DECLARE_WORK(ksec_hash_grow_work, ksec_hash_grow_fn);
+
+static struct ksec_hash *ksec_hash_alloc(unsigned int bits, unsigned int node)
+{
+	struct ksec_hash *h;
+	unsigned int i;
+
+	h = kvmalloc(struct_size(h, buckets, 1U << bits), GFP_KERNEL);
+	if (!h)
+		return NULL;
+	h->bits = bits;
+	h->node = node;
+	for (i = 0; i < 1U << bits; i++)
+		INIT_HLIST_HEAD(&h->buckets[i]);
+	return h;
+}
+
 int ksec_registry_init(void)
 {
-	ksec_status.untracked = alloc_percpu(u64);
-	if (!ksec_status.untracked)
+	struct ksec_hash *h = ksec_hash_alloc(KSEC_HASH_MIN_BITS, 0);
+
+	if (!h)
 		return -ENOMEM;
+	ksec_status.untracked = alloc_percpu(u64);
+	if (!ksec_status.untracked) {
+		kvfree(h);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(ksec_hash, h);
 	return 0;
+}
+
+/* Caller holds the registry lock. */
+static struct ksec_hash *ksec_hash_locked(void)
+{
+	return rcu_dereference_protected(ksec_hash,
+					 lockdep_is_held(&ksec_vms.xa_lock));
+}
+
+static void ksec_hash_grow_fn(struct work_struct *work)
+{
+	struct ksec_hash *old, *new;
+	unsigned int bits;
+	struct ksec_vm *vm;
+	unsigned long id;
+
+	rcu_read_lock();
+	bits = rcu_dereference(ksec_hash)->bits + 1;
+	rcu_read_unlock();
+	if (bits > KSEC_HASH_MAX_BITS)
+		return;
+	new = ksec_hash_alloc(bits, 0);
+	if (!new) {
+		atomic64_inc(&ksec_status.alloc_failures);
+		return;
+	}
+	xa_lock_irq(&ksec_vms);
+	old = ksec_hash_locked();
+	new->node = !old->node;
+	xa_for_each(&ksec_vms, id, vm)
+		hlist_add_head_rcu(&vm->hnode[new->node],
+				   &new->buckets[hash_ptr(vm->kvm, bits)]);
+	rcu_assign_pointer(ksec_hash, new);
+	xa_unlock_irq(&ksec_vms);
+	/* Readers of the old table are gone after this. */
+	synchronize_rcu();
+	kvfree(old);
+}
+
+void ksec_vm_hash_grow(void)
+{
+	flush_work(&ksec_hash_grow_work);
 }
 
 static void ksec_vm_free_rcu(struct rcu_head *rcu)
@@ -50,7 +139,7 @@ static void ksec_vm_free_rcu(struct rcu_head *rcu)
 	kfree(vm);
 }
 
-static void ksec_vm_release(struct kref *ref)
+static void ksec_vm_release_ref(struct kref *ref)
 {
 	struct ksec_vm *vm = container_of(ref, struct ksec_vm, ref);
 
@@ -59,28 +148,7 @@ static void ksec_vm_release(struct kref *ref)
 
 void ksec_vm_put(struct ksec_vm *vm)
 {
-	kref_put(&vm->ref, ksec_vm_release);
-}
-
-/*
- * Module unload: the probes are gone and the event work is flushed. Drop the
- * registry's reference of every VM still tracked; no events are sent.
- */
-void ksec_registry_exit(void)
-{
-	struct ksec_vm *vm;
-	unsigned long id;
-
-	xa_lock_irq(&ksec_vms);
-	xa_for_each(&ksec_vms, id, vm) {
-		__xa_erase(&ksec_vms, id);
-		hash_del_rcu(&vm->hnode);
-		ksec_vm_put(vm);
-	}
-	ksec_nr_vms = 0;
-	xa_unlock_irq(&ksec_vms);
-	rcu_barrier();
-	free_percpu(ksec_status.untracked);
+	kref_put(&vm->ref, ksec_vm_release_ref);
 }
 
 /* Sum KVM's statistics over the VM's vCPUs. Caller holds vm->lock, !dead. */
@@ -99,14 +167,82 @@ static void ksec_vm_read_kvm_stats(struct ksec_vm *vm, u64 *halts, u64 *irqs,
 	*vcpus = atomic_read(&vm->kvm->online_vcpus);
 }
 
-int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm,
-		bool discovered, gfp_t gfp)
+/*
+ * Unhash @vm and mark it dead, keeping KVM's final statistics; the caller
+ * holds the registry lock. The registry's kref goes to the VM_DEL event
+ * (or is dropped, at unload); the reference on the struct kvm to the
+ * caller.
+ */
+static void ksec_vm_unlink(struct ksec_vm *vm, bool notify)
 {
+	u64 halts, irqs;
+	u32 vcpus;
+
+	hlist_del_rcu(&vm->hnode[ksec_hash_locked()->node]);
+	__xa_erase(&ksec_vms, vm->id);
+	ksec_nr_vms--;
+	ksec_generation++;
+	spin_lock(&vm->lock);
+	ksec_vm_read_kvm_stats(vm, &halts, &irqs, &vcpus);
+	vm->last_tot[KSEC_HALTS] = halts - min(halts, vm->base[KSEC_HALTS]);
+	vm->last_tot[KSEC_IRQS] = irqs - min(irqs, vm->base[KSEC_IRQS]);
+	vm->dead = true;
+	spin_unlock(&vm->lock);
+	atomic64_inc(&ksec_status.vms_gone);
+	if (notify)
+		ksec_event_vm_del(vm);
+	else
+		ksec_vm_put(vm);
+}
+
+/* The registry's reference on a struct kvm goes (process context). */
+static void ksec_put_kvms(struct kvm **kvms, unsigned int n)
+{
+	while (n--)
+		kvm_put_kvm(kvms[n]);
+}
+
+/*
+ * Module unload: the probes are gone, netlink is unregistered and the
+ * event work flushed. Let go of every VM still tracked, without events:
+ * mark it dead, then drop the reference (KVM may destroy the VM here).
+ */
+void ksec_registry_exit(void)
+{
+	struct kvm *kvms[KSEC_REAP_BATCH];
+	struct ksec_vm *vm;
+	unsigned long id;
+	unsigned int n;
+
+	cancel_work_sync(&ksec_hash_grow_work);
+	do {
+		n = 0;
+		xa_lock_irq(&ksec_vms);
+		xa_for_each(&ksec_vms, id, vm) {
+			kvms[n++] = vm->kvm;
+			ksec_vm_unlink(vm, false);
+			if (n == KSEC_REAP_BATCH)
+				break;
+		}
+		xa_unlock_irq(&ksec_vms);
+		ksec_put_kvms(kvms, n);
+	} while (n);
+	rcu_barrier();
+	kvfree(rcu_dereference_protected(ksec_hash, true));
+	free_percpu(ksec_status.untracked);
+}
+
+int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
+		gfp_t gfp)
+{
+	struct ksec_hash *h;
 	struct ksec_vm *vm;
 	unsigned long flags;
 	u32 vcpus;
-	int err;
+	int err, cpu;
 
+	if (READ_ONCE(ksec_nr_vms) >= READ_ONCE(max_vms))
+		goto refused;
 	vm = kzalloc(sizeof(*vm), gfp);
 	if (!vm)
 		goto nomem;
@@ -114,17 +250,24 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm,
 				      __alignof__(struct ksec_pcpu), gfp);
 	if (!vm->pcpu)
 		goto nomem_free;
+	for_each_possible_cpu(cpu) {
+		struct ksec_pcpu *pc = per_cpu_ptr(vm->pcpu, cpu);
+
+		ksec_top_init(&pc->hypercalls);
+		ksec_top_init(&pc->ports);
+		ksec_top_init(&pc->mmio_pages);
+	}
 
 	vm->kvm = kvm;
 	vm->pid = pid;
 	strscpy(vm->comm, comm, sizeof(vm->comm));
 	vm->created_ns = ktime_get_real_ns();
 	vm->last_sample_ns = ktime_get_ns();
-	vm->discovered = discovered;
+	vm->origin = origin;
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
 	mutex_init(&vm->guest_lock);
-	if (discovered) {
+	if (origin != KVM_SEC_ORIGIN_CREATED) {
 		/* Counters start now: KVM's own statistics are rebased. */
 		ksec_vm_read_kvm_stats(vm, &vm->base[KSEC_HALTS],
 				       &vm->base[KSEC_IRQS], &vcpus);
@@ -135,64 +278,90 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm,
 		err = -EEXIST;
 		goto out_unlock;
 	}
+	if (ksec_nr_vms >= READ_ONCE(max_vms)) {
+		xa_unlock_irqrestore(&ksec_vms, flags);
+		free_percpu(vm->pcpu);
+		kfree(vm);
+		goto refused;
+	}
 	/* Atomic: the lock must not be dropped between lookup and insert. */
 	err = __xa_alloc_cyclic(&ksec_vms, &vm->id, vm, xa_limit_31b,
 				&ksec_next_id, GFP_ATOMIC | __GFP_NOWARN);
 	if (err < 0)
 		goto out_unlock;
-	hash_add_rcu(ksec_vm_hash, &vm->hnode, (unsigned long)kvm);
+	h = ksec_hash_locked();
+	hlist_add_head_rcu(&vm->hnode[h->node],
+			   &h->buckets[hash_ptr(kvm, h->bits)]);
 	ksec_nr_vms++;
 	ksec_generation++;
+	if (ksec_nr_vms > 1U << h->bits && h->bits < KSEC_HASH_MAX_BITS)
+		queue_work(system_unbound_wq, &ksec_hash_grow_work);
+	/*
+	 * Before the lock goes: once it is released the VM may be let go of
+	 * at once (its last user gone), and VM_NEW must precede VM_DEL and
+	 * hold its own reference by then.
+	 */
+	ksec_event_vm_new(vm);
 	xa_unlock_irqrestore(&ksec_vms, flags);
 
 	atomic64_inc(&ksec_status.vms_seen);
-	ksec_event_vm_new(vm);
 	return 0;
 
 out_unlock:
 	xa_unlock_irqrestore(&ksec_vms, flags);
 	free_percpu(vm->pcpu);
 	kfree(vm);
-	if (err == -ENOMEM || err == -EBUSY)
-		atomic64_inc(&ksec_status.alloc_failures);
-	return err;
+	return err == -EBUSY ? -ENOMEM : err;
 
 nomem_free:
 	kfree(vm);
 nomem:
-	atomic64_inc(&ksec_status.alloc_failures);
+	/* Counted by the caller, if it gives up (it may retry elsewhere). */
 	return -ENOMEM;
+refused:
+	atomic64_inc(&ksec_status.refused);
+	return -ENOSPC;
 }
 
-void ksec_vm_remove(struct kvm *kvm)
+bool ksec_vm_release(struct kvm *kvm, unsigned int others)
 {
 	struct ksec_vm *vm;
 	unsigned long flags;
-	u64 halts, irqs;
-	u32 vcpus;
+	bool released = false;
 
 	xa_lock_irqsave(&ksec_vms, flags);
 	vm = ksec_vm_lookup(kvm);
-	if (!vm) {
-		xa_unlock_irqrestore(&ksec_vms, flags);
-		return;
+	/* Under the lock, a VM found is tracked and its kvm referenced. */
+	if (vm && refcount_read(&kvm->users_count) == 1 + others) {
+		ksec_vm_unlink(vm, true);
+		released = true;
 	}
-	hash_del_rcu(&vm->hnode);
-	__xa_erase(&ksec_vms, vm->id);
-	ksec_nr_vms--;
-	ksec_generation++;
-	spin_lock(&vm->lock);
-	/* KVM has not freed anything yet: keep its final statistics. */
-	ksec_vm_read_kvm_stats(vm, &halts, &irqs, &vcpus);
-	vm->last_tot[KSEC_HALTS] = halts - min(halts, vm->base[KSEC_HALTS]);
-	vm->last_tot[KSEC_IRQS] = irqs - min(irqs, vm->base[KSEC_IRQS]);
-	vm->dead = true;
-	spin_unlock(&vm->lock);
 	xa_unlock_irqrestore(&ksec_vms, flags);
+	return released;
+}
 
-	atomic64_inc(&ksec_status.vms_gone);
-	/* The event takes over the registry's reference. */
-	ksec_event_vm_del(vm);
+void ksec_vm_reap(void)
+{
+	struct kvm *kvms[KSEC_REAP_BATCH];
+	struct ksec_vm *vm;
+	unsigned long id;
+	unsigned int n;
+
+	do {
+		n = 0;
+		xa_lock_irq(&ksec_vms);
+		xa_for_each(&ksec_vms, id, vm) {
+			if (refcount_read(&vm->kvm->users_count) != 1)
+				continue;
+			kvms[n++] = vm->kvm;
+			ksec_vm_unlink(vm, true);
+			if (n == KSEC_REAP_BATCH)
+				break;
+		}
+		xa_unlock_irq(&ksec_vms);
+		atomic64_add(n, &ksec_status.late_releases);
+		ksec_put_kvms(kvms, n);
+	} while (n == KSEC_REAP_BATCH);
 }
 
 struct ksec_vm *ksec_vm_get_by_id(u32 id)
@@ -201,6 +370,19 @@ struct ksec_vm *ksec_vm_get_by_id(u32 id)
 
 	rcu_read_lock();
 	vm = xa_load(&ksec_vms, id);
+	if (vm && !kref_get_unless_zero(&vm->ref))
+		vm = NULL;
+	rcu_read_unlock();
+	return vm;
+}
+
+/* The caller keeps @kvm alive (it holds one of its files). */
+struct ksec_vm *ksec_vm_get_by_kvm(const struct kvm *kvm)
+{
+	struct ksec_vm *vm;
+
+	rcu_read_lock();
+	vm = ksec_vm_lookup(kvm);
 	if (vm && !kref_get_unless_zero(&vm->ref))
 		vm = NULL;
 	rcu_read_unlock();
@@ -240,6 +422,11 @@ u32 ksec_registry_generation(void)
 	return READ_ONCE(ksec_generation);
 }
 
+u32 ksec_max_vms(void)
+{
+	return READ_ONCE(max_vms);
+}
+
 u64 ksec_untracked_total(void)
 {
 	u64 sum = 0;
@@ -260,19 +447,28 @@ static void ksec_vm_totals_locked(struct ksec_vm *vm, u64 *tot, u32 *vcpus)
 	for_each_possible_cpu(cpu) {
 		const struct ksec_pcpu *pc = per_cpu_ptr(vm->pcpu, cpu);
 
-		for (c = 0; c < KSEC_NR_PCPU; c++)
+		/*
+		 * On each CPU an exit is counted before a class claims it.
+		 * The writer orders nothing (the exit path stays free of
+		 * barriers), so a concurrent read may see a class before its
+		 * exit: OTHER below is clamped for that moment's sake.
+		 */
+		for (c = KSEC_FIRST_EXIT_CLASS; c <= KSEC_LAST_EXIT_CLASS; c++)
 			tot[c] += READ_ONCE(pc->ctr[c]);
+		tot[KSEC_PIO_ELEMENTS] += READ_ONCE(pc->ctr[KSEC_PIO_ELEMENTS]);
+		tot[KSEC_EXITS] += READ_ONCE(pc->ctr[KSEC_EXITS]);
 	}
 	*vcpus = 0;
 	if (!vm->dead)
 		ksec_vm_read_kvm_stats(vm, &halts, &irqs, vcpus);
-	/* After the VM is gone, the last sampled values stand. */
+	/* After the VM is gone, the values kept when it went stand. */
 	tot[KSEC_HALTS] = vm->dead ? vm->last_tot[KSEC_HALTS] :
 		halts - min(halts, vm->base[KSEC_HALTS]);
 	tot[KSEC_IRQS] = vm->dead ? vm->last_tot[KSEC_IRQS] :
 		irqs - min(irqs, vm->base[KSEC_IRQS]);
-	for (c = KSEC_HYPERCALLS; c < KSEC_OTHER; c++)
+	for (c = KSEC_FIRST_EXIT_CLASS; c <= KSEC_LAST_EXIT_CLASS; c++)
 		classified += tot[c];
+	/* Never below zero (probes.c), but for a read racing an exit. */
 	tot[KSEC_OTHER] = tot[KSEC_EXITS] > classified ?
 		tot[KSEC_EXITS] - classified : 0;
 }
@@ -295,19 +491,19 @@ static void ksec_vm_sample(struct ksec_vm *vm, u64 now_ns)
 	int c;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	if (vm->dead)
+	/* A VM added after the sampler read the clock waits for the next. */
+	elapsed = ksec_sample_elapsed(now_ns, vm->last_sample_ns);
+	if (vm->dead || !elapsed)
 		goto out;
 	ksec_vm_totals_locked(vm, tot, &vcpus);
-	elapsed = now_ns - vm->last_sample_ns;
-	if (!elapsed)
-		goto out;
 	for (c = 0; c < KSEC_NR_CLASSES; c++) {
 		u64 d = tot[c] >= vm->last_tot[c] ? tot[c] - vm->last_tot[c] : 0;
 
-		vm->rate[c] = div64_u64(d * NSEC_PER_SEC + elapsed / 2, elapsed);
+		vm->rate[c] = ksec_rate_per_s(d, elapsed);
 		vm->last_tot[c] = tot[c];
 	}
-	vm->rate_interval_ms = div64_u64(elapsed, NSEC_PER_MSEC);
+	vm->rate_interval_ms = min_t(u64, div64_u64(elapsed, NSEC_PER_MSEC),
+				     U32_MAX);
 	vm->last_sample_ns = now_ns;
 out:
 	spin_unlock_irqrestore(&vm->lock, flags);
@@ -333,7 +529,7 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	v->pid = vm->pid;
 	memcpy(v->comm, vm->comm, sizeof(v->comm));
 	v->created_ns = vm->created_ns;
-	v->discovered = vm->discovered;
+	v->origin = vm->origin;
 
 	spin_lock_irqsave(&vm->lock, flags);
 	ksec_vm_totals_locked(vm, v->tot, &v->vcpus);

@@ -2,15 +2,26 @@
 /*
  * Per-VM state of kvm-sec and the registry that finds it.
  *
- * A struct ksec_vm is created when KVM creates a VM (or when the module finds
- * one that existed before it was loaded) and is unhashed when KVM destroys the
- * VM. Lookups from KVM's trace points use an RCU hash table keyed by the
- * struct kvm pointer; everything else uses IDs (an xarray) and references.
+ * Lifetime. kvm-sec holds a reference on every struct kvm it tracks (KVM's
+ * own users_count, taken with kvm_get_kvm() where the VM is known to be
+ * alive): KVM cannot free a tracked VM, so reading its vCPUs and
+ * statistics never touches freed memory, whatever order module load and
+ * unload, VM creation and destruction, and the kprobes' state come in.
+ * The reference is dropped when kvm-sec sees that it is the last user
+ * (lifecycle.c): normally inside the VMM's own last kvm_put_kvm(), so KVM
+ * destroys the VM exactly when it would without kvm-sec; otherwise within
+ * a second, from the periodic check. A VM is marked dead under its lock
+ * before the reference goes, and KVM's structures are read only under
+ * that lock while it is not dead.
+ *
+ * Lookups from KVM's trace points use an RCU hash table keyed by the struct
+ * kvm pointer (unique while the reference is held); everything else uses
+ * IDs (an xarray) and kref references to struct ksec_vm.
  */
 #ifndef KSEC_VM_H
 #define KSEC_VM_H
 
-#include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
@@ -19,6 +30,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/kvm_sec.h>
 
 #include "guest.h"
 #include "topn.h"
@@ -27,9 +39,10 @@ struct kvm;
 struct kvm_vcpu;
 struct ksec_guest;
 
-/* What is counted per VM. The first KSEC_NR_PCPU classes are per-CPU. */
+/* What is counted per VM: the order of enum kvm_sec_ctr. */
 enum ksec_class {
 	KSEC_EXITS,
+	/* Exit classes: an exit belongs to at most one of these. */
 	KSEC_HYPERCALLS,
 	KSEC_PIO_IN,
 	KSEC_PIO_OUT,
@@ -37,14 +50,18 @@ enum ksec_class {
 	KSEC_MMIO_WRITE,
 	KSEC_MSR_READ,
 	KSEC_MSR_WRITE,
-	KSEC_NR_PCPU,
 	/* From KVM's per-vCPU statistics, read when needed. */
-	KSEC_HALTS = KSEC_NR_PCPU,
+	KSEC_HALTS,
 	KSEC_IRQS,
-	/* Exits not attributed to a class above. */
+	/* Exits attributed to no class above. */
 	KSEC_OTHER,
+	/* Port I/O elements (not exits). */
+	KSEC_PIO_ELEMENTS,
 	KSEC_NR_CLASSES
 };
+
+#define KSEC_FIRST_EXIT_CLASS	KSEC_HYPERCALLS
+#define KSEC_LAST_EXIT_CLASS	KSEC_MSR_WRITE
 
 /* A notification queued for the events work (events.c). */
 struct ksec_event {
@@ -53,29 +70,46 @@ struct ksec_event {
 	u8 cmd;
 };
 
+/*
+ * The exit a vCPU is handling, as this CPU last saw it (probes.c): a vCPU
+ * (by vcpu_idx modulo KSEC_EXIT_RECS), KVM's exit count of that vCPU when
+ * the exit was seen, whether kvm_exit reported it with interrupts off
+ * (where KVM handles fast-path exits), and whether a class claimed it.
+ */
+#define KSEC_EXIT_RECS 8
+
+struct ksec_exit_rec {
+	const struct kvm_vcpu *vcpu;
+	u64 id;
+	bool irqoff;
+	bool claimed;
+};
+
 /* Written only by its own CPU, from KVM's trace points. */
 struct ksec_pcpu {
-	u64 ctr[KSEC_NR_PCPU];
+	u64 ctr[KSEC_NR_CLASSES];	/* HALTS, IRQS and OTHER unused */
+	struct ksec_exit_rec rec[KSEC_EXIT_RECS];
 	struct ksec_top hypercalls;
 	struct ksec_top ports;
 	struct ksec_top mmio_pages;
 };
 
 struct ksec_vm {
-	struct hlist_node hnode;	/* ksec_vm_hash, RCU */
-	struct kvm *kvm;		/* valid while !dead, under ->lock */
+	/* ksec_hash, RCU; two nodes so that a resize never hides a VM. */
+	struct hlist_node hnode[2];
+	struct kvm *kvm;		/* referenced until removed */
 	struct ksec_pcpu __percpu *pcpu;
 
 	u32 id;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	u64 created_ns;
-	bool discovered;
+	u8 origin;			/* enum kvm_sec_origin */
 
 	struct kref ref;
 	spinlock_t lock;		/* protects the fields below */
-	bool dead;			/* KVM is destroying the VM */
-	u64 base[KSEC_NR_CLASSES];	/* KVM statistics at discovery */
+	bool dead;			/* kvm-sec let go of the VM */
+	u64 base[KSEC_NR_CLASSES];	/* KVM statistics when found */
 	u64 last_tot[KSEC_NR_CLASSES];	/* totals at the last sample */
 	u64 last_sample_ns;
 	u64 rate[KSEC_NR_CLASSES];	/* per second, last interval */
@@ -96,7 +130,7 @@ struct ksec_vm_view {
 	char comm[TASK_COMM_LEN];
 	u32 vcpus;
 	u64 created_ns;
-	bool discovered;
+	u8 origin;
 	u32 interval_ms;
 	u64 tot[KSEC_NR_CLASSES];
 	u64 rate[KSEC_NR_CLASSES];
@@ -114,27 +148,43 @@ struct ksec_status {
 	atomic64_t alloc_failures;
 	atomic64_t events_dropped;
 	atomic64_t rescans;
+	atomic64_t adopted;
+	atomic64_t refused;
+	atomic64_t late_releases;
 	u64 __percpu *untracked;	/* events from unknown VMs */
 };
 
 extern struct ksec_status ksec_status;
 
 int ksec_registry_init(void);
+/* Let go of every VM (module unload): nothing may look them up any more. */
 void ksec_registry_exit(void);
 
-#define KSEC_HASH_BITS 10
-extern struct hlist_head ksec_vm_hash[1 << KSEC_HASH_BITS];
+/* The hash of tracked VMs by struct kvm pointer (vm.c). */
+struct ksec_hash {
+	unsigned int bits;
+	unsigned int node;		/* which of ksec_vm.hnode[] it links */
+	struct hlist_head buckets[];
+};
+
+extern struct ksec_hash __rcu *ksec_hash;
 
 /*
- * Hot path, from KVM's trace points (preemption disabled, so an RCU read-side
- * section) or under the registry lock.
+ * Hot path, from KVM's trace points and kprobes (preemption disabled, so
+ * an RCU read-side section) or under the registry lock.
  */
 static __always_inline struct ksec_vm *ksec_vm_lookup(const struct kvm *kvm)
 {
-	struct ksec_vm *vm;
+	struct ksec_hash *h = rcu_dereference_raw(ksec_hash);
+	struct hlist_head *head = &h->buckets[hash_ptr(kvm, h->bits)];
+	struct hlist_node *n;
 
-	hash_for_each_possible_rcu_notrace(ksec_vm_hash, vm, hnode,
-					   (unsigned long)kvm) {
+	for (n = rcu_dereference_raw(hlist_first_rcu(head)); n;
+	     n = rcu_dereference_raw(hlist_next_rcu(n))) {
+		/* n is &vm->hnode[h->node]. */
+		struct ksec_vm *vm = container_of(n - h->node, struct ksec_vm,
+						  hnode[0]);
+
 		if (vm->kvm == kvm)
 			return vm;
 	}
@@ -142,20 +192,32 @@ static __always_inline struct ksec_vm *ksec_vm_lookup(const struct kvm *kvm)
 }
 
 /*
- * Start tracking @kvm. @gfp is GFP_ATOMIC from KVM's creation probe.
- * Returns 0, -EEXIST if already tracked, or -ENOMEM.
+ * Start tracking @kvm, on which the caller holds a reference that the
+ * registry takes over on success. Returns 0, -EEXIST if already tracked,
+ * -ENOSPC if max_vms VMs are tracked (counted), or -ENOMEM (counted by the
+ * caller if it gives up); on error the caller still owns its reference.
  */
-int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm,
-		bool discovered, gfp_t gfp);
-/* KVM is destroying @kvm: stop tracking it (any context). */
-void ksec_vm_remove(struct kvm *kvm);
+int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
+		gfp_t gfp);
+/*
+ * Stop tracking @kvm if kvm-sec holds its only reference besides at most
+ * @others more: the VM is unhashed and marked dead. Returns true if it was;
+ * the caller then owns the registry's reference on the struct kvm.
+ */
+bool ksec_vm_release(struct kvm *kvm, unsigned int others);
+/* Release every VM whose last user left; put their references (sleeps). */
+void ksec_vm_reap(void);
+/* Grow the hash if VMs outnumber its buckets (sleeps). */
+void ksec_vm_hash_grow(void);
 
 /* References, for readers that may sleep. */
 struct ksec_vm *ksec_vm_get_by_id(u32 id);
+struct ksec_vm *ksec_vm_get_by_kvm(const struct kvm *kvm);
 struct ksec_vm *ksec_vm_get_next(u32 *id, pid_t pid);
 void ksec_vm_put(struct ksec_vm *vm);
 u32 ksec_vm_count(void);
 u32 ksec_registry_generation(void);
+u32 ksec_max_vms(void);
 
 /* Current totals of every class (KSEC_NR_CLASSES entries). */
 void ksec_vm_totals(struct ksec_vm *vm, u64 *tot, u32 *vcpus);

@@ -9,6 +9,12 @@
  * Commands
  * --------
  *
+ * Every command that reads or changes per-VM data, and the events group,
+ * needs CAP_NET_ADMIN in the initial user namespace (-EPERM otherwise):
+ * what a VM does is its tenant's business. GET_CONFIG and GET_STATUS are
+ * module-wide and open to every user; GUEST_REPORT needs no capability but
+ * proof of ownership (a file descriptor of the VM).
+ *
  * KVM_SEC_CMD_GET_VM
  *   As a request (doit): exactly one of KVM_SEC_A_VM_ID or KVM_SEC_A_VM_PID
  *   names the VM. With a PID, the VM with the lowest ID owned by that VMM
@@ -18,15 +24,18 @@
  *   As a dump (NLM_F_DUMP): one message per VM in increasing ID order;
  *   KVM_SEC_A_VM_PID, if given, restricts the dump to that VMM process.
  *   Dumps are restartable; a VM appearing or disappearing during the dump
- *   sets NLM_F_DUMP_INTR on the messages that follow, as usual.
+ *   sets NLM_F_DUMP_INTR on the messages that follow, as usual. A VM
+ *   message always fits in a NLMSG_GOODSIZE buffer (a 4 KiB receive
+ *   buffer is enough).
  *   Reply attributes: KVM_SEC_A_VM_ID, _PID, _COMM, _VCPUS, _CREATED_NS,
- *   _DISCOVERED (flag, present if the VM existed before the module was
- *   loaded: its counters start at discovery), _COUNTERS and _RATES (nests of
+ *   _ORIGIN, _DISCOVERED (flag, present if the module found the VM after
+ *   its creation: its counters start then), _COUNTERS and _RATES (nests of
  *   enum kvm_sec_ctr), _HYPERCALLS, _PORTS and _MMIO_PAGES (nests of enum
  *   kvm_sec_top), KVM_SEC_A_INTERVAL_MS (the interval _RATES covers) and,
  *   once the VM's guest driver has reported or a level was commanded,
- *   KVM_SEC_A_VM_GUEST (nest, enum kvm_sec_guest).
- *   Unprivileged callers may read.
+ *   KVM_SEC_A_VM_GUEST (nest, enum kvm_sec_guest; the guest's level-2
+ *   flows are not in it but in KVM_SEC_CMD_GET_FLOWS).
+ *   Requires CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_GET_CONFIG
  *   Request: no attributes. Reply: every configuration attribute
@@ -41,44 +50,61 @@
  *
  * KVM_SEC_CMD_GET_STATUS
  *   Request: no attributes. Reply: KVM_SEC_A_STATUS, a nest of enum
- *   kvm_sec_status: module-wide gauges and loss counters.
+ *   kvm_sec_status: module-wide gauges and loss counters. Unprivileged
+ *   callers may read.
  *
  * KVM_SEC_CMD_GUEST_REPORT
  *   Sent by a VMM (QEMU's virtio-vsem device) for each report its guest
- *   driver sent and the device accepted. Request: KVM_SEC_A_GUEST_REPORT,
- *   the report exactly as the guest wrote it (virtio-vsem format, see
- *   Documentation/virtio-vsem/spec.rst). The report is attributed to the VM
- *   with the lowest ID that the sending process owns: a process can only
- *   report for its own VMs, whatever it claims, and needs no privilege.
+ *   driver sent and the device accepted. Request: KVM_SEC_A_VM_FD, a file
+ *   descriptor of the VM (the file KVM_CREATE_VM returned, or one of its
+ *   vCPUs) open in the sending process, and KVM_SEC_A_GUEST_REPORT, the
+ *   report exactly as the guest wrote it (virtio-vsem format, see
+ *   Documentation/virtio-vsem/spec.rst). The module resolves the
+ *   descriptor in the sender's own file table: holding it is the proof
+ *   that the sender speaks for that VM, so the command needs no privilege,
+ *   and a process's PID plays no part. Errors: -EINVAL (an attribute
+ *   missing), -EBADF (the descriptor is not open in the sender, or is not a
+ *   KVM VM or vCPU file), -ESRCH (kvm-sec does not track that VM).
  *   The module validates the report again (the VMM is not trusted either)
  *   and accepts at most KVM_SEC_GUEST_REPORTS_PER_S per VM per second.
  *   Reply: KVM_SEC_CMD_GUEST_REPORT with what the device should write into
  *   its configuration space: KVM_SEC_A_GUEST_LEVEL (the commanded level),
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the commanded interval, 0 for the VMM's),
  *   KVM_SEC_A_GUEST_HISTORY_SEQ and, once there is one, KVM_SEC_A_GUEST_HISTORY;
- *   KVM_SEC_A_PREFIXES. Errors: -ESRCH (the sender owns no VM), -EINVAL
- *   (malformed; counted in the VM's KVM_SEC_GUEST_REJECTED), -EBUSY (over
- *   the rate; counted in KVM_SEC_GUEST_THROTTLED).
+ *   KVM_SEC_A_PREFIXES. Errors, besides the above: -EINVAL (malformed;
+ *   counted in the VM's KVM_SEC_GUEST_REJECTED), -EBUSY (over the rate;
+ *   counted in KVM_SEC_GUEST_THROTTLED).
  *
  * KVM_SEC_CMD_SET_VM
  *   Request: KVM_SEC_A_VM_ID and one or both of KVM_SEC_A_GUEST_LEVEL (0:
  *   the guest driver decides; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
- *   own). Requires CAP_NET_ADMIN. They reach the device with the reply to
- *   its next report, and the driver applies them at the end of its interval.
+ *   own). Each given attribute changes its setting; a setting whose
+ *   attribute is absent is left as it is. Requires CAP_NET_ADMIN. They
+ *   reach the device with the reply to its next report, and the driver
+ *   applies them at the end of its interval.
+ *
+ * KVM_SEC_CMD_GET_FLOWS
+ *   Dump only. Request: KVM_SEC_A_VM_ID. Replies: messages carrying
+ *   KVM_SEC_A_VM_ID, KVM_SEC_A_GUEST_SEQ (the report the flows come from)
+ *   and KVM_SEC_A_FLOWS, a nest of KVM_SEC_GUEST_FLOW nests (enum
+ *   kvm_sec_flow): the destinations of the guest's last level-2 report,
+ *   as many per message as fit. A new report arriving during the dump sets
+ *   NLM_F_DUMP_INTR. Errors: -EINVAL (no VM ID), -ENOENT (no such VM).
+ *   Requires CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
  *   when the module starts and stops tracking a VM. Attributes:
- *   KVM_SEC_A_VM_ID, _PID, _COMM, _CREATED_NS and, for VM_DEL, the final
- *   _COUNTERS. Events that could not be sent are counted in
- *   KVM_SEC_STATUS_EVENTS_DROPPED.
+ *   KVM_SEC_A_VM_ID, _PID, _COMM, _CREATED_NS, _ORIGIN and, for VM_DEL, the
+ *   final _COUNTERS. Subscribing needs CAP_NET_ADMIN. Events that could not
+ *   be sent are counted in KVM_SEC_STATUS_EVENTS_DROPPED.
  */
 #ifndef _UAPI_LINUX_KVM_SEC_H
 #define _UAPI_LINUX_KVM_SEC_H
 
 #define KVM_SEC_GENL_NAME	"kvm_sec"
-#define KVM_SEC_GENL_VERSION	1
+#define KVM_SEC_GENL_VERSION	2
 #define KVM_SEC_MCGRP_EVENTS	"events"
 
 /* Bounds of KVM_SEC_A_INTERVAL_MS, and its default. */
@@ -105,6 +131,7 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_VM_DEL,
 	KVM_SEC_CMD_GUEST_REPORT,
 	KVM_SEC_CMD_SET_VM,
+	KVM_SEC_CMD_GET_FLOWS,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -152,17 +179,36 @@ enum kvm_sec_attr {
 	KVM_SEC_A_VM_GUEST,		/* nest, enum kvm_sec_guest */
 	/* u32: report interval commanded, 100..60000 ms; 0: the VMM's own */
 	KVM_SEC_A_GUEST_INTERVAL_MS,
+	/* u32: a file descriptor of the VM, open in the sender (GUEST_REPORT) */
+	KVM_SEC_A_VM_FD,
+	KVM_SEC_A_VM_ORIGIN,		/* u8: enum kvm_sec_origin */
+	KVM_SEC_A_GUEST_SEQ,		/* u64: a guest report's sequence number */
+	KVM_SEC_A_FLOWS,		/* nest of KVM_SEC_GUEST_FLOW (GET_FLOWS) */
 
 	__KVM_SEC_A_MAX
 };
 
 #define KVM_SEC_A_MAX (__KVM_SEC_A_MAX - 1)
 
+/* How the module came to track a VM (KVM_SEC_A_VM_ORIGIN). */
+enum kvm_sec_origin {
+	/* Seen being created: counted from its first exit. */
+	KVM_SEC_ORIGIN_CREATED,
+	/* Found in its VMM's files when the module was loaded. */
+	KVM_SEC_ORIGIN_DISCOVERED,
+	/* Found by one of its vCPUs' exits (no file of it could be seen). */
+	KVM_SEC_ORIGIN_ADOPTED,
+};
+
 /*
- * Per-VM counters (all u64). Hypercalls, port I/O, MMIO and MSR accesses are
- * counted per operation from KVM's own trace points, exactly; halts and
- * interrupt exits come from KVM's per-vCPU statistics; OTHER is the exits
- * not attributed to any of these classes.
+ * Per-VM counters (all u64). EXITS counts VM exits. HYPERCALLS, PIO_*,
+ * MMIO_* and MSR_* count exits too, from KVM's own trace points: an exit
+ * belongs to at most one of these classes (the first that KVM reports for
+ * it), however many operations the guest packed into it, so OTHER, the
+ * exits attributed to none of them, is never negative and never hidden.
+ * PIO_ELEMENTS counts port I/O elements (a "rep ins" of 1000 bytes is one
+ * PIO_IN exit, or a few, and 1000 elements). HALTS and IRQS come from KVM's
+ * per-vCPU statistics.
  */
 enum kvm_sec_ctr {
 	KVM_SEC_CTR_UNSPEC,
@@ -178,6 +224,7 @@ enum kvm_sec_ctr {
 	KVM_SEC_CTR_HALTS,
 	KVM_SEC_CTR_IRQS,
 	KVM_SEC_CTR_OTHER,
+	KVM_SEC_CTR_PIO_ELEMENTS,
 
 	__KVM_SEC_CTR_MAX
 };
@@ -187,8 +234,11 @@ enum kvm_sec_ctr {
 /*
  * A bounded "top-N" table: up to KVM_SEC_TOP_ENTRIES nests of
  * KVM_SEC_TOP_ENTRY, busiest first, and KVM_SEC_TOP_OTHER, the count of
- * operations not attributed to a listed key. The sum of the entries'
- * counts and OTHER equals the matching class counter.
+ * exits not attributed to a listed key. The sum of the entries' counts and
+ * OTHER equals the matching class counter. The tables evict (Space-Saving,
+ * per CPU): an entry's COUNT may exceed the key's true count by at most its
+ * ERROR, and a key is missing only if it made fewer exits on each CPU than
+ * 1/16 of that CPU's exits of the class.
  */
 enum kvm_sec_top {
 	KVM_SEC_TOP_UNSPEC,
@@ -206,6 +256,7 @@ enum kvm_sec_top_entry {
 	KVM_SEC_TOP_ENTRY_PAD,
 	KVM_SEC_TOP_ENTRY_KEY,		/* u64 */
 	KVM_SEC_TOP_ENTRY_COUNT,	/* u64 */
+	KVM_SEC_TOP_ENTRY_ERROR,	/* u64: COUNT - ERROR <= true count */
 
 	__KVM_SEC_TOP_ENTRY_MAX
 };
@@ -219,15 +270,24 @@ enum kvm_sec_status {
 	KVM_SEC_STATUS_VMS,		/* u32: VMs tracked now */
 	KVM_SEC_STATUS_VMS_SEEN,	/* u64: VMs tracked since load */
 	KVM_SEC_STATUS_VMS_GONE,	/* u64: VMs destroyed since load */
-	/* u64: events from VMs not (yet) tracked; they start a rescan */
+	/* u64: events from VMs not (yet) tracked; they adopt the VM */
 	KVM_SEC_STATUS_UNTRACKED_EXITS,
 	/* u64: VMs whose state could not be allocated when created */
 	KVM_SEC_STATUS_ALLOC_FAILURES,
 	KVM_SEC_STATUS_EVENTS_DROPPED,	/* u64: notifications not sent */
-	KVM_SEC_STATUS_RESCANS,		/* u64: scans for untracked VMs */
+	KVM_SEC_STATUS_RESCANS,		/* u64: scans of the VMMs' files */
 	KVM_SEC_STATUS_PROBES,		/* u32: KVM trace points attached */
-	/* u64: VM creations the kretprobe missed (found by discovery) */
+	/* u64: kprobe hits missed (their VMs are adopted on their exits) */
 	KVM_SEC_STATUS_PROBE_MISSES,
+	KVM_SEC_STATUS_ADOPTED,		/* u64: VMs found by their exits */
+	/* u64: VMs not tracked because max_vms were (module parameter) */
+	KVM_SEC_STATUS_VMS_REFUSED,
+	KVM_SEC_STATUS_MAX_VMS,		/* u32: the max_vms parameter */
+	/*
+	 * u64: VMs whose last user was gone before kvm-sec let go of them
+	 * (released by the periodic check, up to a second late)
+	 */
+	KVM_SEC_STATUS_LATE_RELEASES,
 
 	__KVM_SEC_STATUS_MAX
 };
@@ -263,11 +323,12 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_TOTAL,		/* nest: features summed (counts) */
 	KVM_SEC_GUEST_MEAN,		/* nest: history, mean per interval */
 	KVM_SEC_GUEST_SPREAD,		/* nest: history, spread */
-	KVM_SEC_GUEST_FLOWS,		/* nest of KVM_SEC_GUEST_FLOW */
-	KVM_SEC_GUEST_FLOW,		/* nest, enum kvm_sec_flow */
+	KVM_SEC_GUEST_FLOWS,		/* unused since version 2 */
+	KVM_SEC_GUEST_FLOW,		/* nest, enum kvm_sec_flow (GET_FLOWS) */
 	KVM_SEC_GUEST_NEAR_CAPACITY,	/* u32: intervals near capacity */
 	KVM_SEC_GUEST_INTERVALS,	/* u32: intervals, as the guest counts */
 	KVM_SEC_GUEST_INTERVAL_CMD,	/* u32: commanded interval, 0: none */
+	KVM_SEC_GUEST_NR_FLOWS,		/* u32: flows in the last report */
 
 	__KVM_SEC_GUEST_MAX
 };
