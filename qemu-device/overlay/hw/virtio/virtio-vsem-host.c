@@ -2,8 +2,9 @@
  * virtio-vsem: forwarding reports to kvm-sec.ko over generic netlink.
  *
  * Each report the device accepted goes to the kvm_sec family as
- * KVM_SEC_CMD_GUEST_REPORT. The module attributes it to the VM owned by
- * this process (it does not trust what the message says) and answers with
+ * KVM_SEC_CMD_GUEST_REPORT, with the file descriptor of this process's KVM
+ * VM: the module resolves it in this process's file table, so a report can
+ * only ever go to the VM this QEMU runs, and answers with
  * the level it commands, the VM's history and the provider's prefixes,
  * which the device writes into its configuration space. The kernel
  * handles a generic netlink request within sendmsg(), so the answer is
@@ -242,9 +243,11 @@ static void vsem_on_control(struct nlmsghdr *m, void *arg)
     }
 }
 
-int vsem_host_forward(VsemHost *h, const void *report, size_t len,
-                      VsemHostControl *ctl, char *why, size_t why_len)
+int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
+                      size_t len, VsemHostControl *ctl, char *why,
+                      size_t why_len)
 {
+    uint32_t fd = vm_fd;
     g_autofree char *buf = g_malloc0(VSEM_NL_BUF);
     struct nlmsghdr *n = (struct nlmsghdr *)buf;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
@@ -268,7 +271,8 @@ int vsem_host_forward(VsemHost *h, const void *report, size_t len,
     g = NLMSG_DATA(n);
     g->cmd = KVM_SEC_CMD_GUEST_REPORT;
     g->version = KVM_SEC_GENL_VERSION;
-    if (!vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_REPORT, report, len)) {
+    if (!vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_VM_FD, &fd, sizeof(fd)) ||
+        !vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_REPORT, report, len)) {
         return -EMSGSIZE;
     }
     memset(ctl, 0, sizeof(*ctl));

@@ -19,6 +19,7 @@
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-vsem.h"
 #include "migration/vmstate.h"
+#include "sysemu/kvm.h"
 
 #define VSEM_QUEUE_SIZE 64
 
@@ -45,13 +46,23 @@ static void vsem_forward(VirtIOVsem *s, size_t len)
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     VsemHostControl ctl;
     bool changed = false;
-    int err;
+    int err, vm_fd;
 
     if (!s->kvm_sec) {
         return;
     }
-    err = vsem_host_forward(&s->host, s->buf, len, &ctl, s->forward_status,
-                            sizeof(s->forward_status));
+    /*
+     * kvm-sec.ko takes a report for the VM whose file the sender holds:
+     * only a KVM VM of this process has one, and only its own.
+     */
+    vm_fd = kvm_get_vm_fd();
+    if (vm_fd < 0) {
+        g_strlcpy(s->forward_status, "not a KVM VM: nothing to forward",
+                  sizeof(s->forward_status));
+        return;
+    }
+    err = vsem_host_forward(&s->host, vm_fd, s->buf, len, &ctl,
+                            s->forward_status, sizeof(s->forward_status));
     if (err == -ENOENT) {
         return;                 /* no module: the device works alone */
     }

@@ -30,13 +30,15 @@ void vsem_host_init(VsemHost *h);
 void vsem_host_cleanup(VsemHost *h);
 
 /*
- * Forward one validated report to kvm-sec.ko and read back its control.
+ * Forward one validated report to kvm-sec.ko, for the KVM VM of file
+ * descriptor @vm_fd (this process's), and read back its control.
  * Returns 0 (and fills @ctl), -ENOENT when the module is not loaded (the
  * device then works on its own), or another negative errno; @why then
  * says what happened (a static string, or the module's own message, copied
  * into @why_buf).
  */
-int vsem_host_forward(VsemHost *h, const void *report, size_t len,
-                      VsemHostControl *ctl, char *why_buf, size_t why_len);
+int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
+                      size_t len, VsemHostControl *ctl, char *why_buf,
+                      size_t why_len);
 
 #endif
