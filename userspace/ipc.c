@@ -28,12 +28,13 @@ struct vsec_ipc {
 const char *const vsec_ctr_key[VSEC_NR_CTR] = {
 	"exits", "hypercalls", "pio_in", "pio_out", "mmio_read",
 	"mmio_write", "msr_read", "msr_write", "halts", "irqs", "other",
+	"pio_elements",
 };
 
 const char *const vsec_ctr_label[VSEC_NR_CTR] = {
 	"exits", "hypercalls", "port I/O in", "port I/O out", "MMIO reads",
 	"MMIO writes", "MSR reads", "MSR writes", "halts", "interrupts",
-	"other exits",
+	"other exits", "port I/O elements",
 };
 
 const char *const vsec_feat_key[VSEC_NR_FEAT] = {
@@ -42,6 +43,8 @@ const char *const vsec_feat_key[VSEC_NR_FEAT] = {
 };
 
 const char *const vsec_level_name[3] = { "auto", "1", "2" };
+const char *const vsec_origin_name[3] = { "created", "discovered", "adopted" };
+
 const char *const vsec_switch_name[4] = {
 	"none", "anomaly", "commanded", "calm",
 };
@@ -61,6 +64,9 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_INTERVAL_MS]		= { .type = NLA_U32 },
 	[KVM_SEC_A_STATUS]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_VM_GUEST]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_ORIGIN]		= { .type = NLA_U8 },
+	[KVM_SEC_A_GUEST_SEQ]		= { .type = NLA_U64 },
+	[KVM_SEC_A_FLOWS]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -75,6 +81,7 @@ static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
 	[KVM_SEC_CTR_HALTS]	 = { .type = NLA_U64 },
 	[KVM_SEC_CTR_IRQS]	 = { .type = NLA_U64 },
 	[KVM_SEC_CTR_OTHER]	 = { .type = NLA_U64 },
+	[KVM_SEC_CTR_PIO_ELEMENTS] = { .type = NLA_U64 },
 };
 
 static struct nla_policy vsec_top_policy[KVM_SEC_TOP_MAX + 1] = {
@@ -85,6 +92,7 @@ static struct nla_policy vsec_top_policy[KVM_SEC_TOP_MAX + 1] = {
 static struct nla_policy vsec_entry_policy[KVM_SEC_TOP_ENTRY_MAX + 1] = {
 	[KVM_SEC_TOP_ENTRY_KEY]		= { .type = NLA_U64 },
 	[KVM_SEC_TOP_ENTRY_COUNT]	= { .type = NLA_U64 },
+	[KVM_SEC_TOP_ENTRY_ERROR]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy vsec_status_policy[KVM_SEC_STATUS_MAX + 1] = {
@@ -97,6 +105,45 @@ static struct nla_policy vsec_status_policy[KVM_SEC_STATUS_MAX + 1] = {
 	[KVM_SEC_STATUS_EVENTS_DROPPED]	= { .type = NLA_U64 },
 	[KVM_SEC_STATUS_RESCANS]	= { .type = NLA_U64 },
 	[KVM_SEC_STATUS_PROBE_MISSES]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_ADOPTED]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_VMS_REFUSED]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_MAX_VMS]	= { .type = NLA_U32 },
+	[KVM_SEC_STATUS_LATE_RELEASES]	= { .type = NLA_U64 },
+};
+
+/* Lengths are checked by the policy: libnl's nla_get_u8/u32 do not. */
+static struct nla_policy vsec_flow_policy[KVM_SEC_FLOW_MAX + 1] = {
+	[KVM_SEC_FLOW_FAMILY]	= { .type = NLA_U8 },
+	[KVM_SEC_FLOW_ADDR]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[KVM_SEC_FLOW_OUTSIDE]	= { .type = NLA_U8 },
+	[KVM_SEC_FLOW_PACKETS]	= { .type = NLA_U64 },
+	[KVM_SEC_FLOW_BYTES]	= { .type = NLA_U64 },
+	[KVM_SEC_FLOW_PID]	= { .type = NLA_U32 },
+	[KVM_SEC_FLOW_COMM]	= { .type = NLA_STRING },
+};
+
+static struct nla_policy vsec_guest_policy[KVM_SEC_GUEST_MAX + 1] = {
+	[KVM_SEC_GUEST_REPORTS]		= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_REJECTED]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_THROTTLED]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_INCONSISTENT]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_SEQ]		= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_AGE_MS]		= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_LEVEL]		= { .type = NLA_U8 },
+	[KVM_SEC_GUEST_LEVEL_CMD]	= { .type = NLA_U8 },
+	[KVM_SEC_GUEST_SWITCH_REASON]	= { .type = NLA_U8 },
+	[KVM_SEC_GUEST_SWITCHES]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_ANOMALIES]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_INTERVAL_MS]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_HISTORY_SEQ]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_LAST]		= { .type = NLA_NESTED },
+	[KVM_SEC_GUEST_TOTAL]		= { .type = NLA_NESTED },
+	[KVM_SEC_GUEST_MEAN]		= { .type = NLA_NESTED },
+	[KVM_SEC_GUEST_SPREAD]		= { .type = NLA_NESTED },
+	[KVM_SEC_GUEST_NEAR_CAPACITY]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_INTERVALS]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_INTERVAL_CMD]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_NR_FLOWS]	= { .type = NLA_U32 },
 };
 
 static int vsec_errno(int nlerr)
@@ -201,6 +248,8 @@ static int parse_top(struct nlattr *nest, struct vsec_top *top)
 			return -EPROTO;
 		top->e[top->nr].key = nla_get_u64(e[KVM_SEC_TOP_ENTRY_KEY]);
 		top->e[top->nr].count = nla_get_u64(e[KVM_SEC_TOP_ENTRY_COUNT]);
+		top->e[top->nr].err = e[KVM_SEC_TOP_ENTRY_ERROR] ?
+			nla_get_u64(e[KVM_SEC_TOP_ENTRY_ERROR]) : 0;
 		top->nr++;
 	}
 	return 0;
@@ -227,7 +276,7 @@ static int parse_flow(struct nlattr *nest, struct vsec_flow *f)
 {
 	struct nlattr *tb[KVM_SEC_FLOW_MAX + 1];
 
-	if (nla_parse_nested(tb, KVM_SEC_FLOW_MAX, nest, NULL) < 0 ||
+	if (nla_parse_nested(tb, KVM_SEC_FLOW_MAX, nest, vsec_flow_policy) < 0 ||
 	    !tb[KVM_SEC_FLOW_FAMILY] || !tb[KVM_SEC_FLOW_ADDR])
 		return -EPROTO;
 	f->family = nla_get_u8(tb[KVM_SEC_FLOW_FAMILY]);
@@ -251,10 +300,8 @@ static int parse_flow(struct nlattr *nest, struct vsec_flow *f)
 static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 {
 	struct nlattr *tb[KVM_SEC_GUEST_MAX + 1];
-	struct nlattr *a;
-	int rem;
 
-	if (nla_parse_nested(tb, KVM_SEC_GUEST_MAX, nest, NULL) < 0)
+	if (nla_parse_nested(tb, KVM_SEC_GUEST_MAX, nest, vsec_guest_policy) < 0)
 		return -EPROTO;
 	g->present = true;
 #define U64(attr, field) \
@@ -280,6 +327,7 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	U32(KVM_SEC_GUEST_NEAR_CAPACITY, near_capacity);
 	U32(KVM_SEC_GUEST_INTERVALS, intervals);
 	U32(KVM_SEC_GUEST_INTERVAL_CMD, interval_cmd);
+	U32(KVM_SEC_GUEST_NR_FLOWS, flows_reported);
 #undef U64
 #undef U32
 #undef U8
@@ -292,16 +340,6 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	    (tb[KVM_SEC_GUEST_SPREAD] &&
 	     parse_features(tb[KVM_SEC_GUEST_SPREAD], g->spread)))
 		return -EPROTO;
-	if (tb[KVM_SEC_GUEST_FLOWS]) {
-		nla_for_each_nested(a, tb[KVM_SEC_GUEST_FLOWS], rem) {
-			if (nla_type(a) != KVM_SEC_GUEST_FLOW)
-				continue;
-			if (g->nr_flows == VIRTIO_VSEM_MAX_FLOWS)
-				return -EPROTO;
-			if (parse_flow(a, &g->flows[g->nr_flows++]))
-				return -EPROTO;
-		}
-	}
 	return 0;
 }
 
@@ -322,6 +360,8 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	if (tb[KVM_SEC_A_VM_CREATED_NS])
 		vm->created_ns = nla_get_u64(tb[KVM_SEC_A_VM_CREATED_NS]);
 	vm->discovered = tb[KVM_SEC_A_VM_DISCOVERED] != NULL;
+	if (tb[KVM_SEC_A_VM_ORIGIN])
+		vm->origin = nla_get_u8(tb[KVM_SEC_A_VM_ORIGIN]);
 	if (tb[KVM_SEC_A_INTERVAL_MS]) {
 		vm->interval_ms = nla_get_u32(tb[KVM_SEC_A_INTERVAL_MS]);
 		vm->has_interval = true;
@@ -394,11 +434,18 @@ static int on_dump_intr(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* A dump's end: it carries the dump's error, if any (netlink(7)). */
 static int on_finish(struct nl_msg *msg, void *arg)
 {
 	struct vsec_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err;
 
-	(void)msg;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		if (err < 0)
+			req->err = err;
+	}
 	req->done = true;
 	return NL_STOP;
 }
@@ -575,6 +622,50 @@ int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
 	return 0;
 }
 
+static int handle_flows(struct vsec_req *req, struct nlattr **tb,
+			struct nlmsghdr *nlh)
+{
+	struct vsec_guest *g = req->arg;
+	struct nlattr *a;
+	int rem;
+
+	(void)nlh;
+	if (!tb[KVM_SEC_A_FLOWS])
+		return -EPROTO;
+	if (tb[KVM_SEC_A_GUEST_SEQ])
+		g->flows_seq = nla_get_u64(tb[KVM_SEC_A_GUEST_SEQ]);
+	nla_for_each_nested(a, tb[KVM_SEC_A_FLOWS], rem) {
+		if (nla_type(a) != KVM_SEC_GUEST_FLOW)
+			continue;
+		if (g->nr_flows == VIRTIO_VSEM_MAX_FLOWS)
+			return -EPROTO;
+		memset(&g->flows[g->nr_flows], 0, sizeof(g->flows[0]));
+		if (parse_flow(a, &g->flows[g->nr_flows++]))
+			return -EPROTO;
+	}
+	return 0;
+}
+
+int vsec_ipc_get_flows(struct vsec_ipc *ipc, uint32_t id, struct vsec_guest *g)
+{
+	uint32_t a[2] = { KVM_SEC_A_VM_ID, id };
+	int tries, err = 0;
+
+	/* A report replacing the flows during the dump: take them again. */
+	for (tries = 0; tries < 5; tries++) {
+		struct vsec_req req = { .handle = handle_flows, .arg = g };
+
+		g->nr_flows = 0;
+		err = vsec_transact(ipc, KVM_SEC_CMD_GET_FLOWS, NLM_F_DUMP,
+				    put_u32_attr, a, &req);
+		if (err || !req.interrupted)
+			break;
+		err = -EAGAIN;
+	}
+	g->has_flows = !err;
+	return err;
+}
+
 static int handle_config(struct vsec_req *req, struct nlattr **tb,
 			 struct nlmsghdr *nlh)
 {
@@ -692,6 +783,11 @@ static int handle_status(struct vsec_req *req, struct nlattr **tb,
 	st->events_dropped = get_u64(s, KVM_SEC_STATUS_EVENTS_DROPPED);
 	st->rescans = get_u64(s, KVM_SEC_STATUS_RESCANS);
 	st->probe_misses = get_u64(s, KVM_SEC_STATUS_PROBE_MISSES);
+	st->adopted = get_u64(s, KVM_SEC_STATUS_ADOPTED);
+	st->refused = get_u64(s, KVM_SEC_STATUS_VMS_REFUSED);
+	st->max_vms = s[KVM_SEC_STATUS_MAX_VMS] ?
+		      nla_get_u32(s[KVM_SEC_STATUS_MAX_VMS]) : 0;
+	st->late_releases = get_u64(s, KVM_SEC_STATUS_LATE_RELEASES);
 	return 0;
 }
 

@@ -23,6 +23,8 @@ int vsec_ipc_get_vm(struct vsec_ipc *ipc, uint32_t id, struct vsec_vm *vm);
 /* All VMs, or those of VMM process @pid if non-zero; *vms is malloc'ed. */
 int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
 		      struct vsec_vm **vms, size_t *nr);
+/* The flows of the guest's last level-2 report, into g->flows. */
+int vsec_ipc_get_flows(struct vsec_ipc *ipc, uint32_t id, struct vsec_guest *g);
 int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg);
 int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms);
 int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,

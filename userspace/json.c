@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *f)
@@ -10,12 +12,33 @@ void json_init(struct json *j, FILE *f)
 	j->first[0] = true;
 }
 
+/*
+ * Valid UTF-8 is copied, but for the C0 and C1 control characters (escaped
+ * as \u00NN, so no terminal that shows the document obeys them); a byte
+ * that is not part of valid UTF-8 is written as the code point of the same
+ * value (\u00NN), so the document is always valid UTF-8 JSON.
+ */
 void json_write_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
 	fputc('"', f);
-	for (; *p; p++) {
+	while (n) {
+		size_t l = utf8_seq_len(p, n);
+
+		if (l == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			fprintf(f, "\\u%04x", p[1]);	/* C1 control */
+			p += l;
+			n -= l;
+			continue;
+		}
+		if (l > 1) {
+			fwrite(p, 1, l, f);
+			p += l;
+			n -= l;
+			continue;
+		}
 		switch (*p) {
 		case '"':  fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -23,11 +46,13 @@ void json_write_string(FILE *f, const char *s)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p >= 0x7f)
 				fprintf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
 		}
+		p++;
+		n--;
 	}
 	fputc('"', f);
 }

@@ -4,7 +4,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "show.h"
+
+/* A VMM's command name, made safe for a terminal. */
+typedef char comm_text[TEXT_ESCAPE_SIZE(32)];
+
+/* Characters, not bytes: the text is valid UTF-8 (text_escape). */
+static int text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+/* How a VM came to be tracked; a newer module's value is not "created". */
+static const char *origin_name(uint8_t origin)
+{
+	return origin < 3 ? vsec_origin_name[origin] : "unknown";
+}
 
 enum {
 	C_EXITS = KVM_SEC_CTR_EXITS - KVM_SEC_CTR_EXITS,
@@ -44,11 +64,12 @@ static uint64_t age_seconds(const struct vsec_vm *vm)
 
 void show_vm_list(FILE *f, const struct vsec_vm *vms, size_t nr)
 {
+	comm_text comm;
 	int wcomm = 7;
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		int l = (int)strlen(vms[i].comm);
+		int l = text_width(text_escape(comm, sizeof(comm), vms[i].comm));
 
 		if (l > wcomm)
 			wcomm = l;
@@ -61,10 +82,12 @@ void show_vm_list(FILE *f, const struct vsec_vm *vms, size_t nr)
 		char age[16];
 
 		format_duration(age, sizeof(age), age_seconds(vm));
-		fprintf(f, "%5" PRIu32 " %8" PRIu32 "  %-*s %5" PRIu32 " %8s %12"
+		text_escape(comm, sizeof(comm), vm->comm);
+		fprintf(f, "%5" PRIu32 " %8" PRIu32 "  %s%*s %5" PRIu32 " %8s %12"
 			PRIu64 " %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10"
 			PRIu64 " %10" PRIu64 "\n",
-			vm->id, vm->pid, wcomm, vm->comm, vm->vcpus, age,
+			vm->id, vm->pid, comm, wcomm - text_width(comm), "",
+			vm->vcpus, age,
 			vm->ctr[C_EXITS], vm->rate[C_EXITS], vm->ctr[C_HCALL],
 			vm->ctr[C_PIO_IN] + vm->ctr[C_PIO_OUT],
 			vm->ctr[C_MMIO_R] + vm->ctr[C_MMIO_W], vm->ctr[C_HALTS]);
@@ -83,7 +106,7 @@ static void show_top(FILE *f, const char *title, enum key_style style,
 
 	if (!t->present)
 		return;
-	fprintf(f, "\n  %-24s %16s\n", title, "count");
+	fprintf(f, "\n  %-24s %16s %10s\n", title, "exits", "(error)");
 	for (i = 0; i < t->nr; i++) {
 		if (style == KEY_DEC)
 			snprintf(key, sizeof(key), "%" PRIu64, t->e[i].key);
@@ -91,7 +114,10 @@ static void show_top(FILE *f, const char *title, enum key_style style,
 			snprintf(key, sizeof(key), "0x%04" PRIx64, t->e[i].key);
 		else
 			snprintf(key, sizeof(key), "0x%" PRIx64, t->e[i].key);
-		fprintf(f, "  %-24s %16" PRIu64 "\n", key, t->e[i].count);
+		fprintf(f, "  %-24s %16" PRIu64, key, t->e[i].count);
+		if (t->e[i].err)
+			fprintf(f, " %10" PRIu64, t->e[i].err);
+		fputc('\n', f);
 	}
 	if (t->other || !t->nr)
 		fprintf(f, "  %-24s %16" PRIu64 "\n", "(others)", t->other);
@@ -123,7 +149,7 @@ static void format_addr(char *buf, size_t len, uint8_t family,
 
 static void show_guest(FILE *f, const struct vsec_guest *g)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], comm[TEXT_ESCAPE_SIZE(17)];
 	unsigned int i;
 
 	fprintf(f, "\n  guest driver (virtio-vsem)\n");
@@ -169,7 +195,7 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 				g->spread[i]);
 		fputc('\n', f);
 	}
-	if (!g->nr_flows)
+	if (!g->has_flows || !g->nr_flows)
 		return;
 	fprintf(f, "\n  %-39s %10s %12s %-8s %7s %s\n", "destination (level 2)",
 		"packets", "bytes", "where", "pid", "command");
@@ -180,13 +206,14 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 		fprintf(f, "  %-39s %10" PRIu64 " %12" PRIu64 " %-8s %7" PRIu32
 			" %s\n", a, fl->packets, fl->bytes,
 			fl->outside ? "outside" : "inside", fl->pid,
-			fl->pid ? fl->comm : "-");
+			fl->pid ? text_escape(comm, sizeof(comm), fl->comm) : "-");
 	}
 }
 
 void show_vm(FILE *f, const struct vsec_vm *vm)
 {
 	char age[16], when[64] = "?";
+	comm_text comm;
 	time_t t = (time_t)(vm->created_ns / 1000000000ull);
 	struct tm tm;
 	int i;
@@ -195,10 +222,12 @@ void show_vm(FILE *f, const struct vsec_vm *vm)
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	fprintf(f, "VM %" PRIu32 "\n", vm->id);
-	fprintf(f, "  %-24s %" PRIu32 " (%s)\n", "VMM process", vm->pid, vm->comm);
+	fprintf(f, "  %-24s %" PRIu32 " (%s)\n", "VMM process", vm->pid,
+		text_escape(comm, sizeof(comm), vm->comm));
 	fprintf(f, "  %-24s %" PRIu32 "\n", "vCPUs", vm->vcpus);
-	fprintf(f, "  %-24s %s (%s ago)%s\n", vm->discovered ? "discovered" : "created",
-		when, age, vm->discovered ? ", counted since discovery" : "");
+	fprintf(f, "  %-24s %s (%s ago)%s\n",
+		origin_name(vm->origin), when, age,
+		vm->discovered ? ", counted since then" : "");
 	fprintf(f, "\n  %-24s %16s %16s\n", "counter", "total",
 		"per second");
 	for (i = 0; i < VSEC_NR_CTR; i++)
@@ -238,17 +267,22 @@ void show_status(FILE *f, const struct vsec_status *st)
 	fprintf(f, "%-28s %" PRIu64 "\n", "untracked exits", st->untracked_exits);
 	fprintf(f, "%-28s %" PRIu64 "\n", "rescans", st->rescans);
 	fprintf(f, "%-28s %" PRIu64 "\n", "allocation failures", st->alloc_failures);
-	fprintf(f, "%-28s %" PRIu64 "\n", "creations missed", st->probe_misses);
+	fprintf(f, "%-28s %" PRIu64 "\n", "VMs adopted on an exit", st->adopted);
+	fprintf(f, "%-28s %" PRIu64 " (max_vms %" PRIu32 ")\n", "VMs refused",
+		st->refused, st->max_vms);
+	fprintf(f, "%-28s %" PRIu64 "\n", "late releases", st->late_releases);
+	fprintf(f, "%-28s %" PRIu64 "\n", "kprobe misses", st->probe_misses);
 	fprintf(f, "%-28s %" PRIu64 "\n", "events dropped", st->events_dropped);
 }
 
 void show_event(FILE *f, const struct vsec_event *ev)
 {
 	const struct vsec_vm *vm = &ev->vm;
+	comm_text comm;
 
 	fprintf(f, "%-4s id %" PRIu32 " pid %" PRIu32 " comm %s",
 		ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone", vm->id, vm->pid,
-		vm->comm);
+		text_escape(comm, sizeof(comm), vm->comm));
 	if (ev->cmd == KVM_SEC_CMD_VM_DEL && vm->has_ctr)
 		fprintf(f, " exits %" PRIu64 " hypercalls %" PRIu64
 			" pio %" PRIu64 " mmio %" PRIu64,
@@ -279,6 +313,7 @@ static void json_top(struct json *j, const char *key, const char *keyname,
 		json_begin_object(j, NULL);
 		json_u64(j, keyname, t->e[i].key);
 		json_u64(j, "count", t->e[i].count);
+		json_u64(j, "error", t->e[i].err);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -325,12 +360,18 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "near_capacity_intervals", g->near_capacity);
 	json_u64(j, "intervals", g->intervals);
 	json_u64(j, "history_seq", g->history_seq);
+	json_u64(j, "flows_reported", g->flows_reported);
 	json_features(j, "last", g->last, VSEC_NR_FEAT);
 	json_features(j, "total", g->total, VIRTIO_VSEM_FEAT_CPU_PERMILLE);
 	if (g->history_seq) {
 		json_features(j, "mean", g->mean, VSEC_NR_FEAT);
 		json_features(j, "spread", g->spread, VSEC_NR_FEAT);
 	}
+	if (!g->has_flows) {
+		json_end_object(j);
+		return;
+	}
+	json_u64(j, "flows_seq", g->flows_seq);
 	json_begin_array(j, "flows");
 	for (i = 0; i < g->nr_flows; i++) {
 		const struct vsec_flow *fl = &g->flows[i];
@@ -357,6 +398,7 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 	json_string(j, "comm", vm->comm);
 	json_u64(j, "created_ns", vm->created_ns);
 	json_bool(j, "discovered", vm->discovered);
+	json_string(j, "origin", origin_name(vm->origin));
 	if (vm->has_vcpus)
 		json_u64(j, "vcpus", vm->vcpus);
 	if (vm->has_interval)
@@ -403,6 +445,10 @@ void json_status(struct json *j, const struct vsec_status *st)
 	json_u64(j, "rescans", st->rescans);
 	json_u64(j, "alloc_failures", st->alloc_failures);
 	json_u64(j, "probe_misses", st->probe_misses);
+	json_u64(j, "adopted", st->adopted);
+	json_u64(j, "refused", st->refused);
+	json_u64(j, "max_vms", st->max_vms);
+	json_u64(j, "late_releases", st->late_releases);
 	json_u64(j, "events_dropped", st->events_dropped);
 	json_end_object(j);
 }

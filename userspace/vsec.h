@@ -16,6 +16,7 @@ struct vsec_top {
 	struct {
 		uint64_t key;
 		uint64_t count;
+		uint64_t err;	/* count - err <= the true count */
 	} e[KVM_SEC_TOP_ENTRIES];
 	uint64_t other;
 };
@@ -45,6 +46,10 @@ struct vsec_guest {
 	uint32_t interval_cmd;
 	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
 	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
+	uint32_t flows_reported;	/* in the last report (GET_VM) */
+	/* Fetched apart (vsec_ipc_get_flows), with the report they are of. */
+	bool has_flows;
+	uint64_t flows_seq;
 	unsigned int nr_flows;
 	struct vsec_flow flows[VIRTIO_VSEM_MAX_FLOWS];
 };
@@ -56,6 +61,7 @@ struct vsec_vm {
 	uint32_t vcpus;
 	uint64_t created_ns;
 	bool discovered;
+	uint8_t origin;		/* enum kvm_sec_origin */
 	uint32_t interval_ms;
 	bool has_vcpus, has_interval, has_ctr, has_rate;
 	uint64_t ctr[VSEC_NR_CTR];	/* index: KVM_SEC_CTR_x - KVM_SEC_CTR_EXITS */
@@ -82,6 +88,10 @@ struct vsec_status {
 	uint64_t events_dropped;
 	uint64_t rescans;
 	uint64_t probe_misses;
+	uint64_t adopted;
+	uint64_t refused;
+	uint32_t max_vms;
+	uint64_t late_releases;
 };
 
 struct vsec_event {
@@ -96,5 +106,6 @@ extern const char *const vsec_ctr_label[VSEC_NR_CTR];
 extern const char *const vsec_feat_key[VSEC_NR_FEAT];
 extern const char *const vsec_level_name[3];
 extern const char *const vsec_switch_name[4];
+extern const char *const vsec_origin_name[3];
 
 #endif /* VSEC_H */

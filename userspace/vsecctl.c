@@ -43,8 +43,9 @@ static void usage(FILE *f)
 "Show and configure kvm-sec, the KVM host security and reliability monitor.\n"
 "\n"
 "Commands:\n"
-"  list                      all VMs on this host, one line each\n"
-"  show VM-ID                one VM in detail\n"
+"  list                      all VMs on this host, one line each (needs\n"
+"                            CAP_NET_ADMIN, as everything about VMs)\n"
+"  show VM-ID                one VM in detail, with its guest's flows\n"
 "  show --pid PID            the VMs of the VMM process PID\n"
 "  config                    the module's configuration\n"
 "  config set KEY VALUE      change it (needs CAP_NET_ADMIN); keys:\n"
@@ -57,9 +58,9 @@ static void usage(FILE *f)
 "                            decides\n"
 "  interval VM-ID MS|default command the report interval of the VM's guest\n"
 "                            driver, %d..%d ms (needs CAP_NET_ADMIN)\n"
-"  status                    module-wide counters (drops, rescans, ...)\n"
+"  status                    module-wide counters (drops, refusals, ...)\n"
 "  monitor [--count N]       VMs appearing and disappearing, until\n"
-"                            interrupted (or N events)\n"
+"                            interrupted (or N events; needs CAP_NET_ADMIN)\n"
 "\n"
 "Options:\n"
 "  -j, --json                machine-readable output with stable keys\n"
@@ -252,6 +253,19 @@ static int cmd_show(int argc, char **argv)
 	if (err) {
 		ret = fail_ipc(ipc, err, what);
 		goto out;
+	}
+	/*
+	 * The guest's flows come apart. Without them (the VM went meanwhile,
+	 * reports kept replacing them, an older module) the VM is shown all
+	 * the same, and says so.
+	 */
+	for (i = 0; i < nr; i++) {
+		if (!vms[i].guest.present)
+			continue;
+		err = vsec_ipc_get_flows(ipc, vms[i].id, &vms[i].guest);
+		if (err && err != -ENOENT)
+			fprintf(stderr, "%s: VM %" PRIu32 ": flows not shown: %s\n",
+				prog, vms[i].id, strerror(-err));
 	}
 	if (opt_json) {
 		struct json j;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "escape.h"
 #include "json.h"
 #include "show.h"
 
@@ -37,6 +38,122 @@ static void test_escaping(void)
 	CHECK(!strcmp(render(write_str, "t\tn\n\x01"), "\"t\\tn\\n\\u0001\""));
 }
 
+/* Is @s valid UTF-8 with no control character but \n? */
+static int clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	while (n) {
+		size_t l = utf8_seq_len(p, n);
+
+		if (!l || (l == 1 && ((*p < 0x20 && *p != '\n') || *p == 0x7f)) ||
+		    (l == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+			return 0;
+		p += l;
+		n -= l;
+	}
+	return 1;
+}
+
+static void test_utf8(void)
+{
+	CHECK(utf8_seq_len((const unsigned char *)"a", 1) == 1);
+	CHECK(utf8_seq_len((const unsigned char *)"\xc3\xa9", 2) == 2);
+	CHECK(utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 3) == 3);
+	CHECK(utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4);
+	/* Truncated, overlong, surrogate, beyond U+10FFFF, stray bytes. */
+	CHECK(utf8_seq_len((const unsigned char *)"\xc3", 1) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\xc0\xaf", 2) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\xe0\x80\xaf", 3) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\xed\xa0\x80", 3) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\x80", 1) == 0);
+	CHECK(utf8_seq_len((const unsigned char *)"\xff", 1) == 0);
+}
+
+/*
+ * Names a hostile guest or VMM can choose: terminal escapes, C1 controls
+ * (8-bit and UTF-8 encoded), invalid UTF-8, a backslash.
+ */
+static const char *const hostile[] = {
+	"\x1b]0;pwned\x07\x1b[2J",
+	"a\x9b" "31mred",
+	"\xc2\x9b" "31m",
+	"\xff\xfe\xc3",
+	"back\\slash\r\n",
+	"caf\xc3\xa9 \xe2\x82\xac",
+};
+
+static void test_text_escape(void)
+{
+	char out[TEXT_ESCAPE_SIZE(32)];
+	unsigned int i;
+
+	CHECK(!strcmp(text_escape(out, sizeof(out), "qemu-system-x86"),
+		      "qemu-system-x86"));
+	CHECK(!strcmp(text_escape(out, sizeof(out), "\x1b[2J"), "\\x1b[2J"));
+	CHECK(!strcmp(text_escape(out, sizeof(out), "a\\b"), "a\\x5cb"));
+	/* Valid UTF-8 stays readable; C1 controls do not. */
+	CHECK(!strcmp(text_escape(out, sizeof(out), "caf\xc3\xa9"), "caf\xc3\xa9"));
+	CHECK(!strcmp(text_escape(out, sizeof(out), "\xc2\x9b"), "\\xc2\\x9b"));
+	CHECK(!strcmp(text_escape(out, sizeof(out), "\xff"), "\\xff"));
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		CHECK(clean_utf8(text_escape(out, sizeof(out), hostile[i])));
+	/* Cut short, never overflowing, never a split escape. */
+	CHECK(!strcmp(text_escape(out, 6, "\x1b\x1b"), "\\x1b"));
+	CHECK(!strcmp(text_escape(out, 3, "\xc3\xa9\xc3\xa9"), "\xc3\xa9"));
+}
+
+static void test_json_strings_are_valid_utf8(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+		CHECK(clean_utf8(render(write_str, hostile[i])));
+	CHECK(!strcmp(render(write_str, "\xff\xc3\xa9\x9b"),
+		      "\"\\u00ff\xc3\xa9\\u009b\""));
+	CHECK(!strcmp(render(write_str, "\x1b[2J"), "\"\\u001b[2J\""));
+}
+
+static void write_show_vm(FILE *f, const void *arg)
+{
+	show_vm(f, arg);
+}
+
+static void write_event(FILE *f, const void *arg)
+{
+	show_event(f, arg);
+}
+
+/* A VM whose VMM and guest chose hostile names, shown both ways. */
+static void test_hostile_vm(void)
+{
+	static struct vsec_vm vm;
+	static struct vsec_event ev;
+	const char *out;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.id = 7;
+	strcpy(vm.comm, "\x1b]0;x\x07\xff");
+	vm.guest.present = true;
+	vm.guest.has_flows = true;
+	vm.guest.nr_flows = 1;
+	vm.guest.flows[0].family = 4;
+	vm.guest.flows[0].pid = 9;
+	strcpy(vm.guest.flows[0].comm, "\x1b[2J\xc2\x9b");
+	out = render(write_show_vm, &vm);
+	CHECK(clean_utf8(out));
+	CHECK(strstr(out, "\\x1b]0;x\\x07\\xff") != NULL);
+	CHECK(strstr(out, "\\x1b[2J\\xc2\\x9b") != NULL);
+	out = render(write_vm, &vm);
+	CHECK(clean_utf8(out));
+	CHECK(strstr(out, "\"comm\":\"\\u001b]0;x\\u0007\\u00ff\"") != NULL);
+	ev.cmd = KVM_SEC_CMD_VM_NEW;
+	ev.vm = vm;
+	CHECK(clean_utf8(render(write_event, &ev)));
+}
+
 static void test_vm_object(void)
 {
 	struct vsec_vm vm = {
@@ -55,7 +172,7 @@ static void test_vm_object(void)
 	out = render(write_vm, &vm);
 	CHECK(strstr(out, "{\"id\":3,\"pid\":42,\"comm\":\"qemu \\\"x\\\"\",") == out);
 	CHECK(strstr(out, "\"counters\":{\"exits\":0,\"hypercalls\":9,") != NULL);
-	CHECK(strstr(out, "\"ports\":{\"entries\":[{\"port\":128,\"count\":4}],\"other\":1}") != NULL);
+	CHECK(strstr(out, "\"ports\":{\"entries\":[{\"port\":128,\"count\":4,\"error\":0}],\"other\":1}") != NULL);
 	CHECK(strstr(out, "\"vcpus\":2,") != NULL);
 	CHECK(strstr(out, "\"rates\"") == NULL);	/* not received */
 	CHECK(strstr(out, "\"interval_ms\"") == NULL);	/* not received */
@@ -77,6 +194,10 @@ static void test_durations(void)
 int main(void)
 {
 	test_escaping();
+	test_utf8();
+	test_text_escape();
+	test_json_strings_are_valid_utf8();
+	test_hostile_vm();
 	test_vm_object();
 	test_durations();
 	return check_done("test_json");

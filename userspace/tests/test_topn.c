@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the exit path's bounded top-N tables (kvm-sec/topn.h). */
+/* Unit tests of the exit path's heavy-hitter tables (kvm-sec/topn.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,19 +8,29 @@
 
 static u64 table_sum(const struct ksec_top *t)
 {
-	u64 s = t->other;
+	u64 s = 0;
 
 	for (unsigned int i = 0; i < KSEC_TOP_SLOTS; i++)
 		s += t->slot[i].count;
 	return s;
 }
 
-static u64 lookup(const struct ksec_top_merged *m, u64 key)
+static const struct ksec_top_slot *lookup(const struct ksec_top_merged *m,
+					  u64 key)
 {
 	for (unsigned int i = 0; i < m->nr; i++)
 		if (m->slot[i].key == key)
-			return m->slot[i].count;
-	return 0;
+			return &m->slot[i];
+	return NULL;
+}
+
+static void merged_of(struct ksec_top_merged *m, const struct ksec_top *t,
+		      int nr, unsigned int max)
+{
+	ksec_top_merged_init(m);
+	for (int c = 0; c < nr; c++)
+		ksec_top_merge(m, &t[c]);
+	ksec_top_finish(m, max);
 }
 
 static void test_exact_until_full(void)
@@ -28,83 +38,151 @@ static void test_exact_until_full(void)
 	struct ksec_top t;
 	struct ksec_top_merged m;
 
-	memset(&t, 0, sizeof(t));
+	ksec_top_init(&t);
 	/* Key 0 is a valid key (port 0, hypercall 0). */
 	for (u64 k = 0; k < KSEC_TOP_SLOTS; k++)
 		for (u64 n = 0; n <= k; n++)
 			ksec_top_add(&t, k, 1);
-	CHECK(t.other == 0);
-	ksec_top_add(&t, 1000, 7);	/* no slot left */
-	CHECK(t.other == 7);
-	CHECK(table_sum(&t) == KSEC_TOP_SLOTS * (KSEC_TOP_SLOTS + 1) / 2 + 7);
-
-	ksec_top_merged_init(&m);
-	ksec_top_merge(&m, &t);
-	ksec_top_finish(&m, 8);
+	CHECK(table_sum(&t) == KSEC_TOP_SLOTS * (KSEC_TOP_SLOTS + 1) / 2);
+	merged_of(&m, &t, 1, 8);
 	CHECK(m.nr == 8);
-	/* Busiest first: key 15 had 16, key 14 had 15, ... */
+	/* Busiest first: key 15 had 16, key 14 had 15, ...; all exact. */
 	for (unsigned int i = 0; i < 8; i++) {
 		CHECK(m.slot[i].key == KSEC_TOP_SLOTS - 1 - i);
 		CHECK(m.slot[i].count == KSEC_TOP_SLOTS - i);
+		CHECK(m.slot[i].err == 0);
 	}
-	/* Everything not listed is in other: 1..8 for keys 0..7, plus 7. */
-	CHECK(m.other == 36 + 7);
+	/* Everything not listed is in other: 1..8 for keys 0..7. */
+	CHECK(m.other == 36);
+}
+
+/*
+ * The attack the old tables allowed: fill every slot with a decoy key
+ * once, then hammer a new key. Space-Saving lets it in at once, and its
+ * count overestimates by at most the count of the decoy it displaced.
+ */
+static void test_decoys_do_not_pin_the_table(void)
+{
+	struct ksec_top t;
+	struct ksec_top_merged m;
+	const struct ksec_top_slot *s;
+
+	ksec_top_init(&t);
+	for (u64 k = 0; k < KSEC_TOP_SLOTS; k++)
+		ksec_top_add(&t, 0x1000 + k, 1);
+	for (int i = 0; i < 5000; i++)
+		ksec_top_add(&t, 0x3f8, 1);
+	CHECK(table_sum(&t) == KSEC_TOP_SLOTS + 5000);
+	merged_of(&m, &t, 1, 8);
+	s = lookup(&m, 0x3f8);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK(m.slot[0].key == 0x3f8);
+		CHECK(s->count >= 5000 && s->count - s->err <= 5000);
+		CHECK(s->err <= 1);
+	}
+	/* Decoys rotating through can still never hide it. */
+	for (int round = 0; round < 100; round++) {
+		for (u64 k = 0; k < 3 * KSEC_TOP_SLOTS; k++)
+			ksec_top_add(&t, 0x2000 + round * 64 + k, 1);
+		ksec_top_add(&t, 0x3f8, 100);
+	}
+	merged_of(&m, &t, 1, 8);
+	CHECK(m.slot[0].key == 0x3f8);
+	CHECK(m.slot[0].count >= 15000);
+	CHECK(m.slot[0].count - m.slot[0].err <= 15000);
 }
 
 static void test_merge_across_cpus(void)
 {
 	struct ksec_top cpu[4];
 	struct ksec_top_merged m;
+	const struct ksec_top_slot *s;
 
-	memset(cpu, 0, sizeof(cpu));
 	for (int c = 0; c < 4; c++) {
+		ksec_top_init(&cpu[c]);
 		ksec_top_add(&cpu[c], 0x80, 10);
 		ksec_top_add(&cpu[c], 0x3f8 + c, 1);
 	}
-	ksec_top_merged_init(&m);
-	for (int c = 0; c < 4; c++)
-		ksec_top_merge(&m, &cpu[c]);
-	ksec_top_finish(&m, 8);
+	merged_of(&m, cpu, 4, 8);
 	CHECK(m.nr == 5);
 	CHECK(m.slot[0].key == 0x80 && m.slot[0].count == 40);
-	CHECK(lookup(&m, 0x3f9) == 1);
+	s = lookup(&m, 0x3f9);
+	CHECK(s && s->count == 1);
 	CHECK(m.other == 0);
 	/* Ties are ordered by key. */
 	CHECK(m.slot[1].key == 0x3f8 && m.slot[4].key == 0x3fb);
 }
 
-static void test_random_sums_are_kept(void)
+/* Random streams: sums kept, the error bound holds for every key. */
+static void test_random_streams_keep_the_bounds(void)
 {
-	struct ksec_top cpu[8];
+	enum { KEYS = 300, CPUS = 8 };
+	static u64 truth[KEYS], per_cpu[CPUS];
+	struct ksec_top cpu[CPUS];
 	struct ksec_top_merged m;
 	u64 total = 0, seen;
 
 	srand(42);
-	memset(cpu, 0, sizeof(cpu));
-	for (int i = 0; i < 100000; i++) {
-		u64 key = (u64)(rand() % 300) << 12;
+	for (int c = 0; c < CPUS; c++)
+		ksec_top_init(&cpu[c]);
+	for (int i = 0; i < 200000; i++) {
+		/* 30 % key 0, 10 % key 1, the rest spread over all keys. */
+		int r = rand() % 10;
+		int k = r < 3 ? 0 : r < 4 ? 1 : rand() % KEYS;
 		u64 n = (u64)(rand() % 3) + 1;
+		int c = rand() % CPUS;
 
-		ksec_top_add(&cpu[rand() % 8], key, n);
+		ksec_top_add(&cpu[c], (u64)k << 12, n);
+		truth[k] += n;
+		per_cpu[c] += n;
 		total += n;
 	}
-	ksec_top_merged_init(&m);
-	for (int c = 0; c < 8; c++)
-		ksec_top_merge(&m, &cpu[c]);
-	ksec_top_finish(&m, 8);
+	for (int c = 0; c < CPUS; c++) {
+		CHECK(table_sum(&cpu[c]) == per_cpu[c]);
+		for (unsigned int i = 0; i < KSEC_TOP_SLOTS; i++)
+			CHECK(cpu[c].slot[i].err <=
+			      per_cpu[c] / KSEC_TOP_SLOTS + 2);
+	}
+	merged_of(&m, cpu, CPUS, 8);
 	seen = m.other;
-	for (unsigned int i = 0; i < m.nr; i++)
+	for (unsigned int i = 0; i < m.nr; i++) {
+		u64 k = m.slot[i].key >> 12;
+
 		seen += m.slot[i].count;
+		/* Never above truth + error. */
+		CHECK(m.slot[i].count - m.slot[i].err <= truth[k]);
+	}
 	CHECK(seen == total);
 	CHECK(m.nr == 8);
 	for (unsigned int i = 1; i < m.nr; i++)
 		CHECK(m.slot[i - 1].count >= m.slot[i].count);
+	/* Above 1/16 of every CPU's stream: listed, in order. */
+	CHECK(m.slot[0].key == 0);
+	CHECK(m.slot[1].key == 1 << 12);
+}
+
+/* A reader that races a replacement retries; seq stays even after. */
+static void test_sequence_count(void)
+{
+	struct ksec_top t;
+
+	ksec_top_init(&t);
+	for (u64 k = 0; k < 3 * KSEC_TOP_SLOTS; k++)
+		ksec_top_add(&t, k, 1);
+	CHECK((t.seq.sequence & 1) == 0);
+	CHECK(t.seq.sequence == 2 * 3 * KSEC_TOP_SLOTS);
+	/* Hits on a listed key do not touch the sequence. */
+	ksec_top_add(&t, 3 * KSEC_TOP_SLOTS - 1, 1);
+	CHECK(t.seq.sequence == 2 * 3 * KSEC_TOP_SLOTS);
 }
 
 int main(void)
 {
 	test_exact_until_full();
+	test_decoys_do_not_pin_the_table();
 	test_merge_across_cpus();
-	test_random_sums_are_kept();
+	test_random_streams_keep_the_bounds();
+	test_sequence_count();
 	return check_done("test_topn");
 }

@@ -9,7 +9,36 @@ typedef uint64_t u64;
 
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+typedef struct {
+	unsigned int sequence;
+} seqcount_t;
+
+static inline void seqcount_init(seqcount_t *s)
+{
+	s->sequence = 0;
+}
+
+static inline void raw_write_seqcount_begin(seqcount_t *s)
+{
+	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void raw_write_seqcount_end(seqcount_t *s)
+{
+	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELEASE);
+}
+
+static inline unsigned int raw_read_seqcount(const seqcount_t *s)
+{
+	return __atomic_load_n(&s->sequence, __ATOMIC_ACQUIRE);
+}
+
+static inline int read_seqcount_retry(const seqcount_t *s, unsigned int start)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&s->sequence, __ATOMIC_RELAXED) != start;
+}
 
 #endif
