@@ -2,13 +2,16 @@
 /*
  * The guest report path of kvm-sec.ko without a guest: this process owns a
  * KVM VM (tvm) and speaks as its VMM would (KVM_SEC_CMD_GUEST_REPORT), as
- * well as a compromised VMM would. Reports are attributed to the sender's
- * own VM, validated again, rate-limited and counted; SET_VM commands a level
- * that comes back in the reply; random mutations never hurt the module.
+ * well as a compromised VMM would. A report goes to the VM whose file
+ * descriptor the sender holds and names, never by PID; it is validated
+ * again, rate-limited and counted; SET_VM commands a level and an interval
+ * that come back in the reply; random mutations never hurt the module.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,11 +56,16 @@ static void make_report(struct report1 *r, uint64_t seq, uint64_t tx)
 	r->wl.mem_available_kib = 9000;
 }
 
-static int send_report(struct raw *r, const void *rep, size_t len)
+/* A report for the VM of file descriptor @fd (-1: none named). */
+static int send_report_fd(struct raw *r, int fd, const void *rep, size_t len)
 {
 	static char a[8192];
-	size_t n = put_attr(a, 0, KVM_SEC_A_GUEST_REPORT, 4 + len, rep, len);
+	uint32_t vfd = (uint32_t)fd;
+	size_t n = 0;
 
+	if (fd >= 0)
+		n = put_attr(a, n, KVM_SEC_A_VM_FD, 8, &vfd, 4);
+	n = put_attr(a, n, KVM_SEC_A_GUEST_REPORT, 4 + len, rep, len);
 	return raw_request(r, KVM_SEC_CMD_GUEST_REPORT, 0, a, n);
 }
 
@@ -80,6 +88,9 @@ FIXTURE_SETUP(guest)
 	self->seq = 0;
 }
 
+/* A report for the fixture's own VM, named by its VM file. */
+#define send_report(r, rep, len) send_report_fd(r, self->vm.vm_fd, rep, len)
+
 FIXTURE_TEARDOWN(guest)
 {
 	tvm_destroy(&self->vm);
@@ -95,7 +106,7 @@ static struct vsec_guest *guest_of_self(struct vsec_ipc *ipc,
 	return &vm->guest;
 }
 
-TEST_F(guest, reports_reach_the_senders_vm)
+TEST_F_TIMEOUT(guest, reports_reach_the_senders_vm, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));
 	const struct nlattr *a;
@@ -131,32 +142,169 @@ TEST_F(guest, reports_reach_the_senders_vm)
 	free(vm);
 }
 
-TEST_F(guest, a_process_without_a_vm_cannot_report)
+/* Pass @fd over a UNIX socket. */
+static int send_fd(int sock, int fd)
 {
-	pid_t child = fork();
-	int status;
+	char c = 0, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
 
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char c, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &m, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* The one VM with this ID; its guest record. */
+static struct vsec_guest *guest_of_id(struct vsec_ipc *ipc, uint32_t id,
+				      struct vsec_vm *vm)
+{
+	if (vsec_ipc_get_vm(ipc, id, vm))
+		return NULL;
+	return &vm->guest;
+}
+
+/*
+ * The creator of a VM hands its file to another process and closes its
+ * own: the creator, whose PID the module recorded, is refused; the holder
+ * reports, before and after the creator exits. Before kvm-sec asked for
+ * the file, the creator was accepted and the holder got ESRCH.
+ */
+TEST_F_TIMEOUT(guest, the_fd_holder_speaks_for_the_vm_not_its_creator, KSEC_TEST_TIMEOUT)
+{
+	struct vsec_vm *vm = calloc(1, sizeof(*vm));
+	int sv[2], go[2], status, fd;
+	struct report1 rep;
+	pid_t child;
+	char c = 0;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
 	ASSERT_GE(child, 0);
 	if (!child) {
-		struct report1 rep;
+		struct tvm t;
 		struct raw r;
+		int old, err;
 
-		/* A fresh process: it owns no VM (the parent's is not its). */
-		if (raw_open(&r))
+		close(sv[0]);
+		close(go[1]);
+		tvm_destroy(&self->vm);		/* the parent's, not ours */
+		if (tvm_create(&t, &(struct tvm_profile){ .hypercall_nr = 1 }) ||
+		    raw_open(&r) || send_fd(sv[1], t.vm_fd))
 			_exit(10);
+		old = t.vm_fd;
+		tvm_destroy(&t);		/* every file of the VM closed */
+		/* The creator names its old descriptor: not open any more. */
 		make_report(&rep, 1, 1);
-		if (send_report(&r, &rep, sizeof(rep)) != -ESRCH)
+		err = send_report_fd(&r, old, &rep, sizeof(rep));
+		if (err != -EBADF || !strstr(r.extack, "not a file descriptor"))
 			_exit(11);
-		if (!strstr(r.extack, "owns no VM"))
+		/* ...or something else at that number. */
+		if (dup2(open("/dev/null", O_RDONLY), old) != old)
 			_exit(12);
+		if (send_report_fd(&r, old, &rep, sizeof(rep)) != -EBADF ||
+		    !strstr(r.extack, "not a KVM VM or vCPU file"))
+			_exit(13);
+		/* ...or no descriptor at all. */
+		if (send_report_fd(&r, -1, &rep, sizeof(rep)) != -EINVAL)
+			_exit(14);
+		/* Wait until the parent has reported (or died), then exit. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(15);
 		_exit(0);
 	}
+	/* Our copies closed: a child that dies early is an EOF, not a hang. */
+	close(sv[1]);
+	close(go[0]);
+	fd = recv_fd(sv[0]);
+	ASSERT_GE(fd, 0);
+	/* The new holder reports: the VM is the creator's, by PID. */
+	make_report(&rep, 1, 4);
+	ASSERT_EQ(0, send_report_fd(&self->raw, fd, &rep, sizeof(rep)))
+		TH_LOG("%s", self->raw.extack);
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, (uint32_t)child, vm));
+	EXPECT_EQ(1, vm->guest.reports);
+	EXPECT_EQ(4, vm->guest.last[VIRTIO_VSEM_FEAT_TX_PACKETS]);
+	ASSERT_EQ(1, write(go[1], &c, 1));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* The creator is gone; the VM and its holder are not. */
+	make_report(&rep, 2, 6);
+	ASSERT_EQ(0, send_report_fd(&self->raw, fd, &rep, sizeof(rep)));
+	ASSERT_NE(NULL, guest_of_id(self->ipc, vm->id, vm));
+	EXPECT_EQ(2, vm->guest.reports);
+	EXPECT_EQ(10, vm->guest.total[VIRTIO_VSEM_FEAT_TX_PACKETS]);
+	/* The fixture's own VM, this process's by PID, got nothing. */
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, (uint32_t)getpid(), vm));
+	EXPECT_FALSE(vm->guest.present);
+	close(fd);
+	close(sv[0]);
+	close(go[1]);
+	free(vm);
 }
 
-TEST_F(guest, malformed_reports_are_rejected_and_counted)
+/* One process, two VMs: each report goes where its descriptor says. */
+TEST_F_TIMEOUT(guest, a_process_with_two_vms_reports_into_each, KSEC_TEST_TIMEOUT)
+{
+	struct vsec_vm *va = calloc(1, sizeof(*va));
+	struct vsec_vm *vb = calloc(1, sizeof(*vb));
+	struct report1 rep;
+	struct tvm b;
+	int i;
+
+	ASSERT_NE(NULL, va);
+	ASSERT_NE(NULL, vb);
+	ASSERT_EQ(0, tvm_create(&b, &(struct tvm_profile){ .hypercall_nr = 1 }));
+	for (i = 1; i <= 2; i++) {
+		make_report(&rep, i, 100);
+		ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	}
+	for (i = 1; i <= 3; i++) {
+		make_report(&rep, i, 1000);
+		/* A vCPU file names its VM as well as the VM file does. */
+		ASSERT_EQ(0, send_report_fd(&self->raw,
+					    i == 3 ? b.vcpu_fd : b.vm_fd,
+					    &rep, sizeof(rep)));
+	}
+	/* The VM with the higher ID is b, the later one. */
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, (uint32_t)getpid(), vb));
+	ASSERT_NE(NULL, guest_of_id(self->ipc, vb->id - 1, va));
+	EXPECT_EQ(2, va->guest.reports);
+	EXPECT_EQ(200, va->guest.total[VIRTIO_VSEM_FEAT_TX_PACKETS]);
+	EXPECT_EQ(3, vb->guest.reports);
+	EXPECT_EQ(3000, vb->guest.total[VIRTIO_VSEM_FEAT_TX_PACKETS]);
+	/* /dev/kvm is a KVM file, but no VM's. */
+	EXPECT_EQ(-EBADF, send_report_fd(&self->raw, b.kvm_fd, &rep, sizeof(rep)));
+	tvm_destroy(&b);
+	free(va);
+	free(vb);
+}
+
+TEST_F_TIMEOUT(guest, malformed_reports_are_rejected_and_counted, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));
 	struct report1 rep, bad;
@@ -195,7 +343,7 @@ TEST_F(guest, malformed_reports_are_rejected_and_counted)
 	bad.e_hv.type = VIRTIO_VSEM_E_FLOW;	/* level 2 in level 1 */
 	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, sizeof(bad)));
 	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, 10));
-	/* A report that names a VM: the sender's own is the only one. */
+	/* A report that names a VM by ID: not an attribute it takes. */
 	make_report(&bad, self->seq + 1, 1);
 	n = put_attr(a, 0, KVM_SEC_A_VM_ID, 8, &id, 4);
 	EXPECT_EQ(-EINVAL, raw_request(&self->raw, KVM_SEC_CMD_GUEST_REPORT,
@@ -232,7 +380,7 @@ TEST_F(guest, malformed_reports_are_rejected_and_counted)
 	free(vm);
 }
 
-TEST_F(guest, a_flood_is_throttled_and_counted)
+TEST_F_TIMEOUT(guest, a_flood_is_throttled_and_counted, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));
 	struct report1 rep;
@@ -255,7 +403,7 @@ TEST_F(guest, a_flood_is_throttled_and_counted)
 	free(vm);
 }
 
-TEST_F(guest, a_commanded_level_comes_back_in_the_reply)
+TEST_F_TIMEOUT(guest, a_commanded_level_comes_back_in_the_reply, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));
 	const struct nlattr *a;
@@ -318,7 +466,7 @@ TEST_F(guest, a_commanded_level_comes_back_in_the_reply)
 	free(vm);
 }
 
-TEST_F(guest, history_after_eight_calm_reports_and_prefixes)
+TEST_F_TIMEOUT(guest, history_after_eight_calm_reports_and_prefixes, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));
 	struct virtio_vsem_feature_stat h[VIRTIO_VSEM_NR_FEATURES];
@@ -356,6 +504,136 @@ TEST_F(guest, history_after_eight_calm_reports_and_prefixes)
 	ASSERT_EQ(0, run_capture("vsecctl --json config", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "\"10.0.0.0/8\",\"fd00::/8\""));
 	ASSERT_EQ(0, run_capture("vsecctl config set prefixes none", out, sizeof(out)));
+	free(vm);
+}
+
+/*
+ * Each SET_VM attribute changes its own setting only. Reproduced before:
+ * "vsecctl interval ID 500" then "vsecctl level ID 2" showed the interval
+ * as 4294967295 ms.
+ */
+TEST_F_TIMEOUT(guest, each_set_vm_field_changes_only_itself, KSEC_TEST_TIMEOUT)
+{
+	struct vsec_vm *vm = calloc(1, sizeof(*vm));
+	const struct nlattr *a;
+	struct report1 rep;
+	char cmd[128], out[256];
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, (uint32_t)getpid(), vm));
+	snprintf(cmd, sizeof(cmd), "vsecctl interval %u 500", vm->id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	snprintf(cmd, sizeof(cmd), "vsecctl level %u 2", vm->id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	ASSERT_NE(NULL, guest_of_id(self->ipc, vm->id, vm));
+	EXPECT_EQ(500, vm->guest.interval_cmd);
+	EXPECT_EQ(2, vm->guest.level_cmd);
+	snprintf(cmd, sizeof(cmd), "vsecctl show %u | grep -c 'interval commanded *500 ms'",
+		 vm->id);
+	run_capture(cmd, out, sizeof(out));
+	EXPECT_EQ(1, atoi(out));
+	snprintf(cmd, sizeof(cmd), "vsecctl interval %u 700", vm->id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	ASSERT_NE(NULL, guest_of_id(self->ipc, vm->id, vm));
+	EXPECT_EQ(700, vm->guest.interval_cmd);
+	EXPECT_EQ(2, vm->guest.level_cmd);
+	/* The device gets both. */
+	make_report(&rep, ++self->seq, 1);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	a = raw_reply_attr(&self->raw, KVM_SEC_A_GUEST_LEVEL);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(2, *(uint8_t *)(a + 1));
+	a = raw_reply_attr(&self->raw, KVM_SEC_A_GUEST_INTERVAL_MS);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(700, *(uint32_t *)(a + 1));
+	free(vm);
+}
+
+/* A level-2 report with the most flows a report may carry. */
+struct report2 {
+	struct virtio_vsem_report h;
+	struct {
+		struct virtio_vsem_entry e;
+		struct virtio_vsem_flow f;
+	} flow[VIRTIO_VSEM_MAX_FLOWS];
+};
+
+/*
+ * The largest VM a guest can make: 16 hypercall numbers, 16 ports and 16
+ * MMIO pages (every heavy-hitter table full) and a level-2 report with 32
+ * flows whose process names take all 15 characters. It is read with a
+ * 4 KiB receive buffer, on a socket that never received with more, by
+ * GET_VM and by a dump; the flows come with GET_FLOWS. Before, the reply
+ * was sized NLMSG_GOODSIZE by assumption and the flows made it EMSGSIZE.
+ */
+TEST_F_TIMEOUT(guest, the_largest_vm_fits_a_4k_buffer, KSEC_TEST_TIMEOUT)
+{
+	static struct report2 rep;
+	const struct tvm_profile p = {
+		.hypercalls = 16, .hypercall_nr = 100, .hypercall_spread = true,
+		.decoy_ports = 16, .decoy_base = 0x100,
+		.mmio_writes = 16, .mmio_gpa = 0xd0000, .mmio_spread = true,
+	};
+	struct vsec_vm *vm = calloc(1, sizeof(*vm));
+	char a[16], cmd[128], out[16384];
+	struct raw small;
+	struct tvm big;
+	uint32_t id;
+	size_t n;
+	int i;
+
+	ASSERT_NE(NULL, vm);
+	ASSERT_EQ(0, tvm_create(&big, &p));
+	ASSERT_EQ(0, tvm_run(&big, NULL));
+	memset(&rep, 0, sizeof(rep));
+	rep.h.version = VIRTIO_VSEM_VERSION;
+	rep.h.nr_entries = VIRTIO_VSEM_MAX_FLOWS;
+	rep.h.len = sizeof(rep);
+	rep.h.seq = 1;
+	rep.h.level = VIRTIO_VSEM_LEVEL_2;
+	for (i = 0; i < VIRTIO_VSEM_MAX_FLOWS; i++) {
+		rep.flow[i].e.type = VIRTIO_VSEM_E_FLOW;
+		rep.flow[i].e.len = sizeof(rep.flow[i]);
+		rep.flow[i].f.family = 6;
+		rep.flow[i].f.addr[15] = (uint8_t)i;
+		rep.flow[i].f.packets = 1000 + i;
+		rep.flow[i].f.pid = 100 + i;
+		snprintf((char *)rep.flow[i].f.comm, 16, "process-%07d", i);
+	}
+	ASSERT_EQ(0, send_report_fd(&self->raw, big.vm_fd, &rep, sizeof(rep)))
+		TH_LOG("%s", self->raw.extack);
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), vm));
+	id = vm->id;
+	EXPECT_EQ(VIRTIO_VSEM_MAX_FLOWS, vm->guest.flows_reported);
+	EXPECT_EQ(KVM_SEC_TOP_ENTRIES, vm->hypercalls.nr);
+	EXPECT_EQ(KVM_SEC_TOP_ENTRIES, vm->ports.nr);
+	EXPECT_EQ(KVM_SEC_TOP_ENTRIES, vm->mmio_pages.nr);
+
+	/* A fresh socket: the kernel sizes dump buffers by the reads seen. */
+	ASSERT_EQ(0, raw_open(&small));
+	small.rcvbuf = 4096;
+	n = put_attr(a, 0, KVM_SEC_A_VM_ID, 8, &id, 4);
+	EXPECT_EQ(0, raw_request(&small, KVM_SEC_CMD_GET_VM, 0, a, n));
+	EXPECT_NE(NULL, raw_reply_attr(&small, KVM_SEC_A_VM_GUEST));
+	EXPECT_EQ(0, raw_request(&small, KVM_SEC_CMD_GET_VM, NLM_F_DUMP,
+				 NULL, 0));
+	EXPECT_EQ(0, raw_request(&small, KVM_SEC_CMD_GET_FLOWS, NLM_F_DUMP,
+				 a, n));
+	close(small.fd);
+
+	ASSERT_EQ(0, vsec_ipc_get_flows(self->ipc, id, &vm->guest));
+	ASSERT_EQ(VIRTIO_VSEM_MAX_FLOWS, vm->guest.nr_flows);
+	EXPECT_EQ(rep.h.seq, vm->guest.flows_seq);
+	for (i = 0; i < VIRTIO_VSEM_MAX_FLOWS; i++) {
+		EXPECT_EQ(1000 + i, vm->guest.flows[i].packets);
+		EXPECT_EQ(i, vm->guest.flows[i].addr[15]);
+	}
+	EXPECT_STREQ("process-0000031", vm->guest.flows[31].comm);
+	/* And vsecctl shows them. */
+	snprintf(cmd, sizeof(cmd), "vsecctl show %u | grep -c ' process-00000[0-3][0-9]$'", id);
+	run_capture(cmd, out, sizeof(out));
+	EXPECT_EQ(VIRTIO_VSEM_MAX_FLOWS, atoi(out));
+	tvm_destroy(&big);
 	free(vm);
 }
 

@@ -9,6 +9,12 @@
 
 #include "../userspace/ipc.h"
 
+/*
+ * Seconds a test may take before the harness stops it: a bound for a hang,
+ * generous for the debug kernel (KASAN and lockdep under TCG are slow).
+ */
+#define KSEC_TEST_TIMEOUT 600
+
 #define CTR(vm, name) ((vm)->ctr[KVM_SEC_CTR_##name - KVM_SEC_CTR_EXITS])
 
 /* The one VM of VMM process @pid with the highest ID; 0 or -errno. */

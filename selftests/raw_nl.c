@@ -68,23 +68,34 @@ int raw_request(struct raw *r, uint8_t cmd, uint16_t flags,
 	nlh->nlmsg_seq = ++r->seq;
 	gh->cmd = cmd;
 	gh->version = KVM_SEC_GENL_VERSION;
-	memcpy(buf + NLMSG_HDRLEN + GENL_HDRLEN, attrs, alen);
+	if (alen)
+		memcpy(buf + NLMSG_HDRLEN + GENL_HDRLEN, attrs, alen);
 	if (send(r->fd, buf, nlh->nlmsg_len, 0) < 0)
 		return -errno;
 	r->extack[0] = '\0';
 	r->reply_len = 0;
 	for (;;) {
-		n = recv(r->fd, buf, sizeof(buf), 0);
+		size_t want = r->rcvbuf && r->rcvbuf < sizeof(buf) ?
+			      r->rcvbuf : sizeof(buf);
+
+		n = recv(r->fd, buf, want, MSG_TRUNC);
 		if (n < 0)
 			return -errno;
+		if ((size_t)n > want)
+			return -EMSGSIZE;	/* the kernel sent more */
 		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
 		     nlh = NLMSG_NEXT(nlh, n)) {
 			struct nlmsgerr *e;
 			size_t off;
 			int len;
 
+			/* What an earlier request left unread is not ours. */
+			if (nlh->nlmsg_seq != r->seq)
+				continue;
+			/* A dump's end carries its error, if any. */
 			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) ?
+				       *(int *)NLMSG_DATA(nlh) : 0;
 			if (nlh->nlmsg_type == r->family &&
 			    nlh->nlmsg_len <= sizeof(r->reply)) {
 				memcpy(r->reply, nlh, nlh->nlmsg_len);
@@ -127,7 +138,7 @@ const struct nlattr *raw_reply_attr(const struct raw *r, uint16_t type)
 	a = (const struct nlattr *)(r->reply + NLMSG_HDRLEN + GENL_HDRLEN);
 	while (len >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
 	       a->nla_len <= len) {
-		if (a->nla_type == type)
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
 			return a;
 		len -= NLA_ALIGN(a->nla_len);
 		a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));

@@ -15,6 +15,7 @@ struct raw {
 	char extack[256];		/* the module's message, if any */
 	char reply[8192] __attribute__((aligned(4)));	/* last reply */
 	size_t reply_len;		/* 0: none */
+	size_t rcvbuf;			/* receive with this much (0: all) */
 };
 
 /* Resolve kvm_sec and open a socket with extended acks: 0 or -errno. */
@@ -26,8 +27,9 @@ size_t put_attr(char *buf, size_t off, uint16_t type, uint16_t len,
 
 /*
  * Send a request made of @attrs (@alen bytes, may be malformed) and return
- * the error the kernel acknowledged it with (0 on success). A reply
- * message of the family is kept in r->reply.
+ * the error the kernel acknowledged it with (0 on success; a dump's end
+ * counts as success). A reply message of the family is kept in r->reply.
+ * A reply that did not fit r->rcvbuf bytes is -EMSGSIZE.
  */
 int raw_request(struct raw *r, uint8_t cmd, uint16_t flags,
 		const void *attrs, size_t alen);

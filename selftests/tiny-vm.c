@@ -6,15 +6,22 @@
  *
  *   tiny-vm [--hypercalls N] [--hypercall-nr NR] [--port-writes M]
  *           [--port P] [--mmio-writes K] [--mmio-gpa A] [--vms V]
- *           [--forever | --hold]
+ *           [--forever | --hold | --orphan]
  *
  * Without --forever, the guest halts after its work and tiny-vm prints what
  * it saw exit to userspace. --hold then keeps the VMs alive until standard
  * input is closed or SIGTERM/SIGINT arrives, after printing "ready". With
- * --forever the guest repeats its work until a signal.
+ * --forever the guest repeats its work until a signal. --orphan runs the
+ * guest forever in a thread and closes every file of the VM once it runs:
+ * the VM then lives only through the thread in KVM_RUN.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +37,125 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	int err = tvm_run(arg, NULL);
+
+	fprintf(stderr, "tiny-vm: the orphan's KVM_RUN returned: %s\n",
+		strerror(-err));
+	exit(1);
+}
+
+static void hold_until_stopped(void)
+{
+	char buf[64];
+
+	printf("ready pid %d\n", getpid());
+	fflush(stdout);
+	while (!stop && read(0, buf, sizeof(buf)) > 0)
+		;
+}
+
+/*
+ * The guest first sets a flag in its memory, then makes hypercalls for
+ * ever: KVM handles them, so KVM_RUN never returns. Once the flag is seen,
+ * the vCPU thread is in KVM_RUN and every file of the VM is closed.
+ */
+static int run_orphan(struct tvm_profile *p)
+{
+	/* Static: the vCPU thread uses it until exit() ends the process. */
+	static struct tvm vm;
+	volatile uint8_t *flag;
+	pthread_t thread;
+	int err;
+
+	p->flag = true;
+	p->forever = true;
+	p->port_writes = 0;
+	p->mmio_writes = 0;
+	if (!p->hypercalls)
+		p->hypercalls = 1000;
+	err = tvm_create(&vm, p);
+	if (err) {
+		fprintf(stderr, "tiny-vm: cannot create VM: %s\n", strerror(-err));
+		return 1;
+	}
+	flag = (volatile uint8_t *)vm.mem + TVM_FLAG_GPA;
+	if (pthread_create(&thread, NULL, vcpu_thread, &vm)) {
+		fprintf(stderr, "tiny-vm: cannot start the vCPU thread\n");
+		return 1;
+	}
+	while (!*flag)
+		sched_yield();
+	munmap(vm.run, vm.run_size);
+	close(vm.vcpu_fd);
+	close(vm.vm_fd);
+	close(vm.kvm_fd);
+	hold_until_stopped();
+	/* exit() ends the vCPU thread, and KVM then destroys the VM. */
+	return 0;
+}
+
+/* VMs and nothing else: KVM_CREATE_VM, then close. */
+static int run_bare(uint32_t nvms, bool hold)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), *fds;
+	uint32_t i, n = 0;
+
+	fds = calloc(nvms, sizeof(*fds));
+	if (kvm < 0 || !fds) {
+		perror("tiny-vm: /dev/kvm");
+		return 1;
+	}
+	for (n = 0; n < nvms; n++) {
+		fds[n] = ioctl(kvm, KVM_CREATE_VM, 0);
+		if (fds[n] < 0) {
+			perror("tiny-vm: KVM_CREATE_VM");
+			break;
+		}
+	}
+	if (n == nvms && hold)
+		hold_until_stopped();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(kvm);
+	free(fds);
+	return n == nvms ? 0 : 1;
+}
+
+/* VMs come and go in a tight loop, in one process, until a signal. */
+static int run_churn(const struct tvm_profile *p, uint32_t nbare)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), *fds;
+	unsigned long rounds = 0;
+	uint32_t i, n;
+	struct tvm vm;
+
+	fds = calloc(nbare, sizeof(*fds));
+	if (kvm < 0 || !fds) {
+		perror("tiny-vm: /dev/kvm");
+		return 1;
+	}
+	while (!stop) {
+		if (tvm_create(&vm, p) == 0) {
+			tvm_run(&vm, &stop);
+			tvm_destroy(&vm);
+		}
+		for (n = 0; n < nbare; n++) {
+			fds[n] = ioctl(kvm, KVM_CREATE_VM, 0);
+			if (fds[n] < 0)
+				break;
+		}
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		rounds++;
+	}
+	printf("tiny-vm: %lu rounds of churn\n", rounds);
+	close(kvm);
+	free(fds);
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -48,6 +174,11 @@ static void usage(FILE *f)
 "  --forever           repeat the work until SIGINT/SIGTERM\n"
 "  --hold              after the guests halt, print \"ready pid PID\" and\n"
 "                      keep the VMs until stdin closes or a signal arrives\n"
+"  --orphan            run one VM forever in a thread, close all its files\n"
+"                      once the guest runs, then as --hold\n"
+"  --bare              VMs without memory or vCPU (with --vms, --hold)\n"
+"  --churn             until a signal: create a VM, run it, destroy it,\n"
+"                      then --vms bare VMs, again and again\n"
 "  --help              this help\n"
 "\n"
 "Without --forever, each guest halts after its work and tiny-vm prints the\n"
@@ -80,6 +211,9 @@ int main(int argc, char **argv)
 		{ "vms", required_argument, NULL, 'v' },
 		{ "forever", no_argument, NULL, 'f' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "orphan", no_argument, NULL, 'O' },
+		{ "bare", no_argument, NULL, 'B' },
+		{ "churn", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, '?' + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,7 +225,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint32_t nvms = 1, i;
 	struct tvm *vms;
-	bool hold = false;
+	bool hold = false, orphan = false, bare = false, churn = false;
 	int c, err = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -105,6 +239,9 @@ int main(int argc, char **argv)
 		case 'v': nvms = num("vms", optarg, 1024); break;
 		case 'f': p.forever = true; break;
 		case 'H': hold = true; break;
+		case 'O': orphan = true; break;
+		case 'B': bare = true; break;
+		case 'C': churn = true; break;
 		case '?' + 1: usage(stdout); return 0;
 		default:
 			usage(stderr);
@@ -119,6 +256,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if (orphan)
+		return run_orphan(&p);
+	if (churn)
+		return run_churn(&p, nvms);
+	if (bare)
+		return run_bare(nvms, hold);
 	vms = calloc(nvms, sizeof(*vms));
 	if (!vms)
 		return 1;
@@ -143,14 +286,8 @@ int main(int argc, char **argv)
 			       " port writes and %" PRIu64 " MMIO writes seen by userspace\n",
 			       i, getpid(), vms[i].exits.io_out, vms[i].exits.mmio);
 	}
-	if (hold && !stop) {
-		char buf[64];
-
-		printf("ready pid %d\n", getpid());
-		fflush(stdout);
-		while (!stop && read(0, buf, sizeof(buf)) > 0)
-			;
-	}
+	if (hold && !stop)
+		hold_until_stopped();
 out:
 	for (i = 0; i < nvms; i++)
 		tvm_destroy(&vms[i]);

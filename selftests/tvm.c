@@ -75,15 +75,71 @@ static void gen_code(struct code *c, const struct tvm_profile *p)
 	size_t body, jz;
 
 	c->n = 0;
-	/* Hypercalls: mov eax, nr; vmmcall (vmcall on Intel). */
+	if (p->flag) {
+		/* mov byte [TVM_FLAG_GPA], 1 */
+		emit(c, (const uint8_t[]){ 0xc6, 0x06 }, 2);
+		emit_u16(c, TVM_FLAG_GPA);
+		emit1(c, 1);
+	}
+	if (p->decoy_ports) {
+		/* mov dx, base; then: out dx, al; inc dx (decoy_ports times) */
+		emit1(c, 0xba);
+		emit_u16(c, p->decoy_base);
+		jz = loop_head(c, p->decoy_ports);
+		body = c->n;
+		emit(c, (const uint8_t[]){ 0xee, 0x42 }, 2);
+		loop_tail(c, body, jz);
+	}
+	if (p->rep_ins) {
+		/* mov dx, port; mov cx, n; mov di, 0x8000; rep insb (ES = 0) */
+		emit1(c, 0xba);
+		emit_u16(c, p->rep_ins_port);
+		emit1(c, 0xb9);
+		emit_u16(c, p->rep_ins);
+		emit1(c, 0xbf);
+		emit_u16(c, 0x8000);
+		emit(c, (const uint8_t[]){ 0xf3, 0x6c }, 2);
+	}
+	if (p->rep_outs) {
+		/* mov dx, port; mov cx, n; mov si, 0x8000; rep outsb (DS = 0) */
+		emit1(c, 0xba);
+		emit_u16(c, p->rep_outs_port);
+		emit1(c, 0xb9);
+		emit_u16(c, p->rep_outs);
+		emit1(c, 0xbe);
+		emit_u16(c, 0x8000);
+		emit(c, (const uint8_t[]){ 0xf3, 0x6e }, 2);
+	}
+	if (p->cpuids) {
+		/* mov esi, n; test esi, esi; jz end; L: xor eax, eax; cpuid;
+		 * dec esi; jnz L (CPUID clobbers ECX, the usual counter) */
+		size_t start;
+
+		emit(c, (const uint8_t[]){ 0x66, 0xbe }, 2);
+		emit_u32(c, p->cpuids);
+		emit(c, (const uint8_t[]){ 0x66, 0x85, 0xf6, 0x74, 0x00 }, 5);
+		jz = c->n - 1;
+		start = c->n;
+		emit(c, (const uint8_t[]){ 0x66, 0x31, 0xc0, 0x0f, 0xa2,
+					   0x66, 0x4e, 0x75 }, 8);
+		emit1(c, (uint8_t)(start - (c->n + 1)));
+		c->b[jz] = (uint8_t)(c->n - (jz + 1));
+	}
+	/*
+	 * Hypercalls: mov ebx, nr; then mov eax, ebx; vmmcall (vmcall on
+	 * Intel), and inc ebx if spread (KVM returns in EAX, keeps EBX/ECX).
+	 */
+	emit(c, (const uint8_t[]){ 0x66, 0xbb }, 2);
+	emit_u32(c, p->hypercall_nr);
 	jz = loop_head(c, p->hypercalls);
 	body = c->n;
-	emit(c, (const uint8_t[]){ 0x66, 0xb8 }, 2);
-	emit_u32(c, p->hypercall_nr);
+	emit(c, (const uint8_t[]){ 0x66, 0x89, 0xd8 }, 3);
 	if (cpu_is_intel())
 		emit(c, (const uint8_t[]){ 0x0f, 0x01, 0xc1 }, 3);
 	else
 		emit(c, (const uint8_t[]){ 0x0f, 0x01, 0xd9 }, 3);
+	if (p->hypercall_spread)
+		emit(c, (const uint8_t[]){ 0x66, 0x43 }, 2);
 	loop_tail(c, body, jz);
 
 	/* Port writes: mov dx, port; out dx, al. */
@@ -101,12 +157,20 @@ static void gen_code(struct code *c, const struct tvm_profile *p)
 	emit(c, (const uint8_t[]){ 0x8e, 0xd8 }, 2);
 	body = c->n;
 	emit(c, (const uint8_t[]){ 0xa2, 0x00, 0x00 }, 3);
+	if (p->mmio_spread)	/* mov ax, ds; add ax, 0x100; mov ds, ax */
+		emit(c, (const uint8_t[]){ 0x8c, 0xd8, 0x05, 0x00, 0x01,
+					   0x8e, 0xd8 }, 7);
 	loop_tail(c, body, jz);
+	/* xor ax, ax; mov ds, ax: DS = 0 again for a next round */
+	emit(c, (const uint8_t[]){ 0x31, 0xc0, 0x8e, 0xd8 }, 4);
 
 	if (p->forever) {
 		/* jmp near to offset 0 */
 		emit1(c, 0xe9);
 		emit_u16(c, (uint16_t)(0 - (c->n + 2)));
+	} else if (p->irqchip) {
+		/* out TVM_DONE_PORT, al; jmp $ (a halt would stay in KVM) */
+		emit(c, (const uint8_t[]){ 0xe6, TVM_DONE_PORT, 0xeb, 0xfe }, 4);
 	} else {
 		/* hlt; jmp hlt */
 		emit(c, (const uint8_t[]){ 0xf4, 0xeb, 0xfd }, 3);
@@ -128,6 +192,11 @@ int tvm_create(struct tvm *vm, const struct tvm_profile *p)
 	if (p->mmio_writes && (p->mmio_gpa < TVM_MEM_SIZE ||
 			       p->mmio_gpa >= 0x100000 || p->mmio_gpa & 15))
 		return -EINVAL;
+	/* Spread writes stay below 1 MiB; strings do not reach the code. */
+	if (p->mmio_spread && p->mmio_gpa + 4096ull * p->mmio_writes > 0x100000)
+		return -EINVAL;
+	if (p->rep_ins > 0x7000 || p->rep_outs > 0x7000)
+		return -EINVAL;
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
@@ -146,6 +215,9 @@ int tvm_create(struct tvm *vm, const struct tvm_profile *p)
 	region.userspace_addr = (uintptr_t)vm->mem;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		goto fail;
+	if (p->irqchip && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		goto fail;
+	vm->done_port = p->irqchip;
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		goto fail;
@@ -187,10 +259,16 @@ int tvm_run(struct tvm *vm, volatile const int *stop)
 		}
 		switch (vm->run->exit_reason) {
 		case KVM_EXIT_IO:
-			if (vm->run->io.direction == KVM_EXIT_IO_OUT)
+			if (vm->done_port &&
+			    vm->run->io.direction == KVM_EXIT_IO_OUT &&
+			    vm->run->io.port == TVM_DONE_PORT)
+				return 0;
+			if (vm->run->io.direction == KVM_EXIT_IO_OUT) {
 				vm->exits.io_out += vm->run->io.count;
-			else
+			} else {
 				vm->exits.io_in += vm->run->io.count;
+				vm->exits.io_in_exits++;
+			}
 			break;
 		case KVM_EXIT_MMIO:
 			vm->exits.mmio++;
