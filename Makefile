@@ -6,7 +6,13 @@
 #   make demo            boot the test host and show kvm-sec at work
 #   make check           unit tests, then every selftest in the test host
 #   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell);
-#                        LAB_SMP=1 for nested guests (selftests/lab/guest.sh)
+#                        LAB_SMP=1 for nested guests (selftests/lab/guest.sh),
+#                        LAB_KERNEL=debug for the debug kernel
+#   make check-debug     the host selftests on the debug kernel (KASAN,
+#                        lockdep, kmemleak; part of make check)
+#   make check-host      the host selftests on Debian's kernel
+#   make check-guest     the nested-guest selftests (part of make check)
+#   make debug-kernel    the lab's debug kernel (cached by its inputs)
 #   make install         module (extra/, depmod) and vsecctl (PREFIX)
 #   make dkms-install    register the module with DKMS
 #   make bench           exit-path cost with and without kvm-sec (instructions)
@@ -28,6 +34,7 @@ KSRC_TAR = $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
 
 DEB_PACKAGES := build-essential pkg-config kmod cpio xz-utils bc \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
+	bison flex libelf-dev libssl-dev \
 	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev sparse
 
 all: module vsecctl selftests
@@ -38,6 +45,22 @@ module:
 
 module-debug:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_KVM_SEC_DEBUG=y modules
+
+# The lab's debug kernel, and kvm-sec.ko built against it in $(BUILD)
+# (an out-of-tree build writes next to its sources: a copy keeps the
+# module for the installed kernel apart).
+debug-kernel:
+	selftests/lab/debug-kernel.sh
+
+DEBUG_MOD := $(BUILD)/debug-module
+debug-module: debug-kernel
+	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD)
+	tar -C $(CURDIR) -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*' \
+		--exclude=modules.order kvm-sec virtio-vsem | tar -C $(DEBUG_MOD) -xf -
+	echo 'obj-m += kvm-sec/' >$(DEBUG_MOD)/Kbuild
+	$(MAKE) -C "$$(selftests/lab/debug-kernel.sh --cached)/build" \
+		M=$(DEBUG_MOD) modules
 
 vsecctl:
 	$(MAKE) -C userspace
@@ -70,16 +93,20 @@ deps:
 # CMD reaches the lab verbatim ($, quotes and all) through the environment.
 export KSEC_LAB_CMD := $(value CMD)
 
-lab: deps all
+LAB_KERNEL ?= debian
+export LAB_KERNEL
+
+lab: deps all $(if $(filter debug,$(LAB_KERNEL)),debug-module)
 	LAB_KVER=$(KVER) $(if $(LAB_SMP),LAB_SMP=$(LAB_SMP)) \
+		$(if $(filter debug,$(LAB_KERNEL)),LAB_MODULE=$(DEBUG_MOD)/kvm-sec/kvm-sec.ko) \
 		selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
 
 bench: deps all
-	LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
+	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh"
 
 demo: deps all
-	LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
+	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
 
 # QEMU 7.2 with virtio-vsem, cached by its inputs (qemu-device/build.sh).
 qemu:
@@ -92,10 +119,34 @@ qemu-check: qemu
 	$(MAKE) -C qemu-device/tests check BUILD=$(BUILD)
 	python3 qemu-device/tests/device_test.py "$$(qemu-device/build.sh | tail -n 1)"
 
-check: deps all qemu-check
+# Unit tests, the host tests on the debug kernel (KASAN, lockdep,
+# kmemleak: the same tests as on Debian's kernel, and more checking), the
+# QEMU device, and the tests with nested Linux guests on Debian's kernel.
+# The lab emulates on one core: QEMU builds on the other meanwhile.
+check: deps all unit debug-module
+	@mkdir -p $(BUILD)
+	@echo "check: building QEMU (log: $(BUILD)/qemu-build.log) while the debug lab runs"
+	@QEMU_JOBS=1 qemu-device/build.sh >$(BUILD)/qemu-build.log 2>&1 & qemu=$$!; \
+	$(MAKE) --no-print-directory check-debug; st=$$?; \
+	if ! wait $$qemu; then tail -n 30 $(BUILD)/qemu-build.log; exit 1; fi; \
+	tail -n 2 $(BUILD)/qemu-build.log; exit $$st
+	$(MAKE) --no-print-directory qemu-check
+	$(MAKE) --no-print-directory check-guest
+
+unit: vsecctl
 	$(MAKE) -C userspace check
-	LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh host
-	LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/run-tests.sh guest
+
+check-debug: deps all debug-module
+	LAB_KERNEL=debug LAB_MODULE=$(DEBUG_MOD)/kvm-sec/kvm-sec.ko \
+		selftests/lab/lab.sh selftests/run-tests.sh host
+
+# The host tests on Debian's own kernel (by hand; make check runs them on
+# the debug kernel).
+check-host: deps all
+	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh host
+
+check-guest: deps all qemu
+	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/run-tests.sh guest
 
 $(BUILD)/checkpatch/scripts/checkpatch.pl:
 	@test -n "$(KSRC_TAR)" || { echo "style: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
@@ -118,5 +169,6 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf $(BUILD)
 
-.PHONY: all module module-debug vsecctl selftests install dkms-install \
-	deps lab demo bench qemu qemu-check check style clean
+.PHONY: all module module-debug debug-kernel debug-module vsecctl selftests \
+	install dkms-install deps lab demo bench qemu qemu-check check unit \
+	check-debug check-host check-guest style clean

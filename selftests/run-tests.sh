@@ -4,7 +4,8 @@
 # The kvm-sec selftests, run in the test host (make check). Prints each
 # program's TAP output and a closing line "N passed, N failed, N skipped".
 #
-#   run-tests.sh [host]   the host monitor's tests (any number of CPUs)
+#   run-tests.sh [host]   the host monitor's tests (any number of CPUs),
+#                         the netlink fuzzer for NL_FUZZ_SECONDS (30)
 #   run-tests.sh guest    the tests with nested Linux guests (virtio-vsem);
 #                         they need a one-CPU test host (LAB_SMP=1, see
 #                         lab/guest.sh)
@@ -29,9 +30,10 @@ tally() {	# program log status
 }
 
 case ${1:-host} in
-# reload.sh unloads and reloads the module: it goes last.
+# lifetime.sh and reload.sh unload and reload the module: they go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
-	     ./guest_report_test ./reload.sh) ;;
+	     ./guest_report_test "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
+	     ./lifetime.sh ./reload.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2
@@ -44,8 +46,10 @@ esac
 log=$(mktemp)
 for t in "${tests[@]}"; do
 	echo "# ---- $t"
-	"$t" 2>&1 | tee "$log"
+	start=$SECONDS
+	$t 2>&1 | tee "$log"
 	tally "$t" "$log" "${PIPESTATUS[0]}"
+	echo "# ---- $t: $((SECONDS - start)) s"
 done
 rm -f "$log"
 

@@ -16,9 +16,12 @@
 # returned, if the test host's kernel logged an oops, BUG, WARNING or soft
 # lockup, or if kvm-sec.ko could not be unloaded at the end.
 #
-# Environment: LAB_KVER (kernel release, default: newest installed),
+# Environment: LAB_KERNEL (debian: the installed kernel, the default;
+# debug: the lab's debug kernel, selftests/lab/debug-kernel.sh, with
+# KASAN, lockdep and kmemleak: any report fails the run),
+# LAB_KVER (kernel release, default: newest installed),
 # LAB_TCG_THREAD (single or multi, see below), LAB_MODULE (module to load, default: the repository's kvm-sec.ko, "" for
-# none), LAB_MEM (MiB, 4096), LAB_SMP (2), LAB_TIMEOUT (seconds, 1800),
+# none), LAB_MEM (MiB, 4096), LAB_SMP (2), LAB_TIMEOUT (seconds, 3600),
 # LAB_QEMU (qemu-system-x86_64), LAB_QEMU_ARGS (more QEMU arguments),
 # LAB_DMESG (a file to keep the test host's kernel log in).
 set -euo pipefail
@@ -38,22 +41,36 @@ if ! command -v "${LAB_QEMU:-qemu-system-x86_64}" >/dev/null ||
 	make -s -C "$repo" deps || die "cannot install the packages: run 'make deps' as root"
 fi
 
-kver=${LAB_KVER:-$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)}
-[ -n "$kver" ] || die "no kernel in /boot: run 'make deps' (installs linux-image-amd64)"
-kernel=/boot/vmlinuz-$kver
-moddir=/lib/modules/$kver
+case ${LAB_KERNEL:-debian} in
+debian)
+	kver=${LAB_KVER:-$(ls /boot | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)}
+	[ -n "$kver" ] || die "no kernel in /boot: run 'make deps' (installs linux-image-amd64)"
+	kernel=/boot/vmlinuz-$kver
+	moddir=/lib/modules/$kver
+	module_default=$repo/kvm-sec/kvm-sec.ko
+	;;
+debug)
+	dbg=$("$here/debug-kernel.sh" --cached 2>/dev/null | tail -n 1) ||
+		die "the debug kernel is not built: run 'make debug-kernel'"
+	kver=$(cat "$dbg/release")
+	kernel=$dbg/vmlinuz
+	moddir=$dbg/lib/modules/$kver
+	module_default=$repo/build/debug-module/kvm-sec/kvm-sec.ko
+	;;
+*) die "LAB_KERNEL is debian or debug, not '$LAB_KERNEL'" ;;
+esac
 [ -r "$kernel" ] || die "$kernel is not readable"
 [ -d "$moddir" ] || die "$moddir is missing"
 qemu=${LAB_QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found: run 'make deps'"
 [ -x /bin/busybox ] || die "/bin/busybox not found: run 'make deps'"
-module=${LAB_MODULE-$repo/kvm-sec/kvm-sec.ko}
+module=${LAB_MODULE-$module_default}
 [ -z "$module" ] || [ -f "$module" ] || die "$module is not built: run 'make'"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sec-lab.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-"$here/mkinitramfs.sh" "$kver" "$work/initramfs.cpio.gz"
+"$here/mkinitramfs.sh" "$kver" "$work/initramfs.cpio.gz" "$moddir"
 
 out=$work/out
 mkdir -p "$out"
@@ -61,6 +78,9 @@ mkdir -p "$out"
 	printf 'LAB_REPO=%q\n' "$repo"
 	printf 'LAB_MODULE=%q\n' "$module"
 	printf 'LAB_PATH=%q\n' "$repo/userspace:$repo/selftests"
+	printf 'LAB_KERNEL=%q\n' "${LAB_KERNEL:-debian}"
+	# The debug kernel's modules: mounted on /lib/modules in the test host.
+	printf 'LAB_MODULES_DIR=%q\n' "$(dirname "$moddir")"
 	# QEMU with virtio-vsem, if "make qemu" built it for these sources.
 	printf 'LAB_GUEST_QEMU=%q\n' \
 		"$("$repo/qemu-device/build.sh" --cached 2>/dev/null | tail -n 1)"
@@ -95,7 +115,7 @@ fi
 if [ -n "$interactive" ]; then
 	"$qemu" "${args[@]}" -nographic || true
 else
-	timeout -k 10 "${LAB_TIMEOUT:-1800}" \
+	timeout -k 10 "${LAB_TIMEOUT:-3600}" \
 		"$qemu" "${args[@]}" -display none -serial stdio -monitor none \
 		</dev/null || echo "lab: QEMU exited with status $?" >&2
 fi
@@ -107,7 +127,7 @@ fi
 status=$(cat "$out/status")
 
 # Whatever the command returned, a kernel complaint fails the run.
-pattern='Oops|BUG:|WARNING:|soft lockup|hung_task|general protection|Call Trace|UBSAN|KASAN|kmemleak|list_add corruption|refcount_t:'
+pattern='Oops|BUG:|WARNING:|soft lockup|hung_task|general protection|Call Trace|UBSAN|KASAN|ODEBUG|list_add corruption|refcount_t:'
 if grep -E "$pattern" "$out/dmesg" >"$work/complaints"; then
 	echo "lab: the test host's kernel complained:" >&2
 	grep -E -B2 -A20 "$pattern" "$out/dmesg" | head -n 80 >&2

@@ -6,12 +6,15 @@
 # machine's root read-only and runs the stage-2 script named by
 # "lab.stage2=" on the kernel command line.
 #
-#   mkinitramfs.sh KERNEL-RELEASE OUTPUT.cpio.gz
+#   mkinitramfs.sh KERNEL-RELEASE OUTPUT.cpio.gz [MODULE-DIR]
+#
+# MODULE-DIR is /lib/modules/KERNEL-RELEASE unless given (the debug
+# kernel's modules live in its cache).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kver=$1
 out=$2
-moddir=/lib/modules/$kver
+moddir=${3:-/lib/modules/$kver}
 tree=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sec-initramfs.XXXXXX")
 trap 'rm -rf "$tree"' EXIT
 
