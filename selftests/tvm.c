@@ -62,6 +62,19 @@ static void loop_tail(struct code *c, size_t body, size_t jz)
 	c->b[jz] = (uint8_t)(c->n - (jz + 1));
 }
 
+/* mov dx, port; mov cx, n; mov <index>, 0x8000; rep <insn> */
+static void emit_rep_string(struct code *c, uint16_t port, uint16_t n,
+			    uint8_t mov_index, uint8_t insn)
+{
+	emit1(c, 0xba);
+	emit_u16(c, port);
+	emit1(c, 0xb9);
+	emit_u16(c, n);
+	emit1(c, mov_index);
+	emit_u16(c, 0x8000);
+	emit(c, (const uint8_t[]){ 0xf3, insn }, 2);
+}
+
 static bool cpu_is_intel(void)
 {
 	unsigned int a, b, c, d;
@@ -90,26 +103,11 @@ static void gen_code(struct code *c, const struct tvm_profile *p)
 		emit(c, (const uint8_t[]){ 0xee, 0x42 }, 2);
 		loop_tail(c, body, jz);
 	}
-	if (p->rep_ins) {
-		/* mov dx, port; mov cx, n; mov di, 0x8000; rep insb (ES = 0) */
-		emit1(c, 0xba);
-		emit_u16(c, p->rep_ins_port);
-		emit1(c, 0xb9);
-		emit_u16(c, p->rep_ins);
-		emit1(c, 0xbf);
-		emit_u16(c, 0x8000);
-		emit(c, (const uint8_t[]){ 0xf3, 0x6c }, 2);
-	}
-	if (p->rep_outs) {
-		/* mov dx, port; mov cx, n; mov si, 0x8000; rep outsb (DS = 0) */
-		emit1(c, 0xba);
-		emit_u16(c, p->rep_outs_port);
-		emit1(c, 0xb9);
-		emit_u16(c, p->rep_outs);
-		emit1(c, 0xbe);
-		emit_u16(c, 0x8000);
-		emit(c, (const uint8_t[]){ 0xf3, 0x6e }, 2);
-	}
+	/* rep insb: ES:DI (0xbf); rep outsb: DS:SI (0xbe); ES = DS = 0 */
+	if (p->rep_ins)
+		emit_rep_string(c, p->rep_ins_port, p->rep_ins, 0xbf, 0x6c);
+	if (p->rep_outs)
+		emit_rep_string(c, p->rep_outs_port, p->rep_outs, 0xbe, 0x6e);
 	if (p->cpuids) {
 		/* mov esi, n; test esi, esi; jz end; L: xor eax, eax; cpuid;
 		 * dec esi; jnz L (CPUID clobbers ECX, the usual counter) */
