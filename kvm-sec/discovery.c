@@ -84,7 +84,6 @@ static void ksec_scan_task(struct ksec_scan *s, struct task_struct *t)
 	char comm[TASK_COMM_LEN];
 	pid_t tgid = task_tgid_nr(t);
 	unsigned int i;
-	int err;
 
 	get_task_comm(comm, t);
 	s->next_fd = 0;
@@ -97,15 +96,10 @@ static void ksec_scan_task(struct ksec_scan *s, struct task_struct *t)
 			iterate_fd(t->files, s->next_fd, ksec_scan_fd, s);
 		task_unlock(t);
 		rcu_read_unlock();
-		for (i = 0; i < s->nr; i++) {
-			err = ksec_vm_add_accounted(s->found[i], tgid, comm,
-						    KVM_SEC_ORIGIN_DISCOVERED);
-			if (err) {
-				if (err == -ENOMEM)
-					atomic64_inc(&ksec_status.alloc_failures);
-				kvm_put_kvm(s->found[i]);
-			}
-		}
+		/* A VM tracked meanwhile (-EEXIST) is simply let go. */
+		for (i = 0; i < s->nr; i++)
+			ksec_vm_add_accounted(s->found[i], tgid, comm,
+					      KVM_SEC_ORIGIN_DISCOVERED);
 		cond_resched();
 	} while (s->full);
 }

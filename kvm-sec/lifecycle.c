@@ -54,7 +54,6 @@
 struct ksec_adopt_slot {
 	struct kvm *kvm;		/* referenced; NULL: free */
 	pid_t pid;
-	u8 origin;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -77,7 +76,11 @@ static LLIST_HEAD(ksec_pending_list);
 static bool ksec_adopt_stopped = true;	/* until lifecycle init */
 static unsigned long ksec_adopt_resume;	/* jiffies: paused until */
 
-/* Track a VM the caller holds a reference on, in process context. */
+/*
+ * Track a VM the caller holds a reference on, in process context. On
+ * failure the reference is dropped (KVM may destroy the VM here) and an
+ * allocation failure counted.
+ */
 int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
 			  u8 origin)
 {
@@ -90,25 +93,24 @@ int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
 	err = ksec_vm_add(kvm, pid, comm, origin, GFP_KERNEL_ACCOUNT);
 	set_active_memcg(old);
 	mem_cgroup_put(memcg);
+	if (err) {
+		/* Tracked meanwhile, refused (counted) or no memory. */
+		if (err == -ENOMEM)
+			atomic64_inc(&ksec_status.alloc_failures);
+		kvm_put_kvm(kvm);
+	}
 	return err;
 }
 
-/* Register a VM found in a probe; it failed, or kvm-sec let go (-ENOSPC). */
+/* Register a VM a probe queued; after a refusal, adoption pauses. */
 static void ksec_register_late(struct kvm *kvm, pid_t pid, const char *comm,
 			       u8 origin)
 {
 	int err = ksec_vm_add_accounted(kvm, pid, comm, origin);
 
-	if (!err) {
-		if (origin == KVM_SEC_ORIGIN_ADOPTED)
-			atomic64_inc(&ksec_status.adopted);
-		return;
-	}
-	/* Tracked meanwhile, refused (counted) or no memory. */
-	if (err == -ENOMEM)
-		atomic64_inc(&ksec_status.alloc_failures);
-	kvm_put_kvm(kvm);
-	if (err != -EEXIST)
+	if (!err && origin == KVM_SEC_ORIGIN_ADOPTED)
+		atomic64_inc(&ksec_status.adopted);
+	if (err && err != -EEXIST)
 		WRITE_ONCE(ksec_adopt_resume, jiffies + HZ);
 }
 
@@ -129,71 +131,58 @@ static void ksec_adopt_fn(struct work_struct *work)
 
 		for (i = 0; i < KSEC_ADOPT_SLOTS; i++) {
 			struct ksec_adopt_slot *s = &q->slot[i];
-			/* Pairs with ksec_adopt_queue_pinned(): fields first. */
+			/* Pairs with ksec_adopt(): fields first. */
 			struct kvm *kvm = smp_load_acquire(&s->kvm);
 			char comm[TASK_COMM_LEN];
 			pid_t pid;
-			u8 origin;
 
 			if (!kvm)
 				continue;
 			pid = s->pid;
-			origin = s->origin;
 			memcpy(comm, s->comm, sizeof(comm));
 			comm[sizeof(comm) - 1] = '\0';
 			/* Free the slot only after its fields are read. */
 			smp_store_release(&s->kvm, NULL);
-			ksec_register_late(kvm, pid, comm, origin);
+			ksec_register_late(kvm, pid, comm,
+					   KVM_SEC_ORIGIN_ADOPTED);
 		}
 	}
 }
 
 static DECLARE_WORK(ksec_adopt_work, ksec_adopt_fn);
 
-/*
- * Queue a referenced VM for the work; false if this CPU's queue is full
- * (the caller keeps its reference). Preemption disabled.
- */
-static bool ksec_adopt_queue_pinned(struct kvm *kvm)
+void ksec_adopt(struct kvm *kvm)
 {
 	struct ksec_adopt *q = this_cpu_ptr(&ksec_adopt_queue);
 	struct ksec_adopt_slot *free = NULL;
 	int i;
 
+	if (READ_ONCE(ksec_adopt_stopped) ||
+	    time_before(jiffies, READ_ONCE(ksec_adopt_resume)))
+		return;
+	/*
+	 * Only this CPU fills its slots, with preemption disabled: a slot
+	 * seen free stays free until filled here. A VM already on its way
+	 * needs nothing more; with no slot free, the next exit retries.
+	 */
 	for (i = 0; i < KSEC_ADOPT_SLOTS; i++) {
-		if (!READ_ONCE(q->slot[i].kvm)) {
+		struct kvm *queued = READ_ONCE(q->slot[i].kvm);
+
+		if (queued == kvm)
+			return;
+		if (!queued && !free)
 			free = &q->slot[i];
-			break;
-		}
 	}
 	if (!free)
-		return false;
+		return;
+	/* The caller's vCPU runs, so the VM is alive: take a reference. */
+	kvm_get_kvm(kvm);
 	free->pid = task_tgid_nr(current);
-	free->origin = KVM_SEC_ORIGIN_ADOPTED;
 	/* current->comm: the caller is in the VM's VMM; no task_lock here. */
 	strscpy(free->comm, current->comm, sizeof(free->comm));
 	/* Publish the fields with the VM (ksec_adopt_fn() reads them). */
 	smp_store_release(&free->kvm, kvm);
 	queue_work(system_unbound_wq, &ksec_adopt_work);
-	return true;
-}
-
-void ksec_adopt(struct kvm *kvm)
-{
-	struct ksec_adopt *q = this_cpu_ptr(&ksec_adopt_queue);
-	int i;
-
-	if (READ_ONCE(ksec_adopt_stopped) ||
-	    time_before(jiffies, READ_ONCE(ksec_adopt_resume)))
-		return;
-	/* Already on its way: nothing to do until the work ran. */
-	for (i = 0; i < KSEC_ADOPT_SLOTS; i++)
-		if (READ_ONCE(q->slot[i].kvm) == kvm)
-			return;
-	/* The caller's vCPU runs, so the VM is alive: take a reference. */
-	kvm_get_kvm(kvm);
-	if (!ksec_adopt_queue_pinned(kvm))
-		kvm_put_kvm_no_destroy(kvm);	/* the vCPU holds another */
 }
 
 /* anon_inode_getfile(name, fops, priv, flags) */

@@ -20,7 +20,8 @@ void ksec_adopt(struct kvm *kvm);
 
 /*
  * ksec_vm_add() in process context, charged to the memory cgroup of the
- * VM's VMM. The caller holds a reference on @kvm (see ksec_vm_add()).
+ * VM's VMM. The caller's reference on @kvm goes to the registry, or is
+ * dropped on failure (an allocation failure is counted).
  */
 int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
 			  u8 origin);

@@ -195,11 +195,32 @@ static void ksec_vm_unlink(struct ksec_vm *vm, bool notify)
 		ksec_vm_put(vm);
 }
 
-/* The registry's reference on a struct kvm goes (process context). */
-static void ksec_put_kvms(struct kvm **kvms, unsigned int n)
+/*
+ * Let go of up to KSEC_REAP_BATCH VMs: every one (unload, no events) or
+ * those whose only user left is kvm-sec. They are unlinked under the
+ * registry lock, their references dropped after it (KVM may destroy them
+ * then: process context). Returns how many.
+ */
+static unsigned int ksec_vm_let_go_batch(bool all)
 {
-	while (n--)
-		kvm_put_kvm(kvms[n]);
+	struct kvm *kvms[KSEC_REAP_BATCH];
+	unsigned int i, n = 0;
+	struct ksec_vm *vm;
+	unsigned long id;
+
+	xa_lock_irq(&ksec_vms);
+	xa_for_each(&ksec_vms, id, vm) {
+		if (!all && refcount_read(&vm->kvm->users_count) != 1)
+			continue;
+		kvms[n++] = vm->kvm;
+		ksec_vm_unlink(vm, !all);
+		if (n == KSEC_REAP_BATCH)
+			break;
+	}
+	xa_unlock_irq(&ksec_vms);
+	for (i = 0; i < n; i++)
+		kvm_put_kvm(kvms[i]);
+	return n;
 }
 
 /*
@@ -209,24 +230,9 @@ static void ksec_put_kvms(struct kvm **kvms, unsigned int n)
  */
 void ksec_registry_exit(void)
 {
-	struct kvm *kvms[KSEC_REAP_BATCH];
-	struct ksec_vm *vm;
-	unsigned long id;
-	unsigned int n;
-
 	cancel_work_sync(&ksec_hash_grow_work);
-	do {
-		n = 0;
-		xa_lock_irq(&ksec_vms);
-		xa_for_each(&ksec_vms, id, vm) {
-			kvms[n++] = vm->kvm;
-			ksec_vm_unlink(vm, false);
-			if (n == KSEC_REAP_BATCH)
-				break;
-		}
-		xa_unlock_irq(&ksec_vms);
-		ksec_put_kvms(kvms, n);
-	} while (n);
+	while (ksec_vm_let_go_batch(true))
+		;
 	rcu_barrier();
 	kvfree(rcu_dereference_protected(ksec_hash, true));
 	free_percpu(ksec_status.untracked);
@@ -342,25 +348,11 @@ bool ksec_vm_release(struct kvm *kvm, unsigned int others)
 
 void ksec_vm_reap(void)
 {
-	struct kvm *kvms[KSEC_REAP_BATCH];
-	struct ksec_vm *vm;
-	unsigned long id;
 	unsigned int n;
 
 	do {
-		n = 0;
-		xa_lock_irq(&ksec_vms);
-		xa_for_each(&ksec_vms, id, vm) {
-			if (refcount_read(&vm->kvm->users_count) != 1)
-				continue;
-			kvms[n++] = vm->kvm;
-			ksec_vm_unlink(vm, true);
-			if (n == KSEC_REAP_BATCH)
-				break;
-		}
-		xa_unlock_irq(&ksec_vms);
+		n = ksec_vm_let_go_batch(false);
 		atomic64_add(n, &ksec_status.late_releases);
-		ksec_put_kvms(kvms, n);
 	} while (n == KSEC_REAP_BATCH);
 }
 

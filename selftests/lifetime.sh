@@ -26,10 +26,7 @@ reloads=${LIFETIME_RELOADS:-50}
 kprobes=/sys/kernel/debug/kprobes/enabled
 maxvms=/sys/module/kvm_sec/parameters/max_vms
 maxvms0=$(cat "$maxvms")
-pass=0 fail=0
-ok() { echo "ok $((pass + fail + 1)) $1"; pass=$((pass + 1)); }
-bad() { echo "not ok $((pass + fail + 1)) $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/host-lib.sh"
 
 pids=()
 work=$(mktemp -d)
@@ -44,9 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-status_of() {	# KEY: a number from "vsecctl --json status"
-	vsecctl --json status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
-}
 vms_are() { [ "$(status_of vms)" = "$1" ]; }
 origin_of() {	# PID
 	vsecctl show --json --pid "$1" 2>/dev/null |

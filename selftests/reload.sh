@@ -19,10 +19,7 @@ set -euo pipefail
 ko=${LAB_MODULE:?run this in the lab (make lab CMD=selftests/reload.sh)}
 vendor=kvm_amd
 grep -q '^kvm_intel ' /proc/modules && vendor=kvm_intel
-pass=0 fail=0
-ok() { echo "ok $((pass + fail + 1)) $1"; pass=$((pass + 1)); }
-bad() { echo "not ok $((pass + fail + 1)) $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/host-lib.sh"
 
 pids=()
 cleanup() {
@@ -48,7 +45,7 @@ start_held_vm() {
 	return 1
 }
 
-vm_count() { vsecctl --json status | sed -n 's/.*"vms":\([0-9]*\).*/\1/p'; }
+vm_count() { status_of vms; }
 
 echo "TAP version 13"
 echo "1..8"

@@ -595,24 +595,47 @@ static int handle_list_vm(struct vsec_req *req, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * A dump, taken again (up to 5 times) while the kernel flags it
+ * interrupted (NLM_F_DUMP_INTR: the data changed under it); reset()
+ * empties what a try collected. -EAGAIN if no try was consistent.
+ */
+static int vsec_dump(struct vsec_ipc *ipc, uint8_t cmd,
+		     int (*build)(struct nl_msg *msg, const void *arg),
+		     const void *build_arg,
+		     int (*handle)(struct vsec_req *req, struct nlattr **tb,
+				   struct nlmsghdr *nlh),
+		     void *arg, void (*reset)(void *arg))
+{
+	int tries, err = 0;
+
+	for (tries = 0; tries < 5; tries++) {
+		struct vsec_req req = { .handle = handle, .arg = arg };
+
+		reset(arg);
+		err = vsec_transact(ipc, cmd, NLM_F_DUMP, build, build_arg,
+				    &req);
+		if (err || !req.interrupted)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+static void reset_list(void *arg)
+{
+	((struct vm_list *)arg)->nr = 0;
+}
+
 int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
 		      struct vsec_vm **vms, size_t *nr)
 {
 	uint32_t a[2] = { KVM_SEC_A_VM_PID, pid };
 	struct vm_list l = { 0 };
-	int tries, err = 0;
+	int err;
 
 	/* A VM appearing or going during the dump: take it again. */
-	for (tries = 0; tries < 5; tries++) {
-		struct vsec_req req = { .handle = handle_list_vm, .arg = &l };
-
-		l.nr = 0;
-		err = vsec_transact(ipc, KVM_SEC_CMD_GET_VM, NLM_F_DUMP,
-				    pid ? put_u32_attr : NULL, a, &req);
-		if (err || !req.interrupted)
-			break;
-		err = -EAGAIN;
-	}
+	err = vsec_dump(ipc, KVM_SEC_CMD_GET_VM, pid ? put_u32_attr : NULL, a,
+			handle_list_vm, &l, reset_list);
 	if (err) {
 		free(l.vms);
 		return err;
@@ -646,22 +669,19 @@ static int handle_flows(struct vsec_req *req, struct nlattr **tb,
 	return 0;
 }
 
+static void reset_flows(void *arg)
+{
+	((struct vsec_guest *)arg)->nr_flows = 0;
+}
+
 int vsec_ipc_get_flows(struct vsec_ipc *ipc, uint32_t id, struct vsec_guest *g)
 {
 	uint32_t a[2] = { KVM_SEC_A_VM_ID, id };
-	int tries, err = 0;
+	int err;
 
 	/* A report replacing the flows during the dump: take them again. */
-	for (tries = 0; tries < 5; tries++) {
-		struct vsec_req req = { .handle = handle_flows, .arg = g };
-
-		g->nr_flows = 0;
-		err = vsec_transact(ipc, KVM_SEC_CMD_GET_FLOWS, NLM_F_DUMP,
-				    put_u32_attr, a, &req);
-		if (err || !req.interrupted)
-			break;
-		err = -EAGAIN;
-	}
+	err = vsec_dump(ipc, KVM_SEC_CMD_GET_FLOWS, put_u32_attr, a,
+			handle_flows, g, reset_flows);
 	g->has_flows = !err;
 	return err;
 }

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the host shell tests (reload.sh, lifetime.sh): TAP lines and
+# the module's status.
+pass=0 fail=0
+ok() { echo "ok $((pass + fail + 1)) $1"; pass=$((pass + 1)); }
+bad() { echo "not ok $((pass + fail + 1)) $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+status_of() {	# KEY: a number from "vsecctl --json status"
+	vsecctl --json status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
