@@ -6,9 +6,19 @@
  * Neither the guest nor the VMM is trusted: a report is validated here
  * again, in full, against the same rules as the device's
  * (Documentation/virtio-vsem/spec.rst, D5.1), only the VM whose file the
- * sender holds gets it (netlink.c), and each VM gets at most
- * KVM_SEC_GUEST_REPORTS_PER_S per second. The hypercall count a guest
- * claims is cross-checked against the hypercalls the host saw.
+ * sender holds gets it (netlink.c), and each VM gets
+ * KVM_SEC_GUEST_REPORTS_PER_S a second from a token bucket of
+ * KVM_SEC_GUEST_REPORTS_BURST. The hypercall count a guest claims is
+ * cross-checked against the hypercalls the host saw.
+ *
+ * Sequence numbers increase within a device epoch (spec section 5.4): a
+ * reset of the device (a driver reloaded, a guest rebooted) starts a new
+ * epoch, which the VMM sends with the report, and the sequence starts again
+ * at 1. Any other epoch than the last is a new one: a device unplugged and
+ * plugged again, or a snapshot loaded, numbers its epochs afresh, and the
+ * VMM forwards in order anyway. Within an epoch a number that does not
+ * increase is refused, so nothing is replayed or reordered; a guest that
+ * numbered a report 2^64-1 blinds itself only until its next reset.
  *
  * The history is an exponentially weighted mean and variance (weight 1/8)
  * of each feature over the VM's calm level-1 intervals (no anomaly), first
@@ -25,6 +35,7 @@
 #include <linux/timekeeping.h>
 
 #include "guest.h"
+#include "rate.h"
 #include "vm.h"
 
 #define KSEC_HISTORY_MIN	8
@@ -49,8 +60,7 @@ struct ksec_guest {
 	s64 ewma_mean[VIRTIO_VSEM_NR_FEATURES];
 	u64 ewma_var[VIRTIO_VSEM_NR_FEATURES];
 	u64 guest_hypercalls;		/* claimed, since the first report */
-	u64 window_start_ns;
-	u32 window_reports;
+	struct ksec_bucket bucket;	/* reports a second */
 };
 
 /* A report, parsed: only what the module uses. */
@@ -59,7 +69,7 @@ struct ksec_parsed {
 	u32 interval_ms, anomalies;
 	u8 level, switch_reason;
 	u16 flags;
-	bool has_net, has_hv, has_workload;
+	bool has_net, has_hv, has_workload, has_loss;
 	struct virtio_vsem_net net;
 	u64 notifications, hypercalls;
 	struct virtio_vsem_workload workload;
@@ -73,6 +83,7 @@ static const u16 ksec_body_size[__VIRTIO_VSEM_E_MAX] = {
 	[VIRTIO_VSEM_E_WORKLOAD]	= sizeof(struct virtio_vsem_workload),
 	[VIRTIO_VSEM_E_FLOW]		= sizeof(struct virtio_vsem_flow),
 	[VIRTIO_VSEM_E_HV_DETAIL]	= sizeof(struct virtio_vsem_hv_detail),
+	[VIRTIO_VSEM_E_LOSS]		= sizeof(struct virtio_vsem_loss),
 };
 
 static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
@@ -106,6 +117,11 @@ static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
 			return -EINVAL;
 		}
 		p->has_workload = true;
+		return 0;
+	case VIRTIO_VSEM_E_LOSS:
+		if (p->has_loss)
+			goto twice;
+		p->has_loss = true;
 		return 0;
 	case VIRTIO_VSEM_E_FLOW:
 		if (p->level != VIRTIO_VSEM_LEVEL_2) {
@@ -181,7 +197,9 @@ static int ksec_parse(const void *buf, size_t len, u64 last_seq,
 	p->level = r->level;
 	p->switch_reason = r->switch_reason;
 	p->flags = le16_to_cpu(r->flags);
-	p->anomalies = le32_to_cpu(r->anomalies);
+	/* Bits of features this module does not know: must-ignore. */
+	p->anomalies = le32_to_cpu(r->anomalies) &
+		       GENMASK(VIRTIO_VSEM_NR_FEATURES - 1, 0);
 
 	for (i = 0; i < nr; i++) {
 		const struct virtio_vsem_entry *e;
@@ -246,6 +264,13 @@ static void ksec_features(const struct ksec_parsed *p, u64 *f)
 		f[VIRTIO_VSEM_FEAT_MEM_PERMILLE] = used + avail ?
 			div64_u64(used * 1000, used + avail) : 0;
 	}
+}
+
+/* Within a quarter of the previous report's (if any): a steady interval. */
+static bool ksec_usual_interval(u32 prev_ms, u32 ms)
+{
+	return !prev_ms || (ms <= prev_ms + prev_ms / 4 &&
+			    ms >= prev_ms - prev_ms / 4);
 }
 
 /* Learn from a calm level-1 interval; publish now and then. */
@@ -358,13 +383,15 @@ static void ksec_control(const struct ksec_guest *g,
 }
 
 int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
-		      struct ksec_guest_control *ctl, const char **why)
+		      const u64 *epoch, struct ksec_guest_control *ctl,
+		      const char **why)
 {
 	u64 now = ktime_get_ns(), host[KSEC_NR_CLASSES];
 	struct ksec_guest *g = ksec_guest_get(vm);
 	struct ksec_parsed *p;
+	u32 vcpus, prev_interval;
+	bool new_epoch;
 	unsigned int i;
-	u32 vcpus;
 	int err;
 
 	*why = NULL;
@@ -375,23 +402,25 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		return -ENOMEM;
 
 	mutex_lock(&vm->guest_lock);
-	if (now - g->window_start_ns >= NSEC_PER_SEC) {
-		g->window_start_ns = now;
-		g->window_reports = 0;
-	}
-	if (g->window_reports >= KVM_SEC_GUEST_REPORTS_PER_S) {
+	if (!ksec_bucket_take(&g->bucket, now, KVM_SEC_GUEST_REPORTS_PER_S,
+			      KVM_SEC_GUEST_REPORTS_BURST)) {
 		g->v.throttled++;
 		*why = "over the guest report rate";
 		err = -EBUSY;
 		goto out;
 	}
-	g->window_reports++;
-	err = ksec_parse(buf, len, g->v.seq, p, why);
+	new_epoch = epoch && *epoch != g->v.epoch;
+	err = ksec_parse(buf, len, new_epoch ? 0 : g->v.seq, p, why);
 	if (err) {
 		g->v.rejected++;
 		goto out;
 	}
 
+	if (new_epoch) {
+		g->v.epoch = *epoch;
+		if (g->v.reports)
+			g->v.epochs++;
+	}
 	g->v.reports++;
 	g->v.seq = p->seq;
 	g->v.last_ns = now;
@@ -401,6 +430,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		g->v.switch_reason = p->switch_reason;
 	g->v.level = p->level;
 	g->v.anomalies = p->anomalies;
+	prev_interval = g->v.interval_ms;
 	g->v.interval_ms = p->interval_ms;
 	if (p->has_workload) {
 		g->v.near_capacity = le32_to_cpu(p->workload.near_capacity_intervals);
@@ -421,7 +451,13 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 			g->v.inconsistent++;
 	}
 
-	if (p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies)
+	/*
+	 * Calm level-1 intervals of the usual length only: the guest reports
+	 * the interval it measured, and one stretched by a pause or a
+	 * migration would teach a burst.
+	 */
+	if (p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies &&
+	    ksec_usual_interval(prev_interval, p->interval_ms))
 		ksec_learn(g, g->v.last);
 	ksec_control(g, ctl);
 out:

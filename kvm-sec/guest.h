@@ -25,6 +25,7 @@ struct ksec_guest_flow {
 struct ksec_guest_view {
 	u64 reports, rejected, throttled, inconsistent;
 	u64 seq, last_ns, switches;
+	u64 epoch, epochs;		/* device epoch, new epochs seen */
 	u8 level, level_cmd, switch_reason;
 	u32 interval_cmd;
 	u32 anomalies, interval_ms, history_seq;
@@ -59,11 +60,13 @@ void ksec_guest_set_prefixes(const void *buf, size_t len);
 unsigned int ksec_guest_get_prefixes(struct virtio_vsem_prefix *out);
 
 /*
- * Validate and account one report for @vm. Returns 0, -EINVAL (malformed)
- * or -EBUSY (over the rate); fills @ctl on success.
+ * Validate and account one report for @vm, of device epoch *@epoch (NULL:
+ * the VMM sent none, the epoch does not change). Returns 0, -EINVAL
+ * (malformed) or -EBUSY (over the rate); fills @ctl on success.
  */
 int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
-		      struct ksec_guest_control *ctl, const char **why);
+		      const u64 *epoch, struct ksec_guest_control *ctl,
+		      const char **why);
 /* What the host commands; a negative value leaves that setting alone. */
 int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms);
 /* false if the VM's guest never reported and no level was commanded. */

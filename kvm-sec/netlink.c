@@ -69,10 +69,11 @@ static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_PREFIXES + 1] = 
 					   sizeof(struct virtio_vsem_prefix) },
 };
 
-static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_VM_FD + 1] = {
+static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_GUEST_EPOCH + 1] = {
 	[KVM_SEC_A_GUEST_REPORT] = { .type = NLA_BINARY,
 				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
 	[KVM_SEC_A_VM_FD]	= { .type = NLA_U32 },
+	[KVM_SEC_A_GUEST_EPOCH]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_GUEST_INTERVAL_MS + 1] = {
@@ -126,7 +127,7 @@ static inline size_t ksec_features_size(void)
 static inline size_t ksec_guest_size(void)
 {
 	return nla_total_size(0) +
-	       7 * nla_total_size_64bit(sizeof(u64)) +	/* REPORTS..SWITCHES */
+	       9 * nla_total_size_64bit(sizeof(u64)) +	/* REPORTS..SWITCHES, EPOCH(S) */
 	       3 * nla_total_size(sizeof(u8)) +		/* levels, reason */
 	       8 * nla_total_size(sizeof(u32)) +		/* ANOMALIES..NR_FLOWS */
 	       4 * ksec_features_size();
@@ -276,6 +277,10 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVALS, g->intervals) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_INTERVAL_CMD, g->interval_cmd) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_NR_FLOWS, g->nr_flows) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_EPOCH, g->epoch,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_EPOCHS, g->epochs,
+			      KVM_SEC_GUEST_PAD) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&
@@ -635,7 +640,9 @@ static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *report = info->attrs[KVM_SEC_A_GUEST_REPORT];
 	struct nlattr *fd_attr = info->attrs[KVM_SEC_A_VM_FD];
+	struct nlattr *epoch_attr = info->attrs[KVM_SEC_A_GUEST_EPOCH];
 	struct ksec_guest_control *ctl;
+	u64 epoch;
 	const char *why = NULL;
 	struct sk_buff *msg;
 	struct ksec_vm *vm;
@@ -654,8 +661,10 @@ static int ksec_nl_guest_report(struct sk_buff *skb, struct genl_info *info)
 	ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
 	if (!ctl)
 		goto out_put;
-	err = ksec_guest_report(vm, nla_data(report), nla_len(report), ctl,
-				&why);
+	if (epoch_attr)
+		epoch = nla_get_u64(epoch_attr);
+	err = ksec_guest_report(vm, nla_data(report), nla_len(report),
+				epoch_attr ? &epoch : NULL, ctl, &why);
 	if (err) {
 		if (why)
 			ksec_extack(info->extack, report, why);

@@ -144,6 +144,8 @@ static struct nla_policy vsec_guest_policy[KVM_SEC_GUEST_MAX + 1] = {
 	[KVM_SEC_GUEST_INTERVALS]	= { .type = NLA_U32 },
 	[KVM_SEC_GUEST_INTERVAL_CMD]	= { .type = NLA_U32 },
 	[KVM_SEC_GUEST_NR_FLOWS]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_EPOCH]		= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_EPOCHS]		= { .type = NLA_U64 },
 };
 
 static int vsec_errno(int nlerr)
@@ -316,6 +318,8 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	U64(KVM_SEC_GUEST_INCONSISTENT, inconsistent);
 	U64(KVM_SEC_GUEST_SEQ, seq);
 	U64(KVM_SEC_GUEST_SWITCHES, switches);
+	U64(KVM_SEC_GUEST_EPOCH, epoch);
+	U64(KVM_SEC_GUEST_EPOCHS, epochs);
 	U64(KVM_SEC_GUEST_AGE_MS, age_ms);
 	g->has_age = tb[KVM_SEC_GUEST_AGE_MS] != NULL;
 	U8(KVM_SEC_GUEST_LEVEL, level);

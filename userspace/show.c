@@ -162,9 +162,11 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 		g->switches,
 		name_of(vsec_switch_name, 4, g->switch_reason));
 	if (g->has_age)
-		fprintf(f, "  %-24s seq %" PRIu64 ", %" PRIu64
-			" ms ago, covering %" PRIu32 " ms\n", "last report",
-			g->seq, g->age_ms, g->interval_ms);
+		fprintf(f, "  %-24s seq %" PRIu64 " of epoch %" PRIu64 ", %"
+			PRIu64 " ms ago, covering %" PRIu32 " ms\n",
+			"last report", g->seq, g->epoch, g->age_ms,
+			g->interval_ms);
+	fprintf(f, "  %-24s %" PRIu64 "\n", "device resets", g->epochs);
 	if (g->interval_cmd)
 		fprintf(f, "  %-24s %" PRIu32 " ms\n", "interval commanded",
 			g->interval_cmd);
@@ -343,6 +345,8 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "throttled", g->throttled);
 	json_u64(j, "inconsistent", g->inconsistent);
 	json_u64(j, "seq", g->seq);
+	json_u64(j, "epoch", g->epoch);
+	json_u64(j, "epochs", g->epochs);
 	if (g->has_age)
 		json_u64(j, "age_ms", g->age_ms);
 	json_u64(j, "interval_ms", g->interval_ms);

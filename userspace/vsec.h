@@ -38,6 +38,7 @@ struct vsec_guest {
 	bool present;
 	uint64_t reports, rejected, throttled, inconsistent;
 	uint64_t seq, switches;
+	uint64_t epoch, epochs;
 	bool has_age;
 	uint64_t age_ms;
 	uint8_t level, level_cmd, switch_reason;

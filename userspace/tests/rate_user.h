@@ -3,8 +3,10 @@
 #ifndef KSEC_RATE_USER_H
 #define KSEC_RATE_USER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define NSEC_PER_SEC 1000000000ull

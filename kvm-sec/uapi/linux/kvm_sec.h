@@ -65,8 +65,14 @@
  *   and a process's PID plays no part. Errors: -EINVAL (an attribute
  *   missing), -EBADF (the descriptor is not open in the sender, or is not a
  *   KVM VM or vCPU file), -ESRCH (kvm-sec does not track that VM).
- *   The module validates the report again (the VMM is not trusted either)
- *   and accepts at most KVM_SEC_GUEST_REPORTS_PER_S per VM per second.
+ *   KVM_SEC_A_GUEST_EPOCH, the device's epoch (a reset of the device starts
+ *   a new one, and the guest's sequence numbers start again; without it,
+ *   the epoch does not change), goes with them.
+ *   The module validates the report again (the VMM is not trusted either):
+ *   within an epoch the sequence number must increase; any other epoch
+ *   starts the sequence again. It accepts KVM_SEC_GUEST_REPORTS_PER_S per VM per second on
+ *   average, in bursts of at most KVM_SEC_GUEST_REPORTS_BURST (a token
+ *   bucket that no epoch refills).
  *   Reply: KVM_SEC_CMD_GUEST_REPORT with what the device should write into
  *   its configuration space: KVM_SEC_A_GUEST_LEVEL (the commanded level),
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the commanded interval, 0 for the VMM's),
@@ -112,8 +118,9 @@
 #define KVM_SEC_INTERVAL_MAX_MS		60000
 #define KVM_SEC_INTERVAL_DEFAULT_MS	1000
 
-/* Guest reports accepted per VM and second; more get -EBUSY. */
+/* Guest reports accepted per VM and second, and in a burst; more: -EBUSY. */
 #define KVM_SEC_GUEST_REPORTS_PER_S	20
+#define KVM_SEC_GUEST_REPORTS_BURST	5
 
 /* Provider prefixes (KVM_SEC_A_PREFIXES), as in virtio-vsem. */
 #define KVM_SEC_MAX_PREFIXES	8
@@ -184,6 +191,8 @@ enum kvm_sec_attr {
 	KVM_SEC_A_VM_ORIGIN,		/* u8: enum kvm_sec_origin */
 	KVM_SEC_A_GUEST_SEQ,		/* u64: a guest report's sequence number */
 	KVM_SEC_A_FLOWS,		/* nest of KVM_SEC_GUEST_FLOW (GET_FLOWS) */
+	/* u64: the device's epoch, one more at each reset (GUEST_REPORT) */
+	KVM_SEC_A_GUEST_EPOCH,
 
 	__KVM_SEC_A_MAX
 };
@@ -329,6 +338,8 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_INTERVALS,	/* u32: intervals, as the guest counts */
 	KVM_SEC_GUEST_INTERVAL_CMD,	/* u32: commanded interval, 0: none */
 	KVM_SEC_GUEST_NR_FLOWS,		/* u32: flows in the last report */
+	KVM_SEC_GUEST_EPOCH,		/* u64: device epoch of the last report */
+	KVM_SEC_GUEST_EPOCHS,		/* u64: epochs begun since the first report */
 
 	__KVM_SEC_GUEST_MAX
 };

@@ -38,6 +38,9 @@
 
 /* Limits (section 6). */
 #define VIRTIO_VSEM_MAX_REPORT_SIZE	4096	/* bytes, header included */
+#define VIRTIO_VSEM_MIN_REPORT_SIZE	256	/* a level-1 report fits */
+#define VIRTIO_VSEM_REPORT_BURST	2	/* reports above the rate */
+#define VIRTIO_VSEM_SEQ_SLACK		16	/* seq beyond the buffers sent */
 #define VIRTIO_VSEM_MAX_ENTRIES		64	/* per report */
 #define VIRTIO_VSEM_MAX_FLOWS		32	/* FLOW entries per report */
 #define VIRTIO_VSEM_MAX_HV_DETAIL	16	/* records per HV_DETAIL entry */
@@ -137,6 +140,7 @@ enum virtio_vsem_entry_type {
 	VIRTIO_VSEM_E_WORKLOAD,		/* level 1: struct virtio_vsem_workload */
 	VIRTIO_VSEM_E_FLOW,		/* level 2: struct virtio_vsem_flow */
 	VIRTIO_VSEM_E_HV_DETAIL,	/* level 2: struct virtio_vsem_hv_detail */
+	VIRTIO_VSEM_E_LOSS,		/* level 1: struct virtio_vsem_loss */
 	__VIRTIO_VSEM_E_MAX
 };
 
@@ -188,6 +192,21 @@ struct virtio_vsem_hv_record {
 	__le32 key;			/* queue index, hypercall number... */
 	__le64 count;
 };
+
+/*
+ * What the driver saw but could not put in the report (level 1), so that
+ * nothing is lost silently. A device that does not know it skips it.
+ */
+struct virtio_vsem_loss {
+	__le64 unstored_packets;	/* to destinations no table held */
+	__le64 hv_unstored;		/* requests not in HV_DETAIL */
+	__le64 reports_dropped;		/* reports it could not queue, ever */
+	__le32 flows_trimmed;		/* FLOWs left out for max_report_size */
+	__le32 flags;			/* VIRTIO_VSEM_LOSS_* */
+};
+
+/* destinations is an estimate (more than the driver could store) */
+#define VIRTIO_VSEM_LOSS_ESTIMATED	0x0001
 
 #define VIRTIO_VSEM_HV_NOTIFY		1 /* key: device ID << 16 | queue */
 #define VIRTIO_VSEM_HV_HYPERCALL	2 /* key: hypercall number */
