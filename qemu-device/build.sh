@@ -143,13 +143,19 @@ trap 'rm -rf "$work" "$out.tmp"' EXIT	# no half-built tree left behind
 say "copying the source to $work"
 cp -a "$tree" "$work"
 cp -r "$here/overlay/." "$work/"
-hdr=$work/include/standard-headers/linux/virtio_vsem.h
-"$repo/virtio-vsem/gen-qemu-header.sh" "$hdr"
-"$repo/virtio-vsem/gen-qemu-header.sh" "$work/.vsem-check.h"
-cmp -s "$hdr" "$work/.vsem-check.h" || die "QEMU's copy of virtio_vsem.h differs from the UAPI header"
-"$repo/virtio-vsem/gen-qemu-header.sh" \
-	"$work/include/standard-headers/linux/kvm_sec.h" \
-	"$repo/kvm-sec/uapi/linux/kvm_sec.h"
+# QEMU's copies of the UAPI headers, checked against what QEMU's own
+# scripts/update-linux-headers.sh (its cp_portable) makes of them.
+mkdir -p "$work/.vsem-check"
+for uapi in "$repo/virtio-vsem/include/uapi/linux/virtio_vsem.h" \
+	    "$repo/kvm-sec/uapi/linux/kvm_sec.h"; do
+	hdr=$work/include/standard-headers/linux/$(basename "$uapi")
+	"$repo/virtio-vsem/gen-qemu-header.sh" "$hdr" "$uapi"
+	(source <(sed -n '/^cp_portable() {/,/^}/p' "$work/scripts/update-linux-headers.sh") &&
+		cp_portable "$uapi" "$work/.vsem-check") >&2 ||
+		die "QEMU's cp_portable refuses $uapi"
+	cmp -s "$hdr" "$work/.vsem-check/$(basename "$uapi")" ||
+		die "$(basename "$uapi"): the generated copy differs from QEMU's update-linux-headers.sh"
+done
 (cd "$work" && patch -p1 --forward --quiet <"$here/wiring.patch") ||
 	die "wiring.patch does not apply to QEMU $version"
 

@@ -3,8 +3,10 @@
 #
 # Generate QEMU's copy of a UAPI header (include/standard-headers/linux/),
 # with the type and include rewriting of QEMU's own
-# scripts/update-linux-headers.sh (cp_portable). The copy is never edited by
-# hand: qemu-device/build.sh generates it and checks the result.
+# scripts/update-linux-headers.sh (cp_portable), for builds outside a QEMU
+# tree (the validator's unit test). The copy is never edited by hand:
+# qemu-device/build.sh checks that it is what QEMU's own cp_portable makes
+# of the UAPI header.
 #
 #   gen-qemu-header.sh OUTPUT-FILE [UAPI-HEADER]
 #
@@ -14,6 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=${2:-$here/include/uapi/linux/virtio_vsem.h}
 sed -e 's/__u\([0-9][0-9]*\)/uint\1_t/g' \
+    -e 's/u\([0-9][0-9]*\)/uint\1_t/g' \
     -e 's/__s\([0-9][0-9]*\)/int\1_t/g' \
     -e 's/__le\([0-9][0-9]*\)/uint\1_t/g' \
     -e 's/__be\([0-9][0-9]*\)/uint\1_t/g' \

@@ -25,6 +25,8 @@ BAR = 0xE0000000
 QSIZE = 64
 
 REPORT_HDR = struct.Struct("<HHIQIBBHII")       # 32 bytes
+REJECT_NAMES = ("writable", "size", "version", "entry", "level", "count",
+                "value", "seq")
 ENTRY_HDR = struct.Struct("<HHI")               # 8 bytes
 
 
@@ -33,7 +35,7 @@ def entry(etype, body):
     return ENTRY_HDR.pack(etype, 8 + len(body), 0) + body
 
 
-def report(seq, level=1, entries=None, version=1, fix_len=True):
+def report(seq, level=1, entries=None, version=1, fix_len=True, anomalies=0):
     if entries is None:
         net = struct.pack("<10Q", 1234, 99999, 10, 2000, 0, 0, 3, 1, 2, 7)
         hv = struct.pack("<QQ", 55, 0)
@@ -42,7 +44,7 @@ def report(seq, level=1, entries=None, version=1, fix_len=True):
     body = b"".join(entries)
     n = len(body) + REPORT_HDR.size if fix_len else 0
     return REPORT_HDR.pack(version, len(entries), n, seq, 1000, level,
-                           0, 0, 0, 0) + body
+                           0, 0, anomalies, 0) + body
 
 
 class Qemu:
@@ -58,13 +60,17 @@ class Qemu:
         args = [binary] + os.environ.get("VSEM_QEMU_ARGS", "").split() + [
                 "-machine", "q35", "-accel", "qtest", "-m", "64",
                 "-nodefaults", "-display", "none",
-                "-qtest", "unix:" + qt_path,
+                "-qtest", "unix:" + qt_path, "-qtest-log", "/dev/null",
                 "-chardev", "socket,path=%s,id=qmp" % qmp_path,
                 "-mon", "chardev=qmp,mode=control"] + device_args
         self.proc = subprocess.Popen(args, stderr=subprocess.PIPE)
         self.stderr = b""
         if expect_fail:
-            self.stderr = self.proc.communicate(timeout=60)[1]
+            try:
+                self.stderr = self.proc.communicate(timeout=30)[1]
+            except subprocess.TimeoutExpired:   # it did not fail: kill it
+                self.proc.kill()
+                self.stderr = self.proc.communicate()[1]
             return
         for s in listeners:
             s.settimeout(60)
@@ -128,7 +134,13 @@ class Driver:
 
     def __init__(self, q, features=F_LEVEL2 | F_VERSION_1):
         self.q = q
+        self.features = features
         self.dev = self.find()
+        self.init()
+
+    def init(self):
+        """Reset the device and set it up again, as a driver's probe does."""
+        q, features = self.q, self.features
         self.cfg_w(4, 0x20, BAR)            # BAR4, 64-bit memory BAR
         self.cfg_w(4, 0x24, 0)
         self.cfg_w(2, 0x04, 0x6)            # memory space, bus master
@@ -159,7 +171,9 @@ class Driver:
         q.write("b", common + 20, 1 | 2 | 8 | 4)    # DRIVER_OK
         self.notify = self.caps[2] + notify_off * self.notify_mult
         self.avail_idx = 0
+        self.taken = 0                  # buffers sent in this epoch
         q.mem(AVAIL, b"\0" * 4)
+        q.mem(USED, b"\0" * 4)
 
     def cfg_addr(self, off):
         return 0x80000000 | self.dev << 8 | (off & 0xFC)
@@ -209,6 +223,7 @@ class Driver:
                        struct.pack("<H", d))
             addr += (len(data) + 4095) & ~4095
         self.avail_idx = (self.avail_idx + len(buffers)) & 0xFFFF
+        self.taken += len(buffers)
         self.q.mem(AVAIL + 2, struct.pack("<H", self.avail_idx))
         self.q.write("w", self.notify, 0)
         # ioeventfd=off: the device handles the kick during the write.
@@ -242,10 +257,17 @@ def main():
     # Realize-time validation: clear errors, QEMU refuses to start.
     for bad, word in (("interval-ms=5", "interval-ms"),
                       ("max-report-size=100000", "max-report-size"),
+                      ("max-report-size=255", "max-report-size"),
                       ("max-reports-per-s=0", "max-reports-per-s")):
         q = Qemu(qemu, ["-device", "virtio-vsem-pci," + bad], expect_fail=True)
         t.ok(q.proc.returncode != 0 and word.encode() in q.stderr,
              "realize refuses %s" % bad, q.stderr.decode(errors="replace"))
+
+    q = Qemu(qemu, ["-device", "virtio-vsem-pci", "-device",
+                    "virtio-vsem-pci"], expect_fail=True)
+    t.ok(q.proc.returncode != 0 and b"at most one device" in q.stderr,
+         "a second virtio-vsem device is refused",
+         q.stderr.decode(errors="replace"))
 
     # The non-PCI alias resolves to the PCI device on x86.
     q = Qemu(qemu, ["-device", "virtio-vsem,id=vsem"])
@@ -275,12 +297,14 @@ def main():
         ("size", b"\xff" * 5000),
         ("size", b"\x01\x00"),
         ("seq", report(1)),
+        ("seq", report(2**64 - 1)),
         ("level", report(2, level=3)),
         ("entry", report(2, entries=[ENTRY_HDR.pack(1, 12, 0) + b"\0" * 4])),
         ("count", report(2, entries=[entry(99, b"")] * 65)),
         ("value", report(2, entries=[entry(3, struct.pack("<IIQQII", 5000, 0, 0, 0, 0, 0))])),
     ]
     for reason, data in cases:
+        q.qtest("clock_step 100000000")     # a token of the rate limit
         before = backend(q, "rejected-" + reason)
         done = d.send([(data, False)])
         t.ok(done == 1 and backend(q, "rejected-" + reason) == before + 1,
@@ -290,36 +314,94 @@ def main():
          "a device-writable buffer is rejected, and returned")
     t.ok(backend(q, "accepted") == 1, "no rejected report was taken")
 
-    # Flood: 60 valid reports in one virtual second; 10 per second pass.
-    q.qtest("clock_step 2000000000")
-    done = d.send([(report(100 + i), False) for i in range(60)])
-    acc, thr = backend(q, "accepted"), backend(q, "throttled")
-    t.ok(done == 60 and acc == 1 + 10 and thr == 50,
-         "a flood is throttled to max-reports-per-s and counted",
-         "returned %d accepted %d throttled %d" % (done, acc, thr))
-    q.qtest("clock_step 1000000000")
-    d.send([(report(200), False)])
-    t.ok(backend(q, "accepted") == 12, "reports pass again in the next second")
+    # Sequence numbers (spec 5.4): 2^64-1 was refused and left no trace;
+    # the next number is accepted, as are bits of features not yet known.
+    q.qtest("clock_step 100000000")
+    d.send([(report(2, anomalies=1 << 31 | 1), False)])
+    last = json.loads(backend(q, "last-report"))
+    t.ok(backend(q, "accepted") == 2 and last.get("anomalies") == 1,
+         "after seq 2^64-1, seq 2 is accepted; unknown anomaly bits ignored",
+         last)
 
-    # Migration: the counters and the last sequence number travel.
+    # Rate limit: a token bucket of 2 at 10 a second (spec D5.3).
+    def flood(n):
+        """n reports at this instant, numbered as an honest driver does;
+        how many were accepted."""
+        acc = backend(q, "accepted")
+        d.send([(report(d.taken + 1 + i), False) for i in range(n)])
+        return backend(q, "accepted") - acc
+
+    q.qtest("clock_step 2000000000")
+    thr = backend(q, "throttled")
+    got = flood(60)
+    t.ok(got == 2 and backend(q, "throttled") == thr + 58,
+         "60 reports at once: a burst of 2 passes, 58 are throttled, counted",
+         "accepted %d" % got)
+    # One report every 10 ms for 3 s: 10 a second, whatever the phase.
+    acc = 0
+    for _ in range(300):
+        q.qtest("clock_step 10000000")
+        acc += flood(1)
+    t.ok(30 <= acc <= 32, "one report every 10 ms for 3 s: %d pass (30..32)"
+         % acc)
+    # A reset (a new epoch) does not refill the bucket.
+    got = flood(5)
+    epoch = backend(q, "epoch")
+    d.init()
+    t.ok(backend(q, "epoch") == epoch + 1 and backend(q, "last-seq") == 0,
+         "a reset starts a new epoch and forgets the last seq")
+    got = flood(5)
+    t.ok(got == 0, "a reset does not refill the rate limit (%d passed)" % got)
+    q.qtest("clock_step 100000000")
+    acc = backend(q, "accepted")
+    d.send([(report(1), False)])
+    t.ok(backend(q, "accepted") == acc + 1 and backend(q, "last-seq") == 1,
+         "the new epoch numbers from 1 again", backend(q, "last-seq"))
+
+    # Migration: the counters, the epoch and the sequence state travel.
+    props = ("accepted", "throttled", "rejected-size", "last-seq", "epoch")
+    before = {p: backend(q, p) for p in props}
     state = os.path.join(q.dir, "state")
-    before = {p: backend(q, p) for p in ("accepted", "throttled",
-                                         "rejected-size", "last-seq")}
     q.cmd("migrate", uri="exec:cat > " + state)
     for _ in range(10000):      # bounded wait for a local file write
         status = q.cmd("query-migrate").get("status")
         if status in ("completed", "failed"):
             break
     t.ok(status == "completed", "the device migrates out", status)
+    counters = [backend(q, "rejected-" + r) for r in REJECT_NAMES]
     q.quit()
-    q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off",
-                    "-incoming", "exec:cat " + state])
+    dev = ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off"]
+    q = Qemu(qemu, dev + ["-incoming", "exec:cat " + state])
     for _ in range(10000):
         if q.cmd("query-status")["status"] != "inmigrate":
             break
-    after = {p: backend(q, p) for p in before}
-    t.ok(after == before, "and in, with its counters", (before, after))
+    after = {p: backend(q, p) for p in props}
+    t.ok(after == before, "and in, with its counters and epoch",
+         (before, after))
     q.quit()
+
+    # A tampered stream is refused, naming the field. The device's state
+    # is found by its counters (big-endian u64s, spec order in vmstate).
+    blob = open(state, "rb").read()
+    tail = struct.pack(">QQ", before["last-seq"], before["accepted"]) + \
+        struct.pack(">Q", 0) + struct.pack(">%dQ" % len(counters), *counters)
+    at = blob.find(tail)
+    t.ok(at > 315 and blob.find(tail, at + 1) < 0,
+         "the device's state is found in the stream")
+    for what, off, value, word in (
+            ("commanded level 255", at - 315, b"\xff", b"commanded level"),
+            ("interval 1 ms", at - 314, struct.pack(">I", 1), b"interval"),
+            ("last_seq 2^64-1", at, b"\xff" * 8, b"last sequence number"),
+            ("prefix count 9", at - 161, b"\x09", b"prefixes")):
+        bad = os.path.join(q.dir, "bad")
+        with open(bad, "wb") as f:
+            f.write(blob[:off] + value + blob[off + len(value):])
+        q = Qemu(qemu, dev + ["-incoming", "exec:cat " + bad],
+                 expect_fail=True)
+        t.ok(q.proc.returncode != 0 and word in q.stderr and
+             b"migration stream refused" in q.stderr,
+             "a stream with %s is refused" % what,
+             q.stderr.decode(errors="replace"))
 
     # Level-2 data without the feature negotiated.
     q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off"])

@@ -97,10 +97,11 @@ static uint8_t *flow(struct builder *r, uint8_t family)
 	return e;
 }
 
+/* Parse, as if the guest had sent 100 buffers since its last report. */
 static VsemReject parse(struct builder *r, uint64_t last, bool l2, VsemReport *out)
 {
 	return vsem_report_parse(r->b, finish(r), VIRTIO_VSEM_MAX_REPORT_SIZE,
-				 last, l2, out);
+				 last, last + 100, l2, out);
 }
 
 static void test_rules(void)
@@ -119,23 +120,23 @@ static void test_rules(void)
 	/* Sizes. */
 	level1(&r, 1);
 	finish(&r);
-	CHECK(vsem_report_parse(r.b, 16, 4096, 0, true, &rep) == VSEM_REJ_SIZE);
-	CHECK(vsem_report_parse(r.b, r.len - 8, 4096, 0, true, &rep) == VSEM_REJ_SIZE);
-	CHECK(vsem_report_parse(r.b, r.len, 64, 0, true, &rep) == VSEM_REJ_SIZE);
+	CHECK(vsem_report_parse(r.b, 16, 4096, 0, 1, true, &rep) == VSEM_REJ_SIZE);
+	CHECK(vsem_report_parse(r.b, r.len - 8, 4096, 0, 1, true, &rep) == VSEM_REJ_SIZE);
+	CHECK(vsem_report_parse(r.b, r.len, 64, 0, 1, true, &rep) == VSEM_REJ_SIZE);
 	/* Version. */
 	level1(&r, 1);
 	finish(&r);
 	put16(r.b, 2);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_VERSION);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_VERSION);
 	/* Entry headers: zero length, not a multiple of 8, past the end, short body. */
 	level1(&r, 1);
 	finish(&r);
 	put16(r.b + 32 + 2, 0);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_ENTRY);
 	put16(r.b + 32 + 2, 12);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_ENTRY);
 	put16(r.b + 32 + 2, 4096);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_ENTRY);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_ENTRY);
 	begin(&r, 1, 1);
 	entry(&r, VIRTIO_VSEM_E_NET, 8);
 	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_ENTRY);
@@ -143,9 +144,9 @@ static void test_rules(void)
 	level1(&r, 1);
 	finish(&r);
 	put16(r.b + 2, 4);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_COUNT);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_COUNT);
 	put16(r.b + 2, 2);
-	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, true, &rep) == VSEM_REJ_COUNT);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_COUNT);
 	level1(&r, 1);
 	entry(&r, VIRTIO_VSEM_E_NET, sizeof(struct virtio_vsem_net));
 	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_COUNT);
@@ -179,15 +180,41 @@ static void test_rules(void)
 	level1(&r, 1);
 	put32(r.b + 16, 5);	/* interval_ms */
 	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
-	/* Sequence numbers. */
+	/* Sequence numbers: above the last, not beyond the buffers taken. */
 	level1(&r, 5);
 	CHECK(parse(&r, 5, true, &rep) == VSEM_REJ_SEQ);
 	level1(&r, 6);
 	CHECK(parse(&r, 5, true, &rep) == VSEM_OK);
+	level1(&r, 0);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_SEQ);
+	level1(&r, 7);
+	finish(&r);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 5, 7, true, &rep) == VSEM_OK);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 5, 6, true, &rep) == VSEM_REJ_SEQ);
+	/* The 2^64-1 trick: more reports than buffers are never accepted. */
+	level1(&r, UINT64_MAX);
+	finish(&r);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_SEQ);
+	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, UINT64_MAX - 1, true, &rep) ==
+	      VSEM_REJ_SEQ);
 	/* Unknown entries are skipped and counted. */
 	level1(&r, 1);
 	entry(&r, 99, 24);
 	CHECK(parse(&r, 0, true, &rep) == VSEM_OK && rep.unknown_entries == 1);
+	/* Anomaly bits of features a later version adds: ignored. */
+	level1(&r, 1);
+	put32(r.b + 24, 1u << 31 | 1u << VIRTIO_VSEM_NR_FEATURES | 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_OK && rep.anomalies == 1);
+	/* HV_DETAIL records of a kind a later version adds: skipped, counted. */
+	level1(&r, 1);
+	r.b[20] = 2;
+	e = entry(&r, VIRTIO_VSEM_E_HV_DETAIL, sizeof(struct virtio_vsem_hv_detail));
+	put32(e, 2);
+	put32(e + 8, 77);
+	put32(e + 24, VIRTIO_VSEM_HV_NOTIFY);
+	put64(e + 32, 5);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_OK && rep.nr_hv_records == 1 &&
+	      rep.hv_records[0].count == 5 && rep.unknown_records == 1);
 	/* 32 flows, not 33; HV detail at level 2. */
 	level1(&r, 1);
 	r.b[20] = 2;
@@ -233,7 +260,7 @@ static void test_mutations(void)
 		/* An exact-size heap copy, so that ASan sees any over-read. */
 		copy = malloc(len ? len : 1);
 		memcpy(copy, r.b, len);
-		v = vsem_report_parse(copy, len, 4096, 0, true, &rep);
+		v = vsem_report_parse(copy, len, 4096, 0, 1, true, &rep);
 		free(copy);
 		if (v >= VSEM_REJ__MAX) {
 			failed++;
@@ -248,9 +275,48 @@ static void test_mutations(void)
 	printf("\n");
 }
 
+/*
+ * The rate limit: a burst, then the rate; never more than burst + rate in
+ * any second, where a fixed window let twice the rate through at its edge.
+ */
+static void test_bucket(void)
+{
+	const int64_t ms = 1000000;
+	int64_t tat = 0, t, at[4000];
+	int n = 0, i, j, taken = 0;
+
+	for (i = 0; i < 10; i++)
+		taken += vsem_bucket_take(&tat, 999 * ms, 10, 2);
+	for (i = 0; i < 10; i++)
+		taken += vsem_bucket_take(&tat, 1001 * ms, 10, 2);
+	CHECK(taken == 2);
+	tat = 0;
+	for (t = 0; t < 10000 * ms; t += ms)
+		if (vsem_bucket_take(&tat, t, 10, 2))
+			at[n++] = t;
+	CHECK(n >= 100 && n <= 102);
+	for (i = 0; i < n; i++) {
+		for (j = i; j < n && at[j] < at[i] + 1000 * ms; j++)
+			;
+		CHECK(j - i <= 10 + 2);
+	}
+	/* The clock went back (a snapshot): not throttled for hours. */
+	tat = 0;
+	for (i = 0; i < 5; i++)
+		vsem_bucket_take(&tat, 3600000 * ms, 10, 2);
+	CHECK(vsem_bucket_take(&tat, 1000 * ms, 10, 2));
+	/* An honest driver at the rate always passes. */
+	tat = 0;
+	taken = 0;
+	for (i = 0; i < 1000; i++)
+		taken += vsem_bucket_take(&tat, i * 100 * ms, 10, 2);
+	CHECK(taken == 1000);
+}
+
 int main(void)
 {
 	test_rules();
+	test_bucket();
 	test_mutations();
 	printf("test_report: %d passed, %d failed\n", passed, failed);
 	return failed != 0;

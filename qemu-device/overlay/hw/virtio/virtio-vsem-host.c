@@ -3,18 +3,23 @@
  *
  * Each report the device accepted goes to the kvm_sec family as
  * KVM_SEC_CMD_GUEST_REPORT, with the file descriptor of this process's KVM
- * VM: the module resolves it in this process's file table, so a report can
- * only ever go to the VM this QEMU runs, and answers with
- * the level it commands, the VM's history and the provider's prefixes,
- * which the device writes into its configuration space. The kernel
- * handles a generic netlink request within sendmsg(), so the answer is
- * already queued when send() returns and the main loop never waits. When
+ * VM and the device's epoch: the module resolves the descriptor in this
+ * process's file table, so a report can only ever go to the VM this QEMU
+ * runs, and answers with the level it commands, the VM's history and the
+ * provider's prefixes, which the device writes into its configuration
+ * space.
+ *
+ * The kernel handles a generic netlink request inside sendmsg(), so a slow
+ * or busy module would hold whoever sends. A thread of its own sends, from
+ * a bounded queue the device fills in the main loop; a bottom half brings
+ * the answers back. Only messages from the kernel (port 0) are read. When
  * the module is not loaded the device works on its own; the family is
  * looked for again at most once a second.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include <linux/netlink.h>
 #include <linux/genetlink.h>
@@ -22,22 +27,6 @@
 #include "hw/virtio/virtio-vsem-host.h"
 
 #define VSEM_NL_BUF 8192
-
-void vsem_host_init(VsemHost *h)
-{
-    h->fd = -1;
-    h->family = 0;
-    h->seq = 0;
-    h->next_resolve_ns = 0;
-}
-
-void vsem_host_cleanup(VsemHost *h)
-{
-    if (h->fd >= 0) {
-        close(h->fd);
-    }
-    vsem_host_init(h);
-}
 
 static struct nlattr *vsem_nla_put(struct nlmsghdr *n, size_t room,
                                    uint16_t type, const void *data,
@@ -64,6 +53,8 @@ static int vsem_nl_talk(VsemHost *h, struct nlmsghdr *req,
     g_autofree char *buf = g_malloc(VSEM_NL_BUF);
     struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
     uint32_t seq = ++h->seq;
+    struct sockaddr_nl from;
+    socklen_t from_len;
     ssize_t n;
 
     req->nlmsg_seq = seq;
@@ -76,12 +67,18 @@ static int vsem_nl_talk(VsemHost *h, struct nlmsghdr *req,
         struct nlmsghdr *m;
 
         /* Queued during sendto(): never waits for long. */
-        n = recv(h->fd, buf, VSEM_NL_BUF, 0);
+        from_len = sizeof(from);
+        n = recvfrom(h->fd, buf, VSEM_NL_BUF, 0, (struct sockaddr *)&from,
+                     &from_len);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             return -errno;
+        }
+        if (from_len != sizeof(from) || from.nl_family != AF_NETLINK ||
+            from.nl_pid != 0) {
+            continue;           /* not the kernel's */
         }
         for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, n);
              m = NLMSG_NEXT(m, n)) {
@@ -243,11 +240,10 @@ static void vsem_on_control(struct nlmsghdr *m, void *arg)
     }
 }
 
-int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
-                      size_t len, VsemHostControl *ctl, char *why,
-                      size_t why_len)
+static int vsem_host_forward(VsemHost *h, const VsemHostItem *it,
+                             VsemHostControl *ctl, char *why, size_t why_len)
 {
-    uint32_t fd = vm_fd;
+    uint32_t fd = it->vm_fd;
     g_autofree char *buf = g_malloc0(VSEM_NL_BUF);
     struct nlmsghdr *n = (struct nlmsghdr *)buf;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
@@ -272,7 +268,10 @@ int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
     g->cmd = KVM_SEC_CMD_GUEST_REPORT;
     g->version = KVM_SEC_GENL_VERSION;
     if (!vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_VM_FD, &fd, sizeof(fd)) ||
-        !vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_REPORT, report, len)) {
+        !vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_EPOCH, &it->epoch,
+                      sizeof(it->epoch)) ||
+        !vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_GUEST_REPORT, it->report,
+                      it->len)) {
         return -EMSGSIZE;
     }
     memset(ctl, 0, sizeof(*ctl));
@@ -286,4 +285,128 @@ int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
         g_strlcpy(why, strerror(-err), why_len);
     }
     return err;
+}
+
+/* The thread: send what is queued, one report at a time, in order. */
+static void *vsem_host_thread(void *opaque)
+{
+    VsemHost *h = opaque;
+    VsemHostResult *r = &h->result;
+    VsemHostControl ctl;
+    char why[sizeof(r->status)];
+    int64_t t0, dt;
+    int err;
+
+    qemu_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->stop && !h->count) {
+            qemu_cond_wait(&h->cond, &h->lock);
+        }
+        if (h->stop) {
+            break;
+        }
+        h->work = h->queue[h->head];
+        h->head = (h->head + 1) % VSEM_FORWARD_QUEUE;
+        h->count--;
+        qemu_mutex_unlock(&h->lock);
+
+        t0 = get_clock();
+        err = vsem_host_forward(h, &h->work, &ctl, why, sizeof(why));
+        dt = get_clock() - t0;
+
+        qemu_mutex_lock(&h->lock);
+        r->max_ns = MAX(r->max_ns, (uint64_t)dt);
+        if (err == -ENOENT) {
+            /* No module: the device works alone, and that is no error. */
+            g_strlcpy(r->status, why, sizeof(r->status));
+        } else if (err) {
+            r->errors++;
+            g_strlcpy(r->status, why, sizeof(r->status));
+        } else {
+            r->forwarded++;
+            r->control = ctl;
+            r->has_control = true;
+            g_strlcpy(r->status, "connected", sizeof(r->status));
+        }
+        qemu_bh_schedule(h->bh);
+    }
+    qemu_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+static void vsem_host_bh(void *opaque)
+{
+    VsemHost *h = opaque;
+
+    h->done(h->opaque);
+}
+
+void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque)
+{
+    h->fd = -1;
+    h->done = done;
+    h->opaque = opaque;
+    h->bh = qemu_bh_new(vsem_host_bh, h);
+    qemu_mutex_init(&h->lock);
+    qemu_cond_init(&h->cond);
+    qemu_thread_create(&h->thread, "virtio-vsem-fwd", vsem_host_thread, h,
+                       QEMU_THREAD_JOINABLE);
+    h->started = true;
+}
+
+void vsem_host_stop(VsemHost *h)
+{
+    if (!h->started) {
+        return;
+    }
+    qemu_mutex_lock(&h->lock);
+    h->stop = true;
+    qemu_cond_signal(&h->cond);
+    qemu_mutex_unlock(&h->lock);
+    qemu_thread_join(&h->thread);
+    qemu_bh_delete(h->bh);
+    qemu_cond_destroy(&h->cond);
+    qemu_mutex_destroy(&h->lock);
+    if (h->fd >= 0) {
+        close(h->fd);
+        h->fd = -1;
+    }
+    h->started = false;
+}
+
+bool vsem_host_queue(VsemHost *h, int vm_fd, uint64_t epoch,
+                     const void *report, size_t len)
+{
+    VsemHostItem *it;
+    bool queued = false;
+
+    assert(len <= sizeof(it->report));
+    qemu_mutex_lock(&h->lock);
+    if (h->count < VSEM_FORWARD_QUEUE) {
+        it = &h->queue[(h->head + h->count) % VSEM_FORWARD_QUEUE];
+        it->vm_fd = vm_fd;
+        it->epoch = epoch;
+        it->len = len;
+        memcpy(it->report, report, len);
+        h->count++;
+        qemu_cond_signal(&h->cond);
+        queued = true;
+    }
+    qemu_mutex_unlock(&h->lock);
+    return queued;
+}
+
+void vsem_host_kick(VsemHost *h)
+{
+    qemu_bh_schedule(h->bh);
+}
+
+void vsem_host_take(VsemHost *h, VsemHostResult *r)
+{
+    qemu_mutex_lock(&h->lock);
+    *r = h->result;
+    h->result.forwarded = 0;
+    h->result.errors = 0;
+    h->result.has_control = false;
+    qemu_mutex_unlock(&h->lock);
 }

@@ -97,16 +97,28 @@ static VsemReject parse_hv_detail(const uint8_t *b, VsemReport *r)
         return VSEM_REJ_VALUE;
     }
     for (i = 0; i < nr; i++, rec += sizeof(struct virtio_vsem_hv_record)) {
-        r->hv_records[i].kind = le32(rec);
-        r->hv_records[i].key = le32(rec + 4);
-        r->hv_records[i].count = le64(rec + 8);
-        if (r->hv_records[i].kind != VIRTIO_VSEM_HV_NOTIFY &&
-            r->hv_records[i].kind != VIRTIO_VSEM_HV_HYPERCALL) {
-            return VSEM_REJ_VALUE;
+        VsemHvRecord *out = &r->hv_records[r->nr_hv_records];
+
+        out->kind = le32(rec);
+        out->key = le32(rec + 4);
+        out->count = le64(rec + 8);
+        if (out->kind != VIRTIO_VSEM_HV_NOTIFY &&
+            out->kind != VIRTIO_VSEM_HV_HYPERCALL) {
+            r->unknown_records++;       /* must-ignore (spec D5.2) */
+            continue;
         }
+        r->nr_hv_records++;
     }
-    r->nr_hv_records = nr;
     return VSEM_OK;
+}
+
+static void parse_loss(const uint8_t *b, VsemLoss *l)
+{
+    l->unstored_packets = le64(FIELD(virtio_vsem_loss, unstored_packets, b));
+    l->hv_unstored = le64(FIELD(virtio_vsem_loss, hv_unstored, b));
+    l->reports_dropped = le64(FIELD(virtio_vsem_loss, reports_dropped, b));
+    l->flows_trimmed = le32(FIELD(virtio_vsem_loss, flows_trimmed, b));
+    l->flags = le32(FIELD(virtio_vsem_loss, flags, b));
 }
 
 static const uint16_t body_size[__VIRTIO_VSEM_E_MAX] = {
@@ -115,10 +127,12 @@ static const uint16_t body_size[__VIRTIO_VSEM_E_MAX] = {
     [VIRTIO_VSEM_E_WORKLOAD] = sizeof(struct virtio_vsem_workload),
     [VIRTIO_VSEM_E_FLOW] = sizeof(struct virtio_vsem_flow),
     [VIRTIO_VSEM_E_HV_DETAIL] = sizeof(struct virtio_vsem_hv_detail),
+    [VIRTIO_VSEM_E_LOSS] = sizeof(struct virtio_vsem_loss),
 };
 
 VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
-                             uint64_t last_seq, bool level2, VsemReport *out)
+                             uint64_t last_seq, uint64_t max_seq,
+                             bool level2, VsemReport *out)
 {
     const size_t hdr = sizeof(struct virtio_vsem_report);
     const size_t ehdr = sizeof(struct virtio_vsem_entry);
@@ -150,7 +164,9 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
     r.level = b[offsetof(struct virtio_vsem_report, level)];
     r.switch_reason = b[offsetof(struct virtio_vsem_report, switch_reason)];
     r.flags = le16(FIELD(virtio_vsem_report, flags, b));
-    r.anomalies = le32(FIELD(virtio_vsem_report, anomalies, b));
+    /* Bits of features this device does not know: must-ignore. */
+    r.anomalies = le32(FIELD(virtio_vsem_report, anomalies, b)) &
+                  ((1u << VIRTIO_VSEM_NR_FEATURES) - 1);
     if (r.level != VIRTIO_VSEM_LEVEL_1 && r.level != VIRTIO_VSEM_LEVEL_2) {
         return VSEM_REJ_LEVEL;
     }
@@ -158,7 +174,6 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
         return VSEM_REJ_LEVEL;
     }
     if (r.switch_reason > VIRTIO_VSEM_SWITCH_CALM ||
-        r.anomalies >> VIRTIO_VSEM_NR_FEATURES ||
         r.interval_ms < VIRTIO_VSEM_INTERVAL_MIN_MS ||
         r.interval_ms > VIRTIO_VSEM_INTERVAL_MAX_MS) {
         return VSEM_REJ_VALUE;
@@ -212,6 +227,13 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
                 return err;
             }
             break;
+        case VIRTIO_VSEM_E_LOSS:
+            if (r.has_loss) {
+                return VSEM_REJ_COUNT;
+            }
+            r.has_loss = true;
+            parse_loss(e, &r.loss);
+            break;
         case VIRTIO_VSEM_E_FLOW:
             if (r.level != VIRTIO_VSEM_LEVEL_2) {
                 return VSEM_REJ_LEVEL;
@@ -244,9 +266,25 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
     if (off != len) {
         return VSEM_REJ_COUNT;          /* bytes after the last entry */
     }
-    if (r.seq <= last_seq) {
+    if (r.seq <= last_seq || r.seq > max_seq) {
         return VSEM_REJ_SEQ;
     }
     *out = r;
     return VSEM_OK;
+}
+
+bool vsem_bucket_take(int64_t *tat_ns, int64_t now_ns, uint32_t per_s,
+                      uint32_t burst)
+{
+    int64_t step = 1000000000 / per_s;
+    int64_t tat = *tat_ns > now_ns ? *tat_ns : now_ns;
+
+    if (tat - now_ns > (int64_t)burst * step) {
+        tat = now_ns;   /* never that far ahead: the clock went back */
+    }
+    if (tat - now_ns > (int64_t)(burst - 1) * step) {
+        return false;
+    }
+    *tat_ns = tat + step;
+    return true;
 }

@@ -5,13 +5,19 @@
  * validated in full (virtio-vsem-report.c) before it is used; malformed
  * reports are rejected and counted by reason, reports beyond the rate limit
  * are counted and dropped, and every buffer goes back to the guest so that
- * nothing it sends can stall the queue. See
+ * nothing it sends can stall the queue: the rate limit is a token bucket
+ * that no reset refills. A reset starts a new epoch, in which the guest's
+ * sequence numbers start again, and kvm-sec.ko is told. Accepted reports
+ * go to kvm-sec.ko from a thread (virtio-vsem-host.c), never from the main
+ * loop. A migration stream is validated like a report. See
  * Documentation/virtio-vsem/spec.rst in the kvm-sec repository.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include "qemu/iov.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -20,6 +26,7 @@
 #include "hw/virtio/virtio-vsem.h"
 #include "migration/vmstate.h"
 #include "sysemu/kvm.h"
+#include "sysemu/runstate.h"
 
 #define VSEM_QUEUE_SIZE 64
 
@@ -27,26 +34,18 @@ static bool vsem_throttle(VirtIOVsem *s)
 {
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
-    if (now - s->window_start_ns >= NANOSECONDS_PER_SECOND ||
-        now < s->window_start_ns) {
-        s->window_start_ns = now;
-        s->window_reports = 0;
-    }
-    if (s->window_reports >= s->max_reports_per_s) {
+    if (!vsem_bucket_take(&s->bucket_tat_ns, now, s->max_reports_per_s,
+                          VIRTIO_VSEM_REPORT_BURST)) {
         s->throttled++;
         return true;
     }
-    s->window_reports++;
     return false;
 }
 
-/* Forward an accepted report; apply what kvm-sec.ko answers. */
+/* Queue an accepted report for kvm-sec.ko (virtio-vsem-host.c). */
 static void vsem_forward(VirtIOVsem *s, size_t len)
 {
-    VirtIODevice *vdev = VIRTIO_DEVICE(s);
-    VsemHostControl ctl;
-    bool changed = false;
-    int err, vm_fd;
+    int vm_fd;
 
     if (!s->kvm_sec) {
         return;
@@ -61,17 +60,38 @@ static void vsem_forward(VirtIOVsem *s, size_t len)
                   sizeof(s->forward_status));
         return;
     }
-    err = vsem_host_forward(&s->host, vm_fd, s->buf, len, &ctl,
-                            s->forward_status, sizeof(s->forward_status));
-    if (err == -ENOENT) {
-        return;                 /* no module: the device works alone */
+    if (!vsem_host_queue(&s->host, vm_fd, s->epoch, s->buf, len)) {
+        s->forward_dropped++;
     }
-    if (err) {
-        s->forward_errors++;
+}
+
+/* Main loop: what the forwarding thread brought back from kvm-sec.ko. */
+static void vsem_forwarded(void *opaque)
+{
+    VirtIOVsem *s = opaque;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    VsemHostResult res;
+    VsemHostControl ctl;
+    bool changed = false;
+
+    /*
+     * Not while the VM is stopped: its state may be saved already (a
+     * migration). The results wait in the host link until it runs again.
+     */
+    if (!runstate_is_running()) {
         return;
     }
-    s->forwarded++;
-    g_strlcpy(s->forward_status, "connected", sizeof(s->forward_status));
+    vsem_host_take(&s->host, &res);
+    s->forwarded += res.forwarded;
+    s->forward_errors += res.errors;
+    s->forward_max_ns = res.max_ns;
+    if (res.status[0]) {
+        g_strlcpy(s->forward_status, res.status, sizeof(s->forward_status));
+    }
+    if (!res.has_control) {
+        return;
+    }
+    ctl = res.control;
 
     if (ctl.level != s->commanded_level) {
         s->commanded_level = ctl.level;
@@ -102,6 +122,16 @@ static void vsem_forward(VirtIOVsem *s, size_t len)
     }
 }
 
+/* The VM runs again: apply what kvm-sec.ko said while it was stopped. */
+static void vsem_vm_state_change(void *opaque, bool running, RunState state)
+{
+    VirtIOVsem *s = opaque;
+
+    if (running) {
+        vsem_host_kick(&s->host);
+    }
+}
+
 static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
@@ -128,12 +158,14 @@ static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
         goto reject;
     }
     why = vsem_report_parse(s->buf, len, s->max_report_size, s->last_seq,
-                            level2, &r);
+                            MIN(s->epoch_taken,
+                                UINT64_MAX - VIRTIO_VSEM_SEQ_SLACK) +
+                            VIRTIO_VSEM_SEQ_SLACK, level2, &r);
     if (why != VSEM_OK) {
         goto reject;
     }
     s->accepted++;
-    s->unknown_entries += r.unknown_entries;
+    s->unknown_entries += r.unknown_entries + r.unknown_records;
     s->last_seq = r.seq;
     s->last = r;
     s->have_report = true;
@@ -147,11 +179,16 @@ reject:
 static void vsem_handle_report(VirtIODevice *vdev, VirtQueue *vq)
 {
     VirtIOVsem *s = VIRTIO_VSEM(vdev);
+    int64_t t0 = get_clock();
     VirtQueueElement *elem;
     bool pushed = false;
 
     /* Bounded by the queue size: each buffer is returned at once. */
     while ((elem = virtqueue_pop(vq, sizeof(VirtQueueElement)))) {
+        /* The sequence numbers the guest may use (spec 5.4). */
+        if (s->epoch_taken < UINT64_MAX) {
+            s->epoch_taken++;
+        }
         vsem_take_report(s, elem);
         virtqueue_push(vq, elem, 0);
         g_free(elem);
@@ -160,6 +197,7 @@ static void vsem_handle_report(VirtIODevice *vdev, VirtQueue *vq)
     if (pushed) {
         virtio_notify(vdev, vq);
     }
+    s->kick_max_ns = MAX(s->kick_max_ns, (uint64_t)(get_clock() - t0));
 }
 
 static void vsem_get_config(VirtIODevice *vdev, uint8_t *config)
@@ -209,11 +247,11 @@ static void vsem_realize(DeviceState *dev, Error **errp)
                    VIRTIO_VSEM_INTERVAL_MAX_MS, s->interval_ms);
         return;
     }
-    if (s->max_report_size < sizeof(struct virtio_vsem_report) + 8 ||
+    /* The spec's bounds (D4.1): a level-1 report always fits. */
+    if (s->max_report_size < VIRTIO_VSEM_MIN_REPORT_SIZE ||
         s->max_report_size > VIRTIO_VSEM_MAX_REPORT_SIZE) {
-        error_setg(errp, "virtio-vsem: 'max-report-size' must be %zu to %u "
-                   "bytes, not %" PRIu32,
-                   sizeof(struct virtio_vsem_report) + 8,
+        error_setg(errp, "virtio-vsem: 'max-report-size' must be %u to %u "
+                   "bytes, not %" PRIu32, VIRTIO_VSEM_MIN_REPORT_SIZE,
                    VIRTIO_VSEM_MAX_REPORT_SIZE, s->max_report_size);
         return;
     }
@@ -226,7 +264,16 @@ static void vsem_realize(DeviceState *dev, Error **errp)
                       sizeof(((struct virtio_vsem_config *)0)->history));
     QEMU_BUILD_BUG_ON(sizeof(s->prefixes) !=
                       sizeof(((struct virtio_vsem_config *)0)->prefixes));
-    vsem_host_init(&s->host);
+    /* kvm-sec.ko keeps one guest state per VM: one device per machine. */
+    if (!object_resolve_path_type("", TYPE_VIRTIO_VSEM, NULL)) {
+        error_setg(errp, "virtio-vsem: at most one device per machine");
+        return;
+    }
+    if (s->kvm_sec) {
+        vsem_host_start(&s->host, vsem_forwarded, s);
+        s->vmstate = qemu_add_vm_change_state_handler(vsem_vm_state_change,
+                                                      s);
+    }
     g_strlcpy(s->forward_status, s->kvm_sec ? "no report yet" : "disabled",
               sizeof(s->forward_status));
     virtio_init(vdev, VIRTIO_ID_VSEM, sizeof(struct virtio_vsem_config));
@@ -238,18 +285,27 @@ static void vsem_unrealize(DeviceState *dev)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOVsem *s = VIRTIO_VSEM(dev);
 
-    vsem_host_cleanup(&s->host);
+    if (s->vmstate) {
+        qemu_del_vm_change_state_handler(s->vmstate);
+    }
+    vsem_host_stop(&s->host);
     virtio_delete_queue(s->vq);
     virtio_cleanup(vdev);
 }
 
+/*
+ * A reset starts a new epoch (spec 5.4): the next driver numbers its
+ * reports from 1 again. The rate limit stays: only time refills it.
+ */
 static void vsem_reset(VirtIODevice *vdev)
 {
     VirtIOVsem *s = VIRTIO_VSEM(vdev);
 
-    /* A new driver instance starts its sequence numbers again. */
     s->last_seq = 0;
-    s->window_reports = 0;
+    s->epoch_taken = 0;
+    if (s->epoch < UINT64_MAX) {
+        s->epoch++;
+    }
 }
 
 /* Read-only QOM properties: counters and the latest report. */
@@ -301,6 +357,13 @@ static char *vsem_get_last_report(Object *obj, Error **errp)
             r->workload.mem_used_kib, r->workload.mem_available_kib,
             r->workload.near_capacity_intervals, r->workload.intervals);
     }
+    if (r->has_loss) {
+        g_string_append_printf(j, ",\"loss\":{\"unstored_packets\":%" PRIu64
+            ",\"hv_unstored\":%" PRIu64 ",\"reports_dropped\":%" PRIu64
+            ",\"flows_trimmed\":%" PRIu32 ",\"flags\":%" PRIu32 "}",
+            r->loss.unstored_packets, r->loss.hv_unstored,
+            r->loss.reports_dropped, r->loss.flows_trimmed, r->loss.flags);
+    }
     g_string_append_printf(j, ",\"flows\":%" PRIu32 ",\"hv_records\":%" PRIu32
                            "}", r->nr_flows, r->nr_hv_records);
     return g_string_free(j, false);
@@ -319,6 +382,14 @@ static void vsem_instance_init(Object *obj)
                                    &s->unknown_entries, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "last-seq", &s->last_seq,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "epoch", &s->epoch,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "kick-max-ns", &s->kick_max_ns,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "forward-max-ns", &s->forward_max_ns,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "forward-dropped",
+                                   &s->forward_dropped, OBJ_PROP_FLAG_READ);
     for (i = VSEM_REJ_WRITABLE; i < VSEM_REJ__MAX; i++) {
         g_autofree char *name = g_strdup_printf("rejected-%s",
                                                 vsem_reject_name[i]);
@@ -342,10 +413,108 @@ static void vsem_instance_init(Object *obj)
                                    OBJ_PROP_FLAG_READ);
 }
 
+static bool vsem_prefix_valid(const struct virtio_vsem_prefix *p)
+{
+    return ((p->family == 4 && p->prefix_len <= 32) ||
+            (p->family == 6 && p->prefix_len <= 128)) &&
+           !p->reserved[0] && !p->reserved[1];
+}
+
+/*
+ * A migration stream is input like a report: every field that reaches the
+ * guest or decides what the device accepts is checked, and a stream out of
+ * bounds is refused, naming the field.
+ */
+static int vsem_post_load(void *opaque, int version_id)
+{
+    VirtIOVsem *s = opaque;
+    struct virtio_vsem_prefix p;
+    uint64_t taken = s->accepted + s->throttled;
+    const char *bad = NULL;
+    int i;
+
+    if (taken < s->accepted) {
+        taken = UINT64_MAX;
+    }
+    for (i = VSEM_REJ_WRITABLE; i < VSEM_REJ__MAX; i++) {
+        taken = taken + s->rejected[i] < taken ? UINT64_MAX :
+                taken + s->rejected[i];
+    }
+    if (!s->epoch_loaded) {
+        /*
+         * A stream from before epochs: the buffers of the epoch are
+         * unknown. Whatever the guest numbered there is taken as it is.
+         */
+        s->epoch_taken = MAX(s->last_seq, taken);
+    }
+    if (s->commanded_level > VIRTIO_VSEM_LEVEL_2) {
+        bad = "commanded level above 2";
+    } else if (s->commanded_interval_ms &&
+               (s->commanded_interval_ms < VIRTIO_VSEM_INTERVAL_MIN_MS ||
+                s->commanded_interval_ms > VIRTIO_VSEM_INTERVAL_MAX_MS)) {
+        bad = "commanded interval outside 100..60000 ms";
+    } else if (s->history_valid > 1) {
+        bad = "history_valid is neither 0 nor 1";
+    } else if (s->nr_prefixes > VIRTIO_VSEM_MAX_PREFIXES) {
+        bad = "more than 8 prefixes";
+    } else if (s->epoch_loaded && s->epoch_taken > taken) {
+        bad = "more buffers in the epoch than the device ever took";
+    } else if (s->epoch_loaded &&
+               s->last_seq - VIRTIO_VSEM_SEQ_SLACK > s->epoch_taken &&
+               s->last_seq > VIRTIO_VSEM_SEQ_SLACK) {
+        bad = "last sequence number beyond the buffers of its epoch";
+    }
+    for (i = 0; !bad && i < VIRTIO_VSEM_MAX_PREFIXES; i++) {
+        memcpy(&p, s->prefixes + i * sizeof(p), sizeof(p));
+        if (i < s->nr_prefixes ? !vsem_prefix_valid(&p) :
+            !buffer_is_zero(&p, sizeof(p))) {
+            bad = "a prefix of bad family or length, or an unused one set";
+        }
+    }
+    if (bad) {
+        error_report("virtio-vsem: migration stream refused: %s", bad);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int vsem_pre_load(void *opaque)
+{
+    VIRTIO_VSEM(opaque)->epoch_loaded = false;
+    return 0;
+}
+
+static int vsem_epoch_post_load(void *opaque, int version_id)
+{
+    VIRTIO_VSEM(opaque)->epoch_loaded = true;
+    return 0;
+}
+
+static bool vsem_epoch_needed(void *opaque)
+{
+    return true;
+}
+
+/* Epochs (spec 5.4), a subsection: streams from before them still load. */
+static const VMStateDescription vmstate_virtio_vsem_epoch = {
+    .name = "virtio-vsem-device/epoch",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vsem_epoch_needed,
+    .post_load = vsem_epoch_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT64(epoch, VirtIOVsem),
+        VMSTATE_UINT64(epoch_taken, VirtIOVsem),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_virtio_vsem_device = {
     .name = "virtio-vsem-device",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_load = vsem_pre_load,
+    .post_load = vsem_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT8(commanded_level, VirtIOVsem),
         VMSTATE_UINT32(commanded_interval_ms, VirtIOVsem),
@@ -360,6 +529,10 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
         VMSTATE_UINT64(throttled, VirtIOVsem),
         VMSTATE_UINT64(unknown_entries, VirtIOVsem),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_virtio_vsem_epoch,
+        NULL
     },
 };
 

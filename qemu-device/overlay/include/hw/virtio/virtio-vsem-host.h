@@ -1,19 +1,21 @@
 /*
  * virtio-vsem: the link to kvm-sec.ko, the host monitor.
  *
+ * Reports go to the module from a thread of their own, so that a slow or
+ * busy module never stalls the main loop: the device queues a copy of each
+ * accepted report (a bounded queue; what does not fit is counted), the
+ * thread sends it and reads the answer, and a bottom half hands what the
+ * module wants in the configuration space back to the device.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef HW_VIRTIO_VSEM_HOST_H
 #define HW_VIRTIO_VSEM_HOST_H
 
+#include "qemu/thread.h"
 #include "standard-headers/linux/virtio_vsem.h"
 
-typedef struct VsemHost {
-    int fd;                     /* generic netlink socket, -1 if none */
-    uint16_t family;            /* kvm_sec family ID, 0 if not resolved */
-    uint32_t seq;
-    int64_t next_resolve_ns;    /* when to look for the family again */
-} VsemHost;
+#define VSEM_FORWARD_QUEUE 8
 
 /* What kvm-sec.ko wants in the configuration space. */
 typedef struct VsemHostControl {
@@ -26,19 +28,61 @@ typedef struct VsemHostControl {
     struct virtio_vsem_prefix prefixes[VIRTIO_VSEM_MAX_PREFIXES];
 } VsemHostControl;
 
-void vsem_host_init(VsemHost *h);
-void vsem_host_cleanup(VsemHost *h);
+/* What the forwarding thread did since it was last asked. */
+typedef struct VsemHostResult {
+    uint64_t forwarded;         /* accepted by the module */
+    uint64_t errors;            /* refused by it, or not delivered */
+    uint64_t max_ns;            /* longest round trip to the module */
+    bool has_control;           /* @control is the module's latest */
+    VsemHostControl control;
+    char status[128];
+} VsemHostResult;
+
+typedef struct VsemHostItem {
+    int vm_fd;
+    uint64_t epoch;
+    uint32_t len;
+    uint8_t report[VIRTIO_VSEM_MAX_REPORT_SIZE];
+} VsemHostItem;
+
+typedef struct VsemHost {
+    /* The thread's own. */
+    int fd;                     /* generic netlink socket, -1 if none */
+    uint16_t family;            /* kvm_sec family ID, 0 if not resolved */
+    uint32_t seq;
+    int64_t next_resolve_ns;    /* when to look for the family again */
+    VsemHostItem work;
+
+    QemuThread thread;
+    QEMUBH *bh;                 /* runs @done in the main loop */
+    void (*done)(void *opaque);
+    void *opaque;
+    bool started;
+
+    QemuMutex lock;             /* everything below */
+    QemuCond cond;
+    bool stop;
+    unsigned int head, count;
+    VsemHostItem queue[VSEM_FORWARD_QUEUE];
+    VsemHostResult result;
+} VsemHost;
+
+/* Start the thread; @done(@opaque) runs in the main loop after results. */
+void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque);
+void vsem_host_stop(VsemHost *h);
 
 /*
- * Forward one validated report to kvm-sec.ko, for the KVM VM of file
- * descriptor @vm_fd (this process's), and read back its control.
- * Returns 0 (and fills @ctl), -ENOENT when the module is not loaded (the
- * device then works on its own), or another negative errno; @why then
- * says what happened (a static string, or the module's own message, copied
- * into @why_buf).
+ * Queue a validated report for kvm-sec.ko, for the KVM VM of file
+ * descriptor @vm_fd (this process's) and device epoch @epoch. Returns
+ * false, copying nothing, if the queue is full.
  */
-int vsem_host_forward(VsemHost *h, int vm_fd, const void *report,
-                      size_t len, VsemHostControl *ctl, char *why_buf,
-                      size_t why_len);
+bool vsem_host_queue(VsemHost *h, int vm_fd, uint64_t epoch,
+                     const void *report, size_t len);
+
+/* Take what the thread did since the last call (main loop). */
+void vsem_host_take(VsemHost *h, VsemHostResult *r);
+
+/* Run @done in the main loop again (what the thread did is kept). */
+void vsem_host_kick(VsemHost *h);
 
 #endif

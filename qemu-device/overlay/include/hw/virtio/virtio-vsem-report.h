@@ -25,7 +25,7 @@ typedef enum VsemReject {
     VSEM_REJ_LEVEL,         /* bad level, or level-2 data not allowed */
     VSEM_REJ_COUNT,         /* entry counts out of bounds or mismatched */
     VSEM_REJ_VALUE,         /* a field outside its range */
-    VSEM_REJ_SEQ,           /* sequence number did not increase */
+    VSEM_REJ_SEQ,           /* seq not above the last, or beyond the buffers */
     VSEM_REJ__MAX,
 } VsemReject;
 
@@ -51,6 +51,11 @@ typedef struct VsemFlow {
     char comm[17];
 } VsemFlow;
 
+typedef struct VsemLoss {
+    uint64_t unstored_packets, hv_unstored, reports_dropped;
+    uint32_t flows_trimmed, flags;
+} VsemLoss;
+
 typedef struct VsemHvRecord {
     uint32_t kind, key;
     uint64_t count;
@@ -63,24 +68,38 @@ typedef struct VsemReport {
     uint8_t level, switch_reason;
     uint16_t flags;
     uint32_t anomalies;
-    bool has_net, has_hv, has_workload, has_hv_detail;
+    bool has_net, has_hv, has_workload, has_hv_detail, has_loss;
     VsemNet net;
     uint64_t notifications, hypercalls;
     VsemWorkload workload;
+    VsemLoss loss;
     uint32_t nr_flows;
     VsemFlow flows[VIRTIO_VSEM_MAX_FLOWS];
     uint32_t nr_hv_records;
     VsemHvRecord hv_records[VIRTIO_VSEM_MAX_HV_DETAIL];
     uint32_t unknown_entries;   /* skipped, not an error (spec D5.2) */
+    uint32_t unknown_records;   /* HV_DETAIL records of unknown kinds */
 } VsemReport;
 
 /*
- * Validate @len bytes at @buf as one report. @last_seq is the sequence
- * number of the last accepted report (0 if none); @level2 whether
- * VIRTIO_VSEM_F_LEVEL2 was negotiated; @max_size the device's
- * max_report_size. Fills @r only on success (VSEM_OK).
+ * Validate @len bytes at @buf as one report. Its seq must lie in
+ * (@last_seq, @max_seq]: above the last accepted report's of this epoch
+ * (0 if none), and at most the number of buffers taken in the epoch, this
+ * one included, plus VIRTIO_VSEM_SEQ_SLACK (spec 5.4). @level2: VIRTIO_VSEM_F_LEVEL2 was negotiated;
+ * @max_size: the device's max_report_size. Fills @r only on success.
  */
 VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
-                             uint64_t last_seq, bool level2, VsemReport *r);
+                             uint64_t last_seq, uint64_t max_seq,
+                             bool level2, VsemReport *r);
+
+/*
+ * The report rate limit (spec D5.3): a token bucket of @burst reports
+ * refilled at @per_s a second, kept as the time it is next full (@tat_ns,
+ * GCRA). Returns true, taking a token, if a report at @now_ns may pass.
+ * Nothing but time refills it: a device reset does not. A clock that went
+ * back (a snapshot loaded) finds it full rather than empty for hours.
+ */
+bool vsem_bucket_take(int64_t *tat_ns, int64_t now_ns, uint32_t per_s,
+                      uint32_t burst);
 
 #endif

@@ -7,6 +7,7 @@
 #define QEMU_VIRTIO_VSEM_H
 
 #include "hw/virtio/virtio.h"
+#include "sysemu/runstate.h"
 #include "hw/virtio/virtio-vsem-host.h"
 #include "hw/virtio/virtio-vsem-report.h"
 #include "qom/object.h"
@@ -35,7 +36,10 @@ struct VirtIOVsem {
     uint8_t nr_prefixes;
     uint8_t prefixes[sizeof(struct virtio_vsem_prefix) *
                      VIRTIO_VSEM_MAX_PREFIXES];
-    uint64_t last_seq;
+    uint64_t last_seq;          /* of the last report accepted */
+    uint64_t epoch;             /* one more at each reset (spec 5.4) */
+    uint64_t epoch_taken;       /* buffers taken in this epoch */
+    bool epoch_loaded;          /* the stream had them (migration) */
 
     /* Counters (migrated, so that they survive a migration). */
     uint64_t accepted;
@@ -45,13 +49,18 @@ struct VirtIOVsem {
 
     /* kvm-sec.ko (host state, not migrated). */
     VsemHost host;
+    VMChangeStateEntry *vmstate;
     uint64_t forwarded;
     uint64_t forward_errors;
+    uint64_t forward_dropped;   /* the forwarding queue was full */
+    uint64_t forward_max_ns;    /* longest round trip to the module */
     char forward_status[128];
 
-    /* Throttling window (host state, not migrated). */
-    int64_t window_start_ns;
-    uint32_t window_reports;
+    /* Rate limit: token bucket, not reset with the device (not migrated). */
+    int64_t bucket_tat_ns;
+
+    /* Time the main loop spent in one kick at most, in ns. */
+    uint64_t kick_max_ns;
 
     /* The latest validated report. */
     bool have_report;
