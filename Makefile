@@ -16,6 +16,7 @@
 #   make install         module (extra/, depmod) and vsecctl (PREFIX)
 #   make dkms-install    register the module with DKMS
 #   make bench           exit-path cost with and without kvm-sec (instructions)
+#   make bench-guest     the guest driver's cost per packet, several flows
 #   make style           checkpatch and sparse on the kernel code
 #   make deps            install the Debian packages everything needs
 #   make qemu            QEMU 7.2 with virtio-vsem (cached by its inputs)
@@ -65,7 +66,18 @@ debug-module: debug-kernel
 vsecctl:
 	$(MAKE) -C userspace
 
-selftests: vsecctl
+# The guest driver with sysfs "inject" (a hostile driver), for the tests
+# only, built from a copy so that the production module stays apart.
+GUEST_TEST_MOD := $(BUILD)/guest-driver-test
+guest-driver-test:
+	rm -rf $(GUEST_TEST_MOD) && mkdir -p $(GUEST_TEST_MOD)
+	tar -C $(CURDIR) -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*' \
+		--exclude=modules.order guest-driver virtio-vsem | tar -C $(GUEST_TEST_MOD) -xf -
+	echo 'obj-m += guest-driver/' >$(GUEST_TEST_MOD)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(GUEST_TEST_MOD) VSEM_TEST=1 modules
+
+selftests: vsecctl guest-driver-test
 	$(MAKE) -C selftests BUILD=$(BUILD)
 
 # DESTDIR stages everything for a package (its postinst runs depmod).
@@ -148,6 +160,11 @@ check-host: deps all
 check-guest: deps all qemu
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/run-tests.sh guest
 
+# The guest driver's cost per packet and throughput with several flows on
+# two vCPUs, with and without it (figures, not a test).
+bench-guest: deps all qemu
+	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/guest_bench.sh
+
 $(BUILD)/checkpatch/scripts/checkpatch.pl:
 	@test -n "$(KSRC_TAR)" || { echo "style: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
 	mkdir -p $(BUILD)/checkpatch
@@ -155,13 +172,15 @@ $(BUILD)/checkpatch/scripts/checkpatch.pl:
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 
-style: $(BUILD)/checkpatch/scripts/checkpatch.pl
+style: $(BUILD)/checkpatch/scripts/checkpatch.pl guest-driver-test
 	$(BUILD)/checkpatch/scripts/checkpatch.pl --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
 		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c guest-driver/*.c)) \
 		kvm-sec/*.h guest-driver/*.h kvm-sec/uapi/linux/*.h \
 		virtio-vsem/include/uapi/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse CF=-Wsparse-error modules
+	$(MAKE) -C $(KDIR) M=$(GUEST_TEST_MOD) VSEM_TEST=1 C=2 CHECK=sparse \
+		CF=-Wsparse-error modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -169,6 +188,6 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf $(BUILD)
 
-.PHONY: all module module-debug debug-kernel debug-module vsecctl selftests \
-	install dkms-install deps lab demo bench qemu qemu-check check unit \
+.PHONY: all module module-debug debug-kernel debug-module vsecctl guest-driver-test selftests \
+	install dkms-install deps lab demo bench bench-guest qemu qemu-check check unit \
 	check-debug check-host check-guest style clean

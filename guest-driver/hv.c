@@ -2,95 +2,104 @@
 /*
  * virtio_vsem: requests the guest makes of the hypervisor.
  *
- * What the guest can count without touching other drivers: every
- * virtqueue notification (virtqueue_notify(), through which every virtio
- * driver kicks its device), and the paravirtual hypercalls of KVM's guest
- * support that are functions of their own (IPIs, vCPU kicks). A kprobe on
- * each; a probe whose symbol this kernel does not have is left out and
- * sysfs says how many are active.
+ * What the guest can count exactly without touching other drivers: every
+ * virtqueue notification (a kprobe on virtqueue_notify(), through which
+ * every virtio driver kicks its device), and the KVM_HC_KICK_CPU
+ * hypercalls of paravirtual spinlocks (kvm_kick_cpu() makes exactly one).
+ * Other hypercalls are not claimed: the PV IPI path makes one per 128-CPU
+ * cluster, the yield in kvm_smp_send_call_func_ipi() only sometimes, and
+ * the host cross-checks what a guest claims against what it saw, so the
+ * count is a lower bound, never more. A probe whose symbol this kernel
+ * does not have (or that is not KVM's) is left out; sysfs says how many are
+ * active.
+ *
+ * Handlers run with preemption off and kprobes do not nest on a CPU: each
+ * writes only its CPU's struct vsem_cpu, without lock or atomic.
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/sched/clock.h>
 #include <linux/virtio.h>
 #include <uapi/linux/kvm_para.h>
 #include "vsem.h"
 
-static atomic64_t vsem_notifications;
-static atomic64_t vsem_hypercalls;
-
-static void vsem_hv_note(u32 kind, u32 key)
+static void vsem_hv_note(struct vsem_cpu *c, u32 kind, u32 key)
 {
+	unsigned int idx = READ_ONCE(vsem_cap.gen) & 1, i;
 	struct vsem_hv_slot *s;
-	unsigned long flags;
-	unsigned int i;
 
-	spin_lock_irqsave(&vsem_net.lock, flags);
 	for (i = 0; i < VSEM_HV_SLOTS; i++) {
-		s = &vsem_net.hv[i];
+		s = &c->hv[idx][i];
 		if (!s->kind) {
 			s->kind = kind;
 			s->key = key;
 		}
 		if (s->kind == kind && s->key == key) {
 			s->count++;
-			break;
+			return;
 		}
 	}
-	if (i == VSEM_HV_SLOTS)
-		vsem_net.hv_unstored++;
-	spin_unlock_irqrestore(&vsem_net.lock, flags);
+	c->hv_unstored[idx]++;
 }
 
 /* bool virtqueue_notify(struct virtqueue *vq) */
 static int vsem_notify_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct virtqueue *vq = (struct virtqueue *)regs_get_kernel_argument(regs, 0);
-	u64 t0 = local_clock();
+	struct vsem_cpu *c = this_cpu_ptr(vsem_cap.cpu);
 
-	atomic64_inc(&vsem_notifications);
-	vsem_hv_note(VIRTIO_VSEM_HV_NOTIFY,
+	WRITE_ONCE(c->notifications, c->notifications + 1);
+	vsem_hv_note(c, VIRTIO_VSEM_HV_NOTIFY,
 		     (vq->vdev->id.device & 0xffff) << 16 | (vq->index & 0xffff));
-	atomic64_add(local_clock() - t0, &vsem_net.cost_ns);
 	return 0;
 }
 
-struct vsem_hcall_probe {
-	struct kprobe kp;
-	u32 nr;				/* KVM_HC_* the function makes */
-	bool active;
-};
-
-static int vsem_hcall_pre(struct kprobe *p, struct pt_regs *regs)
+/* static void kvm_kick_cpu(int cpu): one KVM_HC_KICK_CPU */
+static int vsem_kick_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct vsem_hcall_probe *h = container_of(p, struct vsem_hcall_probe, kp);
+	struct vsem_cpu *c = this_cpu_ptr(vsem_cap.cpu);
 
-	atomic64_inc(&vsem_hypercalls);
-	vsem_hv_note(VIRTIO_VSEM_HV_HYPERCALL, h->nr);
+	WRITE_ONCE(c->hypercalls, c->hypercalls + 1);
+	vsem_hv_note(c, VIRTIO_VSEM_HV_HYPERCALL, KVM_HC_KICK_CPU);
 	return 0;
 }
 
-static struct kprobe vsem_notify_probe = {
-	.symbol_name = "virtqueue_notify",
-	.pre_handler = vsem_notify_pre,
+static struct kprobe vsem_probes[] = {
+	{ .symbol_name = "virtqueue_notify", .pre_handler = vsem_notify_pre },
+	{ .symbol_name = "kvm_kick_cpu", .pre_handler = vsem_kick_pre },
 };
 
-static bool vsem_notify_active;
+static bool vsem_probe_active[ARRAY_SIZE(vsem_probes)];
 
-static struct vsem_hcall_probe vsem_hcalls[] = {
-	{ .kp = { .symbol_name = "__send_ipi_mask" }, .nr = KVM_HC_SEND_IPI },
-	{ .kp = { .symbol_name = "kvm_kick_cpu" }, .nr = KVM_HC_KICK_CPU },
-	{ .kp = { .symbol_name = "kvm_smp_send_call_func_ipi" },
-	  .nr = KVM_HC_SCHED_YIELD },
-};
+/*
+ * The probe sits at the start of a function of exactly that name (after
+ * its ENDBR64 with IBT).
+ */
+static bool vsem_probe_is_entry(struct kprobe *kp)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	size_t n = strlen(kp->symbol_name);
+
+	sprint_symbol(sym, (unsigned long)kp->addr);
+	return !strncmp(sym, kp->symbol_name, n) &&
+	       (!strncmp(sym + n, "+0x0/", 5) ||
+		(IS_ENABLED(CONFIG_X86_KERNEL_IBT) &&
+		 !strncmp(sym + n, "+0x4/", 5)));
+}
 
 int vsem_hv_init(void)
 {
 	unsigned int i;
 
-	vsem_notify_active = !register_kprobe(&vsem_notify_probe);
-	for (i = 0; i < ARRAY_SIZE(vsem_hcalls); i++) {
-		vsem_hcalls[i].kp.pre_handler = vsem_hcall_pre;
-		vsem_hcalls[i].active = !register_kprobe(&vsem_hcalls[i].kp);
+	for (i = 0; i < ARRAY_SIZE(vsem_probes); i++) {
+		vsem_probes[i].addr = NULL;
+		vsem_probes[i].flags = 0;
+		vsem_probe_active[i] = !register_kprobe(&vsem_probes[i]);
+		if (vsem_probe_active[i] &&
+		    !vsem_probe_is_entry(&vsem_probes[i])) {
+			unregister_kprobe(&vsem_probes[i]);
+			vsem_probe_active[i] = false;
+		}
 	}
 	return 0;
 }
@@ -99,57 +108,59 @@ void vsem_hv_exit(void)
 {
 	unsigned int i;
 
-	if (vsem_notify_active)
-		unregister_kprobe(&vsem_notify_probe);
-	for (i = 0; i < ARRAY_SIZE(vsem_hcalls); i++)
-		if (vsem_hcalls[i].active)
-			unregister_kprobe(&vsem_hcalls[i].kp);
+	for (i = 0; i < ARRAY_SIZE(vsem_probes); i++)
+		if (vsem_probe_active[i])
+			unregister_kprobe(&vsem_probes[i]);
+	memset(vsem_probe_active, 0, sizeof(vsem_probe_active));
 }
 
 /* How many probes count requests (sysfs "hv_probes"). */
 unsigned int vsem_hv_probes(void)
 {
-	unsigned int i, n = vsem_notify_active;
+	unsigned int i, n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(vsem_hcalls); i++)
-		n += vsem_hcalls[i].active;
+	for (i = 0; i < ARRAY_SIZE(vsem_probes); i++)
+		n += vsem_probe_active[i];
 	return n;
-}
-
-u64 vsem_hv_notifications(void)
-{
-	return atomic64_read(&vsem_notifications);
 }
 
 void vsem_hv_totals(struct vsem_totals *t)
 {
-	t->notifications = atomic64_read(&vsem_notifications);
-	t->hypercalls = atomic64_read(&vsem_hypercalls);
+	t->notifications = VSEM_CPU_SUM(notifications);
+	t->hypercalls = VSEM_CPU_SUM(hypercalls);
 }
 
-/* The interval's busiest records, most frequent first; resets them. */
-unsigned int vsem_hv_take(struct vsem_hv_slot *out, unsigned int max)
+/*
+ * Add CPU @c's records of the interval that ended (tables @idx, no longer
+ * written) to @iv, busiest first, and clear them.
+ */
+void vsem_hv_merge(struct vsem_interval *iv, struct vsem_cpu *c,
+		   unsigned int idx)
 {
-	unsigned int i, j, n = 0;
-	unsigned long flags;
+	unsigned int i, j;
 
-	spin_lock_irqsave(&vsem_net.lock, flags);
-	for (i = 0; i < VSEM_HV_SLOTS && n < max; i++) {
-		if (!vsem_net.hv[i].kind)
-			break;
-		out[n++] = vsem_net.hv[i];
+	if (!c->hv[idx][0].kind && !c->hv_unstored[idx])
+		return;			/* untouched: nothing to clear */
+	for (i = 0; i < VSEM_HV_SLOTS && c->hv[idx][i].kind; i++) {
+		const struct vsem_hv_slot *s = &c->hv[idx][i];
+
+		for (j = 0; j < iv->nr_hv; j++)
+			if (iv->hv[j].kind == s->kind && iv->hv[j].key == s->key)
+				break;
+		if (j == iv->nr_hv) {
+			if (iv->nr_hv == VSEM_HV_SLOTS) {
+				iv->hv_unstored += s->count;
+				continue;
+			}
+			iv->hv[iv->nr_hv++] = (struct vsem_hv_slot){
+				.kind = s->kind, .key = s->key };
+		}
+		iv->hv[j].count += s->count;
+		/* insertion: keep the records sorted by count */
+		for (; j > 0 && iv->hv[j - 1].count < iv->hv[j].count; j--)
+			swap(iv->hv[j - 1], iv->hv[j]);
 	}
-	memset(vsem_net.hv, 0, sizeof(vsem_net.hv));
-	vsem_net.hv_unstored = 0;
-	spin_unlock_irqrestore(&vsem_net.lock, flags);
-
-	/* Insertion sort by count, at most 16 records. */
-	for (i = 1; i < n; i++) {
-		struct vsem_hv_slot s = out[i];
-
-		for (j = i; j > 0 && out[j - 1].count < s.count; j--)
-			out[j] = out[j - 1];
-		out[j] = s;
-	}
-	return n;
+	iv->hv_unstored += c->hv_unstored[idx];
+	memset(c->hv[idx], 0, sizeof(c->hv[idx]));
+	c->hv_unstored[idx] = 0;
 }

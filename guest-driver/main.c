@@ -29,11 +29,9 @@ unsigned int vsem_near_capacity_permille = 900;
 module_param_named(near_capacity_permille, vsem_near_capacity_permille, uint, 0644);
 MODULE_PARM_DESC(near_capacity_permille, "CPU or memory use counted as near capacity (default 900)");
 
-bool vsem_test_inject;
-module_param_named(test_inject, vsem_test_inject, bool, 0444);
-MODULE_PARM_DESC(test_inject, "Testing only: allow sysfs \"inject\" to send hostile reports");
-
-static bool vsem_bound;		/* one device: the guest has one network stack */
+/* One device: the guest has one network stack, the capture is global. */
+static DEFINE_MUTEX(vsem_bind_lock);
+static bool vsem_bound;
 
 /* Read the configuration space as a whole (R4.1) and validate it (R4.2). */
 static void vsem_read_config(struct vsem *vi)
@@ -49,6 +47,13 @@ static void vsem_read_config(struct vsem *vi)
 	h->interval_ms = clamp_t(u32, le32_to_cpu(cfg.interval_ms),
 				 VIRTIO_VSEM_INTERVAL_MIN_MS,
 				 VIRTIO_VSEM_INTERVAL_MAX_MS);
+	/* Honoured (spec R5.3): never a report larger, or more often. */
+	vi->max_report_size = clamp_t(u32, le32_to_cpu(cfg.max_report_size),
+				      VIRTIO_VSEM_MIN_REPORT_SIZE,
+				      VIRTIO_VSEM_MAX_REPORT_SIZE);
+	vi->min_spacing_ms = DIV_ROUND_UP(1000,
+					  clamp_t(u32, le32_to_cpu(cfg.max_reports_per_s),
+						  1, 1000));
 	h->commanded_level = 0;
 	if (virtio_has_feature(vdev, VIRTIO_VSEM_F_HOST_LEVEL))
 		h->commanded_level = min_t(u8, cfg.commanded_level,
@@ -107,9 +112,17 @@ static void vsem_deltas(struct vsem_totals *d, const struct vsem_totals *now,
 		out[i] = n[i] >= p[i] ? n[i] - p[i] : 0; /* a device went away */
 }
 
+/*
+ * A count over the measured interval, scaled to the interval the history
+ * is for: a late tick, a pause or a migration does not look like a burst.
+ */
+static u64 vsem_per_interval(const struct vsem *vi, u64 count)
+{
+	return mul_u64_u32_div(count, vi->host.interval_ms, vi->last.interval_ms);
+}
+
 /* Features of the interval that ended (enum virtio_vsem_feature). */
-static void vsem_features(struct vsem *vi, const struct vsem_totals *d,
-			  unsigned int destinations)
+static void vsem_features(struct vsem *vi, const struct vsem_totals *d)
 {
 	u64 *f = vi->last.feature;
 	u64 used, avail;
@@ -119,15 +132,17 @@ static void vsem_features(struct vsem *vi, const struct vsem_totals *d,
 	used = vi->last.mem_used_kib;
 	avail = vi->last.mem_available_kib;
 
-	f[VIRTIO_VSEM_FEAT_TX_PACKETS] = d->tx_packets;
-	f[VIRTIO_VSEM_FEAT_TX_BYTES] = d->tx_bytes;
-	f[VIRTIO_VSEM_FEAT_RX_PACKETS] = d->rx_packets;
-	f[VIRTIO_VSEM_FEAT_RX_BYTES] = d->rx_bytes;
-	f[VIRTIO_VSEM_FEAT_SEND_FAILURES] = d->tx_errors + d->tx_dropped +
-		d->connect_failures + d->resets_received +
-		d->unreachables_received;
-	f[VIRTIO_VSEM_FEAT_DESTINATIONS] = destinations;
-	f[VIRTIO_VSEM_FEAT_HV_REQUESTS] = d->notifications + d->hypercalls;
+	f[VIRTIO_VSEM_FEAT_TX_PACKETS] = vsem_per_interval(vi, d->tx_packets);
+	f[VIRTIO_VSEM_FEAT_TX_BYTES] = vsem_per_interval(vi, d->tx_bytes);
+	f[VIRTIO_VSEM_FEAT_RX_PACKETS] = vsem_per_interval(vi, d->rx_packets);
+	f[VIRTIO_VSEM_FEAT_RX_BYTES] = vsem_per_interval(vi, d->rx_bytes);
+	f[VIRTIO_VSEM_FEAT_SEND_FAILURES] =
+		vsem_per_interval(vi, d->tx_errors + d->tx_dropped +
+				  d->connect_failures + d->resets_received +
+				  d->unreachables_received);
+	f[VIRTIO_VSEM_FEAT_DESTINATIONS] = vi->iv->destinations;
+	f[VIRTIO_VSEM_FEAT_HV_REQUESTS] =
+		vsem_per_interval(vi, d->notifications + d->hypercalls);
 	f[VIRTIO_VSEM_FEAT_CPU_PERMILLE] = 0;
 	if (d->wall_us)
 		f[VIRTIO_VSEM_FEAT_CPU_PERMILLE] = 1000 -
@@ -195,12 +210,28 @@ static u8 vsem_decide(struct vsem *vi, u32 anomalies)
 	return reason;
 }
 
+/* When the next report is due: the interval, or the rate limit's spacing. */
+static unsigned long vsem_next_delay(const struct vsem *vi)
+{
+	return msecs_to_jiffies(max(vi->host.interval_ms, vi->min_spacing_ms));
+}
+
+/* A new interval starts now: counters as they stand, tables emptied. */
+static void vsem_begin(struct vsem *vi)
+{
+	memset(&vi->prev, 0, sizeof(vi->prev));
+	vsem_net_totals(&vi->prev);
+	vsem_hv_totals(&vi->prev);
+	vsem_workload_totals(&vi->prev);
+	vsem_capture_end_interval(vi->iv);
+	vi->prev_ns = local_clock();
+}
+
 static void vsem_tick(struct work_struct *work)
 {
 	struct vsem *vi = container_of(to_delayed_work(work), struct vsem, tick);
 	struct vsem_totals now = {}, d;
-	struct vsem_dest_table *dests;
-	u64 t0 = local_clock();
+	u64 t0 = local_clock(), t1, ms;
 	u32 anomalies;
 	size_t len;
 	u8 reason;
@@ -214,29 +245,91 @@ static void vsem_tick(struct work_struct *work)
 	vsem_workload_totals(&now);
 	vsem_deltas(&d, &now, &vi->prev);
 	vi->prev = now;
+	/* The interval measured, as the report says (spec 5.1). */
+	ms = div_u64(t0 - vi->prev_ns, NSEC_PER_MSEC);
+	vi->last.interval_ms = clamp_t(u64, ms, VIRTIO_VSEM_INTERVAL_MIN_MS,
+				       VIRTIO_VSEM_INTERVAL_MAX_MS);
+	vi->prev_ns = t0;
 
-	dests = vsem_net_swap();
-	vsem_features(vi, &d, dests->used);
+	/* Not counted as the driver's cost: it waits for a grace period. */
+	t1 = local_clock();
+	vsem_capture_end_interval(vi->iv);
+	t0 += local_clock() - t1;
+
+	vsem_features(vi, &d);
 	vi->intervals++;
 	if (vi->last.feature[VIRTIO_VSEM_FEAT_CPU_PERMILLE] >= vsem_near_capacity_permille ||
 	    vi->last.feature[VIRTIO_VSEM_FEAT_MEM_PERMILLE] >= vsem_near_capacity_permille)
 		vi->near_capacity++;
 	anomalies = vsem_anomalies(vi);
 	reason = vsem_decide(vi, anomalies);
-	len = vsem_build_report(vi, &d, dests, anomalies, reason,
+	len = vsem_build_report(vi, &d, anomalies, reason,
 				reason != VIRTIO_VSEM_SWITCH_NONE);
-	vsem_net_release(dests);
-	vi->last.seq = vi->seq;
 	vi->last.level = vi->level;
 	vi->last.anomalies = anomalies;
 	if (reason)
 		vi->last.switch_reason = reason;
-	vsem_send(vi, vi->buf, len);
+	vsem_send_report(vi, len);
+	vi->last.seq = vi->seq;
 
-	schedule_delayed_work(&vi->tick, msecs_to_jiffies(vi->host.interval_ms));
+	schedule_delayed_work(&vi->tick, vsem_next_delay(vi));
 	vi->cost_ns += local_clock() - t0;
 out:
 	mutex_unlock(&vi->lock);
+}
+
+/* Set the device up (probe, restore): its queue, then the first interval. */
+static int vsem_start(struct vsem *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+
+	vi->vq = virtio_find_single_vq(vdev, vsem_report_done, "reportq");
+	if (IS_ERR(vi->vq)) {
+		int err = PTR_ERR(vi->vq);
+
+		vi->vq = NULL;		/* a failed restore: nothing to stop */
+		return err;
+	}
+	vsem_read_config(vi);
+	virtio_device_ready(vdev);
+
+	mutex_lock(&vi->lock);
+	/* The device was reset: a new epoch, numbered from 1 (spec 5.4). */
+	vi->seq = 0;
+	vi->in_flight = 0;
+	vi->stopping = false;
+	vsem_begin(vi);
+	mutex_unlock(&vi->lock);
+	schedule_delayed_work(&vi->tick, vsem_next_delay(vi));
+	return 0;
+}
+
+/* Stop reporting and take the queue down (remove, freeze). */
+static void vsem_stop(struct vsem *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+	void *buf;
+
+	mutex_lock(&vi->lock);
+	vi->stopping = true;
+	mutex_unlock(&vi->lock);
+	cancel_delayed_work_sync(&vi->tick);
+	cancel_work_sync(&vi->config_work);
+
+	virtio_reset_device(vdev);
+	if (!vi->vq)
+		return;
+	while ((buf = virtqueue_detach_unused_buf(vi->vq)))
+		kfree(buf);
+	vdev->config->del_vqs(vdev);
+	vi->vq = NULL;
+}
+
+static void vsem_free(struct vsem *vi)
+{
+	kvfree(vi->iv);
+	kfree(vi->buf);
+	kfree(vi);
 }
 
 static int vsem_probe(struct virtio_device *vdev)
@@ -246,17 +339,14 @@ static int vsem_probe(struct virtio_device *vdev)
 
 	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
 		return -ENODEV;
-	if (vsem_bound) {
-		dev_err(&vdev->dev, "only one virtio-vsem device is supported\n");
-		return -EBUSY;
-	}
 	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
 	if (!vi)
 		return -ENOMEM;
 	vi->buf = kzalloc(VIRTIO_VSEM_MAX_REPORT_SIZE, GFP_KERNEL);
-	if (!vi->buf) {
-		err = -ENOMEM;
-		goto free;
+	vi->iv = kvzalloc(sizeof(*vi->iv), GFP_KERNEL);
+	if (!vi->buf || !vi->iv) {
+		vsem_free(vi);
+		return -ENOMEM;
 	}
 	vi->vdev = vdev;
 	vdev->priv = vi;
@@ -267,50 +357,61 @@ static int vsem_probe(struct virtio_device *vdev)
 	vi->level = VIRTIO_VSEM_LEVEL_1;
 	vi->started_ns = local_clock();
 
-	vi->vq = virtio_find_single_vq(vdev, vsem_report_done, "reportq");
-	if (IS_ERR(vi->vq)) {
-		err = PTR_ERR(vi->vq);
-		goto free;
+	mutex_lock(&vsem_bind_lock);
+	if (vsem_bound) {
+		dev_err(&vdev->dev, "only one virtio-vsem device is supported\n");
+		err = -EBUSY;
+		goto unlock;
 	}
-	vsem_read_config(vi);
-	virtio_device_ready(vdev);
-
-	/* The first interval starts now. */
-	vsem_net_totals(&vi->prev);
-	vsem_hv_totals(&vi->prev);
-	vsem_workload_totals(&vi->prev);
-	vsem_net_release(vsem_net_swap());
+	/* Hooks and probes only while a device is bound. */
+	err = vsem_capture_start();
+	if (err)
+		goto unlock;
+	err = vsem_start(vi);
+	if (err) {
+		vsem_capture_stop();
+		goto unlock;
+	}
 	vsem_bound = true;
-	schedule_delayed_work(&vi->tick, msecs_to_jiffies(vi->host.interval_ms));
+	mutex_unlock(&vsem_bind_lock);
 	dev_info(&vdev->dev, "virtio-vsem: reporting every %u ms\n",
 		 vi->host.interval_ms);
 	return 0;
-free:
-	kfree(vi->buf);
-	kfree(vi);
+unlock:
+	mutex_unlock(&vsem_bind_lock);
+	vsem_free(vi);
 	return err;
 }
 
 static void vsem_remove(struct virtio_device *vdev)
 {
 	struct vsem *vi = vdev->priv;
-	void *buf;
 
-	mutex_lock(&vi->lock);
-	vi->stopping = true;
-	mutex_unlock(&vi->lock);
-	cancel_delayed_work_sync(&vi->tick);
-	cancel_work_sync(&vi->config_work);
-
-	virtio_reset_device(vdev);
-	while ((buf = virtqueue_detach_unused_buf(vi->vq)))
-		kfree(buf);
-	vdev->config->del_vqs(vdev);
-	vsem_net_set_capture(false);
+	vsem_stop(vi);
+	mutex_lock(&vsem_bind_lock);
+	vsem_capture_stop();
 	vsem_bound = false;
-	kfree(vi->buf);
-	kfree(vi);
+	mutex_unlock(&vsem_bind_lock);
+	vsem_free(vi);
 }
+
+#ifdef CONFIG_PM_SLEEP
+/*
+ * Suspend and hibernation: the device is reset and its queue taken down;
+ * restore sets it up again, in a new epoch. The capture goes on (nothing
+ * is sent while frozen); the interval in progress is discarded.
+ */
+static int vsem_freeze(struct virtio_device *vdev)
+{
+	vsem_stop(vdev->priv);
+	return 0;
+}
+
+static int vsem_restore(struct virtio_device *vdev)
+{
+	return vsem_start(vdev->priv);
+}
+#endif
 
 static const struct virtio_device_id vsem_id_table[] = {
 	{ VIRTIO_ID_VSEM, VIRTIO_DEV_ANY_ID },
@@ -334,33 +435,13 @@ static struct virtio_driver vsem_driver = {
 	.probe = vsem_probe,
 	.remove = vsem_remove,
 	.config_changed = vsem_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = vsem_freeze,
+	.restore = vsem_restore,
+#endif
 };
 
-static int __init vsem_init(void)
-{
-	int err;
-
-	err = vsem_net_init();
-	if (err)
-		return err;
-	vsem_hv_init();
-	err = register_virtio_driver(&vsem_driver);
-	if (err) {
-		vsem_hv_exit();
-		vsem_net_exit();
-	}
-	return err;
-}
-
-static void __exit vsem_exit(void)
-{
-	unregister_virtio_driver(&vsem_driver);
-	vsem_hv_exit();
-	vsem_net_exit();
-}
-
-module_init(vsem_init);
-module_exit(vsem_exit);
+module_virtio_driver(vsem_driver);
 
 MODULE_DEVICE_TABLE(virtio, vsem_id_table);
 MODULE_DESCRIPTION("virtio-vsem guest driver: kvm-sec VSEM and VREM");

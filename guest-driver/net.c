@@ -5,17 +5,27 @@
  * Counters come from what the stack already counts: the interfaces'
  * statistics and the TCP/ICMP MIBs. Destinations come from a netfilter
  * hook at LOCAL_OUT, first in line, that reads the destination address
- * and length of each locally sent packet, never its payload (spec R5.3).
+ * and length of each locally sent packet, never its payload (spec R5.4).
+ *
+ * The hook is registered only while a device is bound, and its work per
+ * packet is bounded and local: one keyed hash (SipHash, random key), at
+ * most VSEM_DEST_PROBES slots of this CPU's table, one HyperLogLog
+ * register, with bottom halves off; no lock, no atomic, no shared cache
+ * line written. The interval's end merges the CPUs' tables (see struct
+ * vsem_cpu for how it reads them safely).
  */
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jhash.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -24,66 +34,131 @@
 #include <net/snmp.h>
 #include "vsem.h"
 
-struct vsem_net_state vsem_net = {
-	.lock = __SPIN_LOCK_UNLOCKED(vsem_net.lock),
-};
+struct vsem_capture vsem_cap;
 
-static void vsem_note_dest(u8 family, const void *addr, unsigned int alen,
-			   unsigned int bytes)
+/* HyperLogLog: register of @hash's top bits, rank of the rest. */
+static void vsem_hll_add(u8 *reg, u64 hash)
 {
-	struct vsem_dest_table *t;
+	u64 rest = hash << VSEM_HLL_BITS | BIT_ULL(VSEM_HLL_BITS - 1);
+	u8 rank = 64 - fls64(rest) + 1;
+	u8 *r = &reg[hash >> (64 - VSEM_HLL_BITS)];
+
+	if (*r < rank)
+		*r = rank;
+}
+
+/* log2(@x) in 16.16 fixed point, for @x >= 1. */
+static u64 vsem_log2_fp(u64 x)
+{
+	unsigned int ip = ilog2(x), i;
+	u64 frac = 0, y;
+
+	/* y: x / 2^ip in 1.31 fixed point, within [1, 2) */
+	y = ip >= 31 ? x >> (ip - 31) : x << (31 - ip);
+	for (i = 0; i < 16; i++) {
+		y = (y * y) >> 31;
+		frac <<= 1;
+		if (y >= (2ULL << 31)) {
+			y >>= 1;
+			frac |= 1;
+		}
+	}
+	return (u64)ip << 16 | frac;
+}
+
+/*
+ * Distinct values added to the registers @reg, estimated (HyperLogLog, in
+ * integers: no FPU in the kernel). Few values: linear counting,
+ * m ln(m / zeros); otherwise alpha m^2 / sum(2^-reg). Standard error
+ * about 1.04 / sqrt(m), 3% with 2^10 registers.
+ */
+u64 vsem_hll_estimate(const u8 *reg)
+{
+	const u64 m = VSEM_HLL_REGS;
+	unsigned int i, zeros = 0;
+	u64 sum = 0, e;
+
+	for (i = 0; i < m; i++) {
+		zeros += !reg[i];
+		if (reg[i] <= 40)
+			sum += 1ULL << (40 - reg[i]);
+	}
+	/*
+	 * alpha_m m^2 / (sum / 2^40), alpha_m = 0.7213 / (1 + 1.079 / m):
+	 * 47221 / 2^16 for m = 2^10.
+	 */
+	BUILD_BUG_ON(VSEM_HLL_BITS != 10);
+	e = div64_u64(47221ULL * m * m << 24, max_t(u64, sum, 1));
+	if (e <= 5 * m / 2 && zeros) {
+		/* m ln(m / zeros) = m (log2 m - log2 zeros) ln 2 */
+		e = (m * (vsem_log2_fp(m) - vsem_log2_fp(zeros)) * 45426) >> 32;
+	}
+	return e;
+}
+
+static void vsem_note_dest(struct vsem_dest_table *t, u8 family,
+			   const u64 *addr, u64 hash, unsigned int bytes)
+{
 	struct vsem_dest *d;
-	unsigned long flags;
-	unsigned int i, h;
-	u8 key[16] = {};
+	unsigned int i;
 
-	memcpy(key, addr, alen);
-	h = jhash(key, sizeof(key), family) % VSEM_DEST_SLOTS;
-
-	/* Process context or softirq; hv.c takes the lock in any context. */
-	spin_lock_irqsave(&vsem_net.lock, flags);
-	t = vsem_net.cur;
-	/* Linear probing, bounded by the table size. */
-	for (i = 0; i < VSEM_DEST_SLOTS; i++) {
-		d = &t->slot[(h + i) % VSEM_DEST_SLOTS];
-		if (d->family == family && !memcmp(d->addr, key, sizeof(key)))
-			break;
+	t->seen++;
+	vsem_hll_add(t->hll, hash);
+	for (i = 0; i < VSEM_DEST_PROBES; i++) {
+		d = &t->slot[(hash + i) % VSEM_DEST_SLOTS];
+		if (d->hash == hash && d->family == family &&
+		    !memcmp(d->addr, addr, sizeof(d->addr)))
+			goto found;
 		if (!d->family) {
-			if (t->used >= VSEM_DEST_SLOTS * 3 / 4) {
-				d = NULL;
+			if (t->used >= VSEM_DEST_SLOTS * 3 / 4)
 				break;
-			}
 			d->family = family;
-			memcpy(d->addr, key, sizeof(key));
+			d->hash = hash;
+			memcpy(d->addr, addr, sizeof(d->addr));
 			t->used++;
-			break;
+			goto found;
 		}
 	}
-	if (i == VSEM_DEST_SLOTS)
-		d = NULL;
-	if (d) {
-		d->packets++;
-		d->bytes += bytes;
-		if (READ_ONCE(vsem_net.capture_task) && in_task()) {
-			d->pid = task_tgid_nr(current);
-			get_task_comm(d->comm, current);
-		}
-	} else {
-		t->unstored++;
+	t->unstored++;
+	return;
+found:
+	d->packets++;
+	d->bytes += bytes;
+	if (READ_ONCE(vsem_cap.capture_task) && in_task()) {
+		d->pid = task_tgid_nr(current);
+		get_task_comm(d->comm, current);
 	}
-	spin_unlock_irqrestore(&vsem_net.lock, flags);
 }
 
 static unsigned int vsem_out(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	u64 t0 = local_clock();
+	struct vsem_cpu *c;
+	u64 addr[2] = {}, hash, t0 = 0;
+	bool timed;
+	u8 family;
 
-	if (state->pf == NFPROTO_IPV4)
-		vsem_note_dest(4, &ip_hdr(skb)->daddr, 4, skb->len);
-	else
-		vsem_note_dest(6, &ipv6_hdr(skb)->daddr, 16, skb->len);
-	atomic64_add(local_clock() - t0, &vsem_net.cost_ns);
+	if (state->pf == NFPROTO_IPV4) {
+		family = 4;
+		memcpy(addr, &ip_hdr(skb)->daddr, 4);
+	} else {
+		family = 6;
+		memcpy(addr, &ipv6_hdr(skb)->daddr, 16);
+	}
+	/* Process context or softirq: nothing else of this CPU's runs. */
+	local_bh_disable();
+	c = this_cpu_ptr(vsem_cap.cpu);
+	WRITE_ONCE(c->packets, c->packets + 1);
+	timed = !(c->packets % VSEM_COST_SAMPLE);
+	if (timed)
+		t0 = local_clock();
+	hash = siphash_3u64(addr[0], addr[1], family, &vsem_cap.key);
+	vsem_note_dest(c->dests[READ_ONCE(vsem_cap.gen) & 1], family, addr,
+		       hash, skb->len);
+	if (timed)
+		WRITE_ONCE(c->cost_ns,
+			   c->cost_ns + (local_clock() - t0) * VSEM_COST_SAMPLE);
+	local_bh_enable();
 	return NF_ACCEPT;
 }
 
@@ -102,61 +177,153 @@ static const struct nf_hook_ops vsem_hooks[] = {
 	},
 };
 
-int vsem_net_init(void)
+static void vsem_capture_free(void)
 {
+	unsigned int cpu, i;
+
+	if (!vsem_cap.cpu)
+		return;
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < 2; i++)
+			kvfree(per_cpu_ptr(vsem_cap.cpu, cpu)->dests[i]);
+	free_percpu(vsem_cap.cpu);
+	vsem_cap.cpu = NULL;
+}
+
+/* A device was bound: tables, a new hash key, the hooks and probes. */
+int vsem_capture_start(void)
+{
+	struct vsem_cpu *c;
+	unsigned int cpu, i;
 	int err;
 
-	vsem_net.cur = kvzalloc(sizeof(*vsem_net.cur), GFP_KERNEL);
-	vsem_net.spare = kvzalloc(sizeof(*vsem_net.spare), GFP_KERNEL);
-	if (!vsem_net.cur || !vsem_net.spare) {
-		err = -ENOMEM;
-		goto fail;
+	vsem_cap.cpu = alloc_percpu(struct vsem_cpu);
+	if (!vsem_cap.cpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(vsem_cap.cpu, cpu);
+		for (i = 0; i < 2; i++) {
+			c->dests[i] = kvzalloc_node(sizeof(*c->dests[i]),
+						    GFP_KERNEL, cpu_to_node(cpu));
+			if (!c->dests[i]) {
+				err = -ENOMEM;
+				goto fail;
+			}
+		}
 	}
+	get_random_bytes(&vsem_cap.key, sizeof(vsem_cap.key));
+	vsem_cap.gen = 0;
+	vsem_cap.capture_task = false;
 	err = nf_register_net_hooks(&init_net, vsem_hooks,
 				    ARRAY_SIZE(vsem_hooks));
 	if (err)
 		goto fail;
+	vsem_hv_init();
 	return 0;
 fail:
-	kvfree(vsem_net.cur);
-	kvfree(vsem_net.spare);
+	vsem_capture_free();
 	return err;
 }
 
-void vsem_net_exit(void)
+void vsem_capture_stop(void)
 {
+	vsem_hv_exit();
 	nf_unregister_net_hooks(&init_net, vsem_hooks, ARRAY_SIZE(vsem_hooks));
-	kvfree(vsem_net.cur);
-	kvfree(vsem_net.spare);
+	/* unregister waited for the hooks; the kprobes' handlers are done */
+	synchronize_rcu();
+	vsem_capture_free();
 }
 
 void vsem_net_set_capture(bool on)
 {
-	WRITE_ONCE(vsem_net.capture_task, on);
+	WRITE_ONCE(vsem_cap.capture_task, on);
+}
+
+/* The sum over the CPUs of a u64 of struct vsem_cpu (VSEM_CPU_SUM). */
+u64 vsem_cpu_sum(size_t offset)
+{
+	unsigned int cpu;
+	u64 sum = 0;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*(u64 *)((char *)per_cpu_ptr(vsem_cap.cpu, cpu) +
+					  offset));
+	return sum;
+}
+
+static void vsem_merge_dest(struct vsem_interval *iv, const struct vsem_dest *s)
+{
+	struct vsem_dest *d;
+	unsigned int i;
+
+	for (i = 0; i < VSEM_MERGE_SLOTS; i++) {
+		d = &iv->dest[(s->hash + i) % VSEM_MERGE_SLOTS];
+		if (!d->family) {
+			if (iv->nr >= VSEM_MERGE_SLOTS * 3 / 4)
+				break;
+			*d = *s;
+			iv->slot_used[iv->nr++] = d - iv->dest;
+			return;
+		}
+		if (d->hash == s->hash && d->family == s->family &&
+		    !memcmp(d->addr, s->addr, sizeof(d->addr))) {
+			d->packets += s->packets;
+			d->bytes += s->bytes;
+			if (s->pid) {
+				d->pid = s->pid;
+				memcpy(d->comm, s->comm, sizeof(d->comm));
+			}
+			return;
+		}
+	}
+	iv->unstored_packets += s->packets;
 }
 
 /*
- * Take the table of the interval that ends; the hook goes on with the
- * spare one. The caller hands it back with vsem_net_release().
+ * End the interval: the hooks and probes go on with the other tables, and
+ * those of the interval that ended are merged into @iv and cleared.
+ * Process context; the device's lock serialises callers.
  */
-struct vsem_dest_table *vsem_net_swap(void)
+void vsem_capture_end_interval(struct vsem_interval *iv)
 {
-	struct vsem_dest_table *t;
+	unsigned int old = vsem_cap.gen, cpu, i, idx = old & 1;
+	bool lost = false;
 
-	spin_lock_irq(&vsem_net.lock);
-	t = vsem_net.cur;
-	vsem_net.cur = vsem_net.spare;
-	vsem_net.spare = NULL;
-	spin_unlock_irq(&vsem_net.lock);
-	return t;
-}
+	WRITE_ONCE(vsem_cap.gen, old + 1);
+	/* Every hook and probe that may have seen the old gen has returned. */
+	synchronize_rcu();
 
-void vsem_net_release(struct vsem_dest_table *t)
-{
-	memset(t, 0, sizeof(*t));
-	spin_lock_irq(&vsem_net.lock);
-	vsem_net.spare = t;
-	spin_unlock_irq(&vsem_net.lock);
+	/* Clear what the last interval took, not the whole table. */
+	for (i = 0; i < iv->nr; i++)
+		iv->dest[iv->slot_used[i]].family = 0;
+	iv->nr = 0;
+	iv->nr_hv = 0;
+	iv->unstored_packets = 0;
+	iv->hv_unstored = 0;
+	memset(iv->hll, 0, sizeof(iv->hll));
+	memset(iv->hv, 0, sizeof(iv->hv));
+	for_each_possible_cpu(cpu) {
+		struct vsem_cpu *c = per_cpu_ptr(vsem_cap.cpu, cpu);
+		struct vsem_dest_table *t = c->dests[idx];
+
+		vsem_hv_merge(iv, c, idx);
+		if (!t->seen)
+			continue;	/* untouched: nothing to merge or clear */
+		for (i = 0; t->used && i < VSEM_DEST_SLOTS; i++)
+			if (t->slot[i].family)
+				vsem_merge_dest(iv, &t->slot[i]);
+		for (i = 0; i < VSEM_HLL_REGS; i++)
+			iv->hll[i] = max(iv->hll[i], t->hll[i]);
+		lost |= t->unstored;
+		iv->unstored_packets += t->unstored;
+		memset(t, 0, sizeof(*t));
+		cond_resched();
+	}
+	/* Exact while every destination was stored, estimated beyond. */
+	iv->estimated = lost || iv->unstored_packets;
+	iv->destinations = iv->nr;
+	if (iv->estimated)
+		iv->destinations = max_t(u64, iv->nr, vsem_hll_estimate(iv->hll));
 }
 
 void vsem_net_totals(struct vsem_totals *t)

@@ -8,6 +8,18 @@
 #include <linux/string.h>
 #include "vsem.h"
 
+/* An entry's size in a report: header and a body of @body bytes, aligned. */
+#define VSEM_ENTRY_SIZE(body) \
+	ALIGN(sizeof(struct virtio_vsem_entry) + (body), 8)
+
+/* Header, NET, HV_REQUESTS, WORKLOAD and LOSS: every report has them. */
+#define VSEM_LEVEL1_SIZE						\
+	(sizeof(struct virtio_vsem_report) +				\
+	 VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_net)) +		\
+	 VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_hv)) +		\
+	 VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_workload)) +	\
+	 VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_loss)))
+
 static void *vsem_entry(void **pos, u16 type, size_t body)
 {
 	struct virtio_vsem_entry *e = *pos;
@@ -58,18 +70,22 @@ static int vsem_dest_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* The busiest destinations, as many as @room allows; the rest: trimmed. */
 static unsigned int vsem_add_flows(struct vsem *vi, void **pos,
-				   struct vsem_dest_table *t)
+				   unsigned int room)
 {
-	const struct vsem_dest **top = vi->top;
+	struct vsem_interval *iv = vi->iv;
+	const struct vsem_dest **top = iv->top;
 	struct virtio_vsem_flow *f;
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, fit;
 
-	for (i = 0; i < VSEM_DEST_SLOTS; i++)
-		if (t->slot[i].family)
-			top[n++] = &t->slot[i];
+	for (i = 0; i < iv->nr; i++)
+		top[n++] = &iv->dest[iv->slot_used[i]];
 	sort(top, n, sizeof(top[0]), vsem_dest_cmp, NULL);
 	n = min_t(unsigned int, n, VIRTIO_VSEM_MAX_FLOWS);
+	fit = room / VSEM_ENTRY_SIZE(sizeof(*f));
+	vi->last.flows_trimmed = n > fit ? n - fit : 0;
+	n = min(n, fit);
 	for (i = 0; i < n; i++) {
 		f = vsem_entry(pos, VIRTIO_VSEM_E_FLOW, sizeof(*f));
 		f->family = top[i]->family;
@@ -86,21 +102,33 @@ static unsigned int vsem_add_flows(struct vsem *vi, void **pos,
 
 /*
  * Build the report of the interval that ended into vi->buf: header, NET,
- * HV_REQUESTS, WORKLOAD and, at level 2, FLOW and HV_DETAIL. The largest
- * report (3 + 32 + 1 entries) is 2560 bytes, within every limit.
+ * HV_REQUESTS, WORKLOAD, LOSS and, at level 2, HV_DETAIL and FLOW. Level 1
+ * is 224 bytes, within the smallest max_report_size (256); at level 2,
+ * HV_DETAIL (272) goes in if it fits and then as many of the 32 busiest
+ * flows (64 each) as max_report_size allows: the largest report is 2544
+ * bytes. What is left out is counted in LOSS (spec R5.3).
  */
 size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
-			 struct vsem_dest_table *dests, u32 anomalies,
-			 u8 reason, bool level_changed)
+			 u32 anomalies, u8 reason, bool level_changed)
 {
-	struct vsem_hv_slot hv[VSEM_HV_SLOTS];
+	const struct vsem_interval *iv = vi->iv;
 	struct virtio_vsem_report *r = vi->buf;
 	struct virtio_vsem_workload *w;
+	struct virtio_vsem_loss *loss;
 	struct virtio_vsem_net *net;
 	struct virtio_vsem_hv *h;
-	unsigned int nr = 3, nr_hv, i;
+	unsigned int nr = 4, i;
 	void *pos = r + 1;
+	u64 hv_unstored = iv->hv_unstored;
 	u16 flags = 0;
+
+	/* Level 1 fits the smallest report size, level 2 the largest. */
+	BUILD_BUG_ON(VSEM_LEVEL1_SIZE > VIRTIO_VSEM_MIN_REPORT_SIZE);
+	BUILD_BUG_ON(VSEM_LEVEL1_SIZE +
+		     VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_hv_detail)) +
+		     VIRTIO_VSEM_MAX_FLOWS *
+		     VSEM_ENTRY_SIZE(sizeof(struct virtio_vsem_flow)) >
+		     VIRTIO_VSEM_MAX_REPORT_SIZE);
 
 	net = vsem_entry(&pos, VIRTIO_VSEM_E_NET, sizeof(*net));
 	net->tx_packets = cpu_to_le64(d->tx_packets);
@@ -126,23 +154,43 @@ size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
 	w->near_capacity_intervals = cpu_to_le32(vi->near_capacity);
 	w->intervals = cpu_to_le32(vi->intervals);
 
-	/* The interval's request records are taken at every level. */
-	nr_hv = vsem_hv_take(hv, ARRAY_SIZE(hv));
+	/* LOSS is filled in last: level 2 may trim. */
+	loss = vsem_entry(&pos, VIRTIO_VSEM_E_LOSS, sizeof(*loss));
+
 	vi->last.nr_flows = 0;
+	vi->last.flows_trimmed = 0;
 	if (vi->level == VIRTIO_VSEM_LEVEL_2) {
 		struct virtio_vsem_hv_detail *hd;
+		size_t used = pos - vi->buf;
 
-		vi->last.nr_flows = vsem_add_flows(vi, &pos, dests);
-		nr += vi->last.nr_flows;
-		hd = vsem_entry(&pos, VIRTIO_VSEM_E_HV_DETAIL, sizeof(*hd));
-		hd->nr_records = cpu_to_le32(nr_hv);
-		for (i = 0; i < nr_hv; i++) {
-			hd->records[i].kind = cpu_to_le32(hv[i].kind);
-			hd->records[i].key = cpu_to_le32(hv[i].key);
-			hd->records[i].count = cpu_to_le64(hv[i].count);
+		if (used + VSEM_ENTRY_SIZE(sizeof(*hd)) <= vi->max_report_size) {
+			hd = vsem_entry(&pos, VIRTIO_VSEM_E_HV_DETAIL,
+					sizeof(*hd));
+			hd->nr_records = cpu_to_le32(iv->nr_hv);
+			for (i = 0; i < iv->nr_hv; i++) {
+				hd->records[i].kind = cpu_to_le32(iv->hv[i].kind);
+				hd->records[i].key = cpu_to_le32(iv->hv[i].key);
+				hd->records[i].count = cpu_to_le64(iv->hv[i].count);
+			}
+			nr++;
+		} else {
+			for (i = 0; i < iv->nr_hv; i++)
+				hv_unstored += iv->hv[i].count;
 		}
-		nr++;
+		vi->last.nr_flows = vsem_add_flows(vi, &pos,
+						   vi->max_report_size -
+						   (pos - vi->buf));
+		nr += vi->last.nr_flows;
+		vi->flows_trimmed += vi->last.flows_trimmed;
 	}
+	loss->unstored_packets = cpu_to_le64(iv->unstored_packets);
+	loss->hv_unstored = cpu_to_le64(hv_unstored);
+	loss->reports_dropped = cpu_to_le64(vi->reports_dropped);
+	loss->flows_trimmed = cpu_to_le32(vi->last.flows_trimmed);
+	loss->flags = cpu_to_le32(iv->estimated ? VIRTIO_VSEM_LOSS_ESTIMATED : 0);
+	vi->last.unstored_packets = iv->unstored_packets;
+	vi->last.hv_unstored = hv_unstored;
+	vi->last.estimated = iv->estimated;
 
 	if (level_changed)
 		flags |= VIRTIO_VSEM_RF_LEVEL_CHANGED;
@@ -152,8 +200,8 @@ size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
 	r->version = cpu_to_le16(VIRTIO_VSEM_VERSION);
 	r->nr_entries = cpu_to_le16(nr);
 	r->len = cpu_to_le32(pos - vi->buf);
-	r->seq = cpu_to_le64(++vi->seq);
-	r->interval_ms = cpu_to_le32(vi->host.interval_ms);
+	r->seq = cpu_to_le64(vi->seq + 1);	/* used up once queued (R5.1) */
+	r->interval_ms = cpu_to_le32(vi->last.interval_ms);
 	r->level = vi->level;
 	r->switch_reason = level_changed ? reason : VIRTIO_VSEM_SWITCH_NONE;
 	r->flags = cpu_to_le16(flags);
@@ -212,4 +260,14 @@ int vsem_send(struct vsem *vi, const void *buf, size_t len)
 	}
 	vi->reports_sent++;
 	return 0;
+}
+
+/* Queue the report built in vi->buf; its number is used only if queued. */
+int vsem_send_report(struct vsem *vi, size_t len)
+{
+	int err = vsem_send(vi, vi->buf, len);
+
+	if (!err)
+		vi->seq++;
+	return err;
 }

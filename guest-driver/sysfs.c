@@ -5,19 +5,22 @@
  *
  *   level, commanded_level, interval_ms, history_valid, history_seq
  *   seq, anomalies, switch_reason, flows     the last report sent
- *   reports_sent, reports_dropped, switches  since the driver started
+ *   reports_sent, reports_dropped, switches, since the driver started
+ *   flows_trimmed
  *   cost_ns, running_ns                      time in this driver's code, and
  *                                            since it started (the ratio is
  *                                            its share of one vCPU)
+ *   hook_cost_ns, hook_packets               the netfilter hook's share of
+ *                                            cost_ns (sampled), its packets
  *   hv_probes, notifications                 request probes active, and the
  *                                            notifications they counted
  *   last/<feature>                           the last interval's features
- *   inject                                   test_inject=1 only (write-only)
+ *   last_interval_ms, last_unstored_packets  its measured length, packets
+ *                                            to destinations not stored
+ *   inject                                   test builds only (VSEM_TEST=1)
  */
 #include <linux/device.h>
-#include <linux/random.h>
 #include <linux/sched/clock.h>
-#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include "vsem.h"
 
@@ -52,93 +55,15 @@ VSEM_SHOW(flows, "%u", vi->last.nr_flows);
 VSEM_SHOW(reports_sent, "%llu", vi->reports_sent);
 VSEM_SHOW(reports_dropped, "%llu", vi->reports_dropped);
 VSEM_SHOW(switches, "%llu", vi->switches);
-VSEM_SHOW(cost_ns, "%llu", vi->cost_ns + (u64)atomic64_read(&vsem_net.cost_ns));
+VSEM_SHOW(flows_trimmed, "%llu", vi->flows_trimmed);
+VSEM_SHOW(cost_ns, "%llu", vi->cost_ns + VSEM_CPU_SUM(cost_ns));
+VSEM_SHOW(hook_cost_ns, "%llu", VSEM_CPU_SUM(cost_ns));
+VSEM_SHOW(hook_packets, "%llu", VSEM_CPU_SUM(packets));
 VSEM_SHOW(running_ns, "%llu", local_clock() - vi->started_ns);
 VSEM_SHOW(hv_probes, "%u", vsem_hv_probes());
-VSEM_SHOW(notifications, "%llu", vsem_hv_notifications());
-
-/*
- * Testing only (module parameter test_inject=1): act as a hostile guest.
- * "garbage N" sends N malformed reports of assorted kinds, "flood N" N
- * well-formed level-1 reports back to back.
- */
-static void vsem_corrupt(struct vsem *vi, u8 *b, size_t *len, unsigned int i)
-{
-	struct virtio_vsem_report *r = (void *)b;
-	struct virtio_vsem_entry *e = (void *)(r + 1);
-
-	switch (i % 6) {
-	case 0:			/* random bytes */
-		*len = 1 + get_random_u32() % VIRTIO_VSEM_MAX_REPORT_SIZE;
-		get_random_bytes(b, *len);
-		break;
-	case 1:
-		r->version = cpu_to_le16(0xdead);
-		break;
-	case 2:
-		r->len = cpu_to_le32(le32_to_cpu(r->len) + 8);
-		break;
-	case 3:
-		e->len = cpu_to_le16(0xfff8);
-		break;
-	case 4:
-		r->level = 7;
-		break;
-	case 5:
-		r->seq = 0;
-		break;
-	}
-}
-
-static ssize_t inject_store(struct device *dev, struct device_attribute *attr,
-			    const char *buf, size_t count)
-{
-	struct vsem *vi = to_vsem(dev);
-	struct virtio_vsem_report *r;
-	unsigned int n, i;
-	char what[16];
-	size_t len;
-	u8 *b;
-
-	if (!vsem_test_inject)
-		return -EPERM;
-	if (sscanf(buf, "%15s %u", what, &n) != 2 || !n || n > 100000)
-		return -EINVAL;
-	if (strcmp(what, "garbage") && strcmp(what, "flood"))
-		return -EINVAL;
-	b = kmalloc(VIRTIO_VSEM_MAX_REPORT_SIZE, GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
-	mutex_lock(&vi->lock);
-	for (i = 0; i < n && !vi->stopping; i++) {
-		/* Start from a well-formed level-1 report. */
-		r = (void *)b;
-		memset(b, 0, VIRTIO_VSEM_MAX_REPORT_SIZE);
-		r->version = cpu_to_le16(VIRTIO_VSEM_VERSION);
-		r->len = cpu_to_le32(sizeof(*r));
-		r->level = VIRTIO_VSEM_LEVEL_1;
-		r->interval_ms = cpu_to_le32(vi->host.interval_ms);
-		len = sizeof(*r);
-		if (!strcmp(what, "flood")) {
-			r->seq = cpu_to_le64(++vi->seq);
-		} else {
-			r->seq = cpu_to_le64(vi->seq + 1);
-			r->nr_entries = cpu_to_le16(1);
-			r->len = cpu_to_le32(sizeof(*r) + 8);
-			len += 8;
-			((struct virtio_vsem_entry *)(r + 1))->len = cpu_to_le16(8);
-			((struct virtio_vsem_entry *)(r + 1))->type = cpu_to_le16(0x7777);
-			vsem_corrupt(vi, b, &len, i);
-		}
-		if (vsem_send(vi, b, len))
-			break;
-		cond_resched();
-	}
-	mutex_unlock(&vi->lock);
-	kfree(b);
-	return i == n ? count : -ENOSPC;
-}
-static DEVICE_ATTR_WO(inject);
+VSEM_SHOW(notifications, "%llu", VSEM_CPU_SUM(notifications));
+VSEM_SHOW(last_interval_ms, "%u", vi->last.interval_ms);
+VSEM_SHOW(last_unstored_packets, "%llu", vi->last.unstored_packets);
 
 static struct attribute *vsem_attrs[] = {
 	&dev_attr_level.attr,
@@ -153,25 +78,20 @@ static struct attribute *vsem_attrs[] = {
 	&dev_attr_reports_sent.attr,
 	&dev_attr_reports_dropped.attr,
 	&dev_attr_switches.attr,
+	&dev_attr_flows_trimmed.attr,
 	&dev_attr_cost_ns.attr,
+	&dev_attr_hook_cost_ns.attr,
+	&dev_attr_hook_packets.attr,
 	&dev_attr_running_ns.attr,
 	&dev_attr_hv_probes.attr,
 	&dev_attr_notifications.attr,
-	&dev_attr_inject.attr,
+	&dev_attr_last_interval_ms.attr,
+	&dev_attr_last_unstored_packets.attr,
 	NULL,
 };
 
-static umode_t vsem_attr_visible(struct kobject *kobj, struct attribute *a,
-				 int n)
-{
-	if (a == &dev_attr_inject.attr && !vsem_test_inject)
-		return 0;
-	return a->mode;
-}
-
 static const struct attribute_group vsem_group = {
 	.attrs = vsem_attrs,
-	.is_visible = vsem_attr_visible,
 };
 
 /* last/<feature>: the features of the last interval (enum order). */
@@ -209,5 +129,8 @@ static const struct attribute_group vsem_last_group = {
 const struct attribute_group *vsem_groups[] = {
 	&vsem_group,
 	&vsem_last_group,
+#ifdef VSEM_TEST
+	&vsem_inject_group,
+#endif
 	NULL,
 };
