@@ -16,7 +16,8 @@
 # follow it while the guest runs), GUEST_DRIVER (the guest driver module,
 # default: the repository's guest-driver/virtio_vsem.ko; "" for none),
 # GUEST_DRIVER_ARGS (its parameters), GUEST_PIN (the test host's CPUs QEMU may run on, default
-# 0; "" for all). Like the lab, it fails if the guest's kernel logged an
+# 0; "" for all), GUEST_SMP (the guest's vCPUs, 1), GUEST_FILES (static
+# programs copied into the guest's /bin). Like the lab, it fails if the guest's kernel logged an
 # oops, BUG or WARNING.
 #
 # Why the guest runs on one CPU of the test host: when the nested guest's
@@ -85,6 +86,9 @@ trap 'rm -rf "$work"' EXIT
 tree=$work/initramfs
 mkdir -p "$tree"/{bin,dev,proc,sys,tmp,modules}
 cp /bin/busybox "$tree/bin/busybox"
+for f in ${GUEST_FILES:-}; do
+	cp "$f" "$tree/bin/" || die "cannot copy $f into the guest"
+done
 printf '%s\n' "$1" >"$tree/cmd"
 # The virtio transport and virtio-net, in load order, then the driver.
 n=0
@@ -134,7 +138,7 @@ console=${GUEST_CONSOLE:-$work/console}
 qmp=()
 [ -z "${GUEST_QMP:-}" ] || qmp=(-qmp "unix:$GUEST_QMP,server=on,wait=off")
 timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
-	-accel kvm -cpu "${GUEST_CPU:-qemu64}" -m "${GUEST_MEM:-256}" -smp 1 \
+	-accel kvm -cpu "${GUEST_CPU:-qemu64}" -m "${GUEST_MEM:-256}" -smp "${GUEST_SMP:-1}" \
 	-machine q35 -no-reboot -nodefaults -display none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
 	-append "console=ttyS0 ${GUEST_APPEND:-quiet loglevel=3} panic=-1" \
