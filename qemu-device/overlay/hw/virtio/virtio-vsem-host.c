@@ -341,12 +341,13 @@ static void vsem_host_bh(void *opaque)
     h->done(h->opaque);
 }
 
-void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque)
+void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque,
+                     MemReentrancyGuard *guard)
 {
     h->fd = -1;
     h->done = done;
     h->opaque = opaque;
-    h->bh = qemu_bh_new(vsem_host_bh, h);
+    h->bh = qemu_bh_new_guarded(vsem_host_bh, h, guard);
     qemu_mutex_init(&h->lock);
     qemu_cond_init(&h->cond);
     qemu_thread_create(&h->thread, "virtio-vsem-fwd", vsem_host_thread, h,

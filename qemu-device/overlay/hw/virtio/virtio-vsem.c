@@ -270,7 +270,8 @@ static void vsem_realize(DeviceState *dev, Error **errp)
         return;
     }
     if (s->kvm_sec) {
-        vsem_host_start(&s->host, vsem_forwarded, s);
+        vsem_host_start(&s->host, vsem_forwarded, s,
+                        &DEVICE(s)->mem_reentrancy_guard);
         s->vmstate = qemu_add_vm_change_state_handler(vsem_vm_state_change,
                                                       s);
     }

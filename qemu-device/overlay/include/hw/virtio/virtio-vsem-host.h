@@ -13,6 +13,7 @@
 #define HW_VIRTIO_VSEM_HOST_H
 
 #include "qemu/thread.h"
+#include "hw/qdev-core.h"
 #include "standard-headers/linux/virtio_vsem.h"
 
 #define VSEM_FORWARD_QUEUE 8
@@ -67,8 +68,12 @@ typedef struct VsemHost {
     VsemHostResult result;
 } VsemHost;
 
-/* Start the thread; @done(@opaque) runs in the main loop after results. */
-void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque);
+/*
+ * Start the thread; @done(@opaque) runs in the main loop after results,
+ * from a bottom half under the device's reentrancy @guard.
+ */
+void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque,
+                     MemReentrancyGuard *guard);
 void vsem_host_stop(VsemHost *h);
 
 /*

@@ -85,8 +85,9 @@ typedef struct VsemReport {
  * Validate @len bytes at @buf as one report. Its seq must lie in
  * (@last_seq, @max_seq]: above the last accepted report's of this epoch
  * (0 if none), and at most the number of buffers taken in the epoch, this
- * one included, plus VIRTIO_VSEM_SEQ_SLACK (spec 5.4). @level2: VIRTIO_VSEM_F_LEVEL2 was negotiated;
- * @max_size: the device's max_report_size. Fills @r only on success.
+ * one included, plus VIRTIO_VSEM_SEQ_SLACK (spec 5.4). @level2:
+ * VIRTIO_VSEM_F_LEVEL2 was negotiated; @max_size: the device's
+ * max_report_size. Fills @r only on success.
  */
 VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
                              uint64_t last_seq, uint64_t max_seq,
