@@ -19,16 +19,7 @@ PATH=$PWD/../userspace:$PATH
 tap_begin
 
 secs=${BENCH_SECONDS:-5} rounds=${BENCH_ROUNDS:-3}
-work=$(mktemp -d /tmp/guest-bench.XXXXXX)
-console=$work/console qmp=$work/qmp guest_log=$work/guest.out
-guest_pid=
-cleanup() {
-	[ -z "$guest_pid" ] || kill "$guest_pid" 2>/dev/null
-	guest_unfollow
-	wait 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+guest_work guest-bench
 
 cat >"$work/guest.sh" <<GUEST
 secs=$secs rounds=$rounds

@@ -15,16 +15,7 @@ PATH=$PWD/../userspace:$PATH
 . lab/guest-lib.sh
 tap_begin
 
-work=$(mktemp -d /tmp/guest-pm.XXXXXX)
-console=$work/console qmp=$work/qmp guest_log=$work/guest.out
-guest_pid=
-cleanup() {
-	[ -z "$guest_pid" ] || kill "$guest_pid" 2>/dev/null
-	guest_unfollow
-	wait 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+guest_work guest-pm
 
 cat >"$work/guest.sh" <<'GUEST'
 d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)

@@ -36,16 +36,7 @@ PATH=$PWD/../userspace:$PATH
 . lab/guest-lib.sh
 tap_begin
 
-work=$(mktemp -d /tmp/guest-test.XXXXXX)
-console=$work/console qmp=$work/qmp guest_log=$work/guest.out
-guest_pid=
-cleanup() {
-	[ -z "$guest_pid" ] || kill "$guest_pid" 2>/dev/null
-	guest_unfollow
-	wait 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+guest_work guest-test
 
 # A field of the VM's "vsecctl --json show", by a Python expression on g
 # (the "guest" object) and v (the VM).

@@ -79,3 +79,20 @@ marker() {	# regex [seconds]
 	fi
 	return 1
 }
+
+# A work directory for one guest test, removed with the guest on exit:
+# sets $work and the paths guest.sh and marker() use ($console, $qmp,
+# $guest_log).
+guest_work() {	# name
+	work=$(mktemp -d "/tmp/$1.XXXXXX")
+	console=$work/console qmp=$work/qmp guest_log=$work/guest.out
+	guest_pid=
+	trap guest_cleanup EXIT
+}
+
+guest_cleanup() {
+	[ -z "$guest_pid" ] || kill "$guest_pid" 2>/dev/null
+	guest_unfollow
+	wait 2>/dev/null
+	rm -rf "$work"
+}
