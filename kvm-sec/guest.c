@@ -136,6 +136,10 @@ static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
 			*why = "FLOW family is not 4 or 6";
 			return -EINVAL;
 		}
+		if (f->reserved) {
+			*why = "reserved field of a FLOW is not zero";
+			return -EINVAL;
+		}
 		g = &p->flows[p->nr_flows++];
 		g->family = f->family;
 		g->outside = !!f->outside;
@@ -153,6 +157,10 @@ static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
 		}
 		if (le32_to_cpu(hd->nr_records) > VIRTIO_VSEM_MAX_HV_DETAIL) {
 			*why = "too many HV_DETAIL records";
+			return -EINVAL;
+		}
+		if (hd->reserved) {
+			*why = "reserved field of an HV_DETAIL is not zero";
 			return -EINVAL;
 		}
 		return 0;
@@ -182,6 +190,10 @@ static int ksec_parse(const void *buf, size_t len, u64 last_seq,
 		return -EINVAL;
 	*why = "bad level";
 	if (r->level != VIRTIO_VSEM_LEVEL_1 && r->level != VIRTIO_VSEM_LEVEL_2)
+		return -EINVAL;
+	/* Must-be-zero (spec 7): a later feature gives them a meaning. */
+	*why = "reserved field of the header is not zero";
+	if (r->reserved)
 		return -EINVAL;
 	*why = "sequence number did not increase";
 	if (le64_to_cpu(r->seq) <= last_seq)
@@ -213,6 +225,9 @@ static int ksec_parse(const void *buf, size_t len, u64 last_seq,
 		elen = le16_to_cpu(e->len);
 		*why = "bad entry length";
 		if (elen < sizeof(*e) || elen % 8 || elen > len - off)
+			return -EINVAL;
+		*why = "reserved field of an entry is not zero";
+		if (e->reserved)
 			return -EINVAL;
 		if (type && type < __VIRTIO_VSEM_E_MAX) {
 			*why = "entry shorter than its body";
@@ -429,6 +444,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	if (p->switch_reason)
 		g->v.switch_reason = p->switch_reason;
 	g->v.level = p->level;
+	g->v.flags = p->flags;
 	g->v.anomalies = p->anomalies;
 	prev_interval = g->v.interval_ms;
 	g->v.interval_ms = p->interval_ms;

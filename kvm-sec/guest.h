@@ -30,6 +30,7 @@ struct ksec_guest_view {
 	u32 interval_cmd;
 	u32 anomalies, interval_ms, history_seq;
 	u32 near_capacity, intervals;
+	u32 flags;			/* VIRTIO_VSEM_RF_* of the last report */
 	u64 last[VIRTIO_VSEM_NR_FEATURES];
 	u64 total[VIRTIO_VSEM_NR_FEATURES];
 	u64 mean[VIRTIO_VSEM_NR_FEATURES];

@@ -281,6 +281,7 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 			      KVM_SEC_GUEST_PAD) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_EPOCHS, g->epochs,
 			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_GUEST_REPORT_FLAGS, g->flags) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&

@@ -377,6 +377,15 @@ TEST_F_TIMEOUT(guest, malformed_reports_are_rejected_and_counted, KSEC_TEST_TIME
 	bad.e_hv.type = VIRTIO_VSEM_E_FLOW;	/* level 2 in level 1 */
 	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, sizeof(bad)));
 	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, 10));
+	/* Must-be-zero fields (spec 7): the header's, an entry header's. */
+	make_report(&bad, self->seq + 1, 1);
+	bad.h.reserved = 1;
+	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, sizeof(bad)));
+	EXPECT_NE(NULL, strstr(self->raw.extack, "reserved"));
+	make_report(&bad, self->seq + 1, 1);
+	bad.e_wl.reserved = 0x100;
+	EXPECT_EQ(-EINVAL, send_report(&self->raw, &bad, sizeof(bad)));
+	EXPECT_NE(NULL, strstr(self->raw.extack, "reserved"));
 	/* A report that names a VM by ID: not an attribute it takes. */
 	make_report(&bad, self->seq + 1, 1);
 	n = put_attr(a, 0, KVM_SEC_A_VM_ID, 8, &id, 4);
@@ -392,7 +401,7 @@ TEST_F_TIMEOUT(guest, malformed_reports_are_rejected_and_counted, KSEC_TEST_TIME
 
 	ASSERT_NE(NULL, guest_of_self(self->ipc, vm));
 	EXPECT_EQ(1, vm->guest.reports);
-	EXPECT_EQ(9, vm->guest.rejected);
+	EXPECT_EQ(11, vm->guest.rejected);
 	EXPECT_EQ(1, vm->guest.seq);
 
 	/* Random mutations of a valid report: verdicts, never damage. */

@@ -146,6 +146,7 @@ static struct nla_policy vsec_guest_policy[KVM_SEC_GUEST_MAX + 1] = {
 	[KVM_SEC_GUEST_NR_FLOWS]	= { .type = NLA_U32 },
 	[KVM_SEC_GUEST_EPOCH]		= { .type = NLA_U64 },
 	[KVM_SEC_GUEST_EPOCHS]		= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_REPORT_FLAGS]	= { .type = NLA_U32 },
 };
 
 static int vsec_errno(int nlerr)
@@ -328,6 +329,7 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	U32(KVM_SEC_GUEST_ANOMALIES, anomalies);
 	U32(KVM_SEC_GUEST_INTERVAL_MS, interval_ms);
 	U32(KVM_SEC_GUEST_HISTORY_SEQ, history_seq);
+	U32(KVM_SEC_GUEST_REPORT_FLAGS, report_flags);
 	U32(KVM_SEC_GUEST_NEAR_CAPACITY, near_capacity);
 	U32(KVM_SEC_GUEST_INTERVALS, intervals);
 	U32(KVM_SEC_GUEST_INTERVAL_CMD, interval_cmd);

@@ -167,6 +167,9 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 			"last report", g->seq, g->epoch, g->age_ms,
 			g->interval_ms);
 	fprintf(f, "  %-24s %" PRIu64 "\n", "device resets", g->epochs);
+	if (g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED)
+		fprintf(f, "  %-24s %s\n", "policy",
+			"level 2 refused by the guest (max_level=1)");
 	if (g->interval_cmd)
 		fprintf(f, "  %-24s %" PRIu32 " ms\n", "interval commanded",
 			g->interval_cmd);
@@ -347,6 +350,8 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "seq", g->seq);
 	json_u64(j, "epoch", g->epoch);
 	json_u64(j, "epochs", g->epochs);
+	json_bool(j, "level_refused",
+		  g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED);
 	if (g->has_age)
 		json_u64(j, "age_ms", g->age_ms);
 	json_u64(j, "interval_ms", g->interval_ms);

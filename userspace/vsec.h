@@ -45,6 +45,7 @@ struct vsec_guest {
 	uint32_t anomalies, interval_ms, history_seq;
 	uint32_t near_capacity, intervals;
 	uint32_t interval_cmd;
+	uint32_t report_flags;		/* VIRTIO_VSEM_RF_* of the last report */
 	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
 	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
 	uint32_t flows_reported;	/* in the last report (GET_VM) */

@@ -340,6 +340,7 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_NR_FLOWS,		/* u32: flows in the last report */
 	KVM_SEC_GUEST_EPOCH,		/* u64: device epoch of the last report */
 	KVM_SEC_GUEST_EPOCHS,		/* u64: epochs begun since the first report */
+	KVM_SEC_GUEST_REPORT_FLAGS,	/* u32: VIRTIO_VSEM_RF_* of the last report */
 
 	__KVM_SEC_GUEST_MAX
 };

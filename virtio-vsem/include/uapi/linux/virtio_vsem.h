@@ -6,8 +6,9 @@
  * by the guest driver, QEMU's device model and any other VMM. The normative
  * text is Documentation/virtio-vsem/spec.rst; the section numbers below
  * refer to it. Every multi-byte field is little-endian; every structure has
- * explicit padding and a size checked below, so its layout is the same for
- * every compiler and architecture.
+ * explicit padding, so its layout is the same for every compiler and
+ * architecture; the sizes are checked at build time by
+ * qemu-device/tests/test_report.c.
  *
  * Copies of this file elsewhere (QEMU's include/standard-headers/linux/) are
  * generated from it and checked identical by CI.
@@ -23,20 +24,28 @@
 #define VIRTIO_ID_VSEM			56
 #endif
 
-/* Protocol version carried in config space and in every report. */
+/*
+ * Layout version of a report, in its header: 1. It would change only for
+ * a layout a reader of version 1 cannot parse; everything else grows by
+ * feature bits, entry types and longer bodies (section 7).
+ */
 #define VIRTIO_VSEM_VERSION		1
+/* Revision of the specification the device implements, in config space. */
+#define VIRTIO_VSEM_SPEC_REVISION	2
 
 /* Feature bits (section 2). */
 #define VIRTIO_VSEM_F_LEVEL2		0 /* level-2 entries are accepted */
 #define VIRTIO_VSEM_F_HISTORY		1 /* config space carries a history */
 #define VIRTIO_VSEM_F_HOST_LEVEL	2 /* the host may command a level */
 #define VIRTIO_VSEM_F_PREFIXES		3 /* config space carries prefixes */
+#define VIRTIO_VSEM_F_CTRL_VQ		4 /* a device-to-driver control queue */
 
 /* Virtqueues (section 3). */
 #define VIRTIO_VSEM_VQ_REPORT		0 /* driver to device reports */
-#define VIRTIO_VSEM_NR_VQS		1
+#define VIRTIO_VSEM_VQ_CTRL		1 /* device to driver, with F_CTRL_VQ */
+#define VIRTIO_VSEM_NR_VQS		2
 
-/* Limits (section 6). */
+/* Limits (section 10). */
 #define VIRTIO_VSEM_MAX_REPORT_SIZE	4096	/* bytes, header included */
 #define VIRTIO_VSEM_MIN_REPORT_SIZE	256	/* a level-1 report fits */
 #define VIRTIO_VSEM_REPORT_BURST	2	/* reports above the rate */
@@ -47,6 +56,8 @@
 #define VIRTIO_VSEM_MAX_PREFIXES	8
 #define VIRTIO_VSEM_INTERVAL_MIN_MS	100
 #define VIRTIO_VSEM_INTERVAL_MAX_MS	60000
+#define VIRTIO_VSEM_CTRL_BUF_SIZE	512	/* ctrlq buffers, at least */
+#define VIRTIO_VSEM_MAX_HISTORY		30	/* features in a HISTORY */
 
 /* Monitoring levels. */
 #define VIRTIO_VSEM_LEVEL_AUTO		0 /* commanded: the driver decides */
@@ -85,9 +96,13 @@ struct virtio_vsem_prefix {
 	__u8 addr[16];			/* network order; IPv4 in addr[0..3] */
 };
 
-/* Configuration space (section 4), written by the device only. */
+/*
+ * Configuration space (section 4), written by the device only. Its layout
+ * is frozen: with VIRTIO_VSEM_F_CTRL_VQ the driver reads only the first
+ * four fields, and everything that changes comes on the control queue.
+ */
 struct virtio_vsem_config {
-	__le32 version;			/* VIRTIO_VSEM_VERSION */
+	__le32 version;			/* VIRTIO_VSEM_SPEC_REVISION */
 	__le32 interval_ms;		/* report interval the device asks for */
 	__le32 max_report_size;		/* <= VIRTIO_VSEM_MAX_REPORT_SIZE */
 	__le32 max_reports_per_s;	/* more are throttled (dropped) */
@@ -111,12 +126,13 @@ struct virtio_vsem_report {
 	__u8 switch_reason;		/* VIRTIO_VSEM_SWITCH_*, 0 if none */
 	__le16 flags;			/* VIRTIO_VSEM_RF_* */
 	__le32 anomalies;		/* bit per enum virtio_vsem_feature */
-	__le32 reserved;
+	__le32 reserved;		/* zero */
 };
 
 /* Report flags. */
 #define VIRTIO_VSEM_RF_LEVEL_CHANGED	0x0001   /* level differs from last */
 #define VIRTIO_VSEM_RF_HISTORY_USED	0x0002   /* compared with a history */
+#define VIRTIO_VSEM_RF_LEVEL_REFUSED	0x0004   /* commanded 2, guest policy 1 */
 
 /* Why the level changed in this report. */
 #define VIRTIO_VSEM_SWITCH_NONE		0
@@ -131,7 +147,7 @@ struct virtio_vsem_report {
 struct virtio_vsem_entry {
 	__le16 type;			/* VIRTIO_VSEM_E_* */
 	__le16 len;
-	__le32 reserved;
+	__le32 reserved;		/* zero */
 };
 
 enum virtio_vsem_entry_type {
@@ -178,7 +194,7 @@ struct virtio_vsem_workload {
 struct virtio_vsem_flow {
 	__u8 family;			/* 4 or 6 */
 	__u8 outside;			/* 1: outside every provider prefix */
-	__le16 reserved;
+	__le16 reserved;		/* zero */
 	__le32 pid;			/* last sending process, guest pid */
 	__u8 addr[16];
 	__le64 packets;
@@ -213,8 +229,72 @@ struct virtio_vsem_loss {
 
 struct virtio_vsem_hv_detail {
 	__le32 nr_records;		/* <= VIRTIO_VSEM_MAX_HV_DETAIL */
-	__le32 reserved;
+	__le32 reserved;		/* zero */
 	struct virtio_vsem_hv_record records[VIRTIO_VSEM_MAX_HV_DETAIL];
+};
+
+/*
+ * The control queue (section 8), with VIRTIO_VSEM_F_CTRL_VQ: the driver
+ * makes device-writable buffers of at least VIRTIO_VSEM_CTRL_BUF_SIZE
+ * bytes available; the device fills each with whole messages, a header
+ * and a body, 8-byte aligned, and returns it with the bytes written.
+ */
+struct virtio_vsem_msg {
+	__le16 type;			/* VIRTIO_VSEM_M_* */
+	__le16 len;			/* header and body, a multiple of 8 */
+	__le32 reserved;		/* zero */
+};
+
+enum virtio_vsem_msg_type {
+	VIRTIO_VSEM_M_STATUS = 1,	/* struct virtio_vsem_status */
+	VIRTIO_VSEM_M_SETTINGS,		/* struct virtio_vsem_settings */
+	VIRTIO_VSEM_M_HISTORY,		/* struct virtio_vsem_history */
+	VIRTIO_VSEM_M_PREFIXES,		/* struct virtio_vsem_prefixes */
+	__VIRTIO_VSEM_M_MAX
+};
+
+/* What became of one report (section 8.1). */
+struct virtio_vsem_status {
+	__le64 seq;			/* the report's; 0: it had none */
+	__u8 result;			/* VIRTIO_VSEM_ST_* */
+	__u8 reserved[3];		/* zero */
+	__le32 detail;			/* HOST_REFUSED: the errno */
+	__le64 lost;			/* statuses not sent in this epoch */
+};
+
+#define VIRTIO_VSEM_ST_ACCEPTED		0 /* valid; passed on to the host */
+#define VIRTIO_VSEM_ST_WRITABLE		1 /* rejected: a writable descriptor */
+#define VIRTIO_VSEM_ST_SIZE		2 /* rejected: size or len */
+#define VIRTIO_VSEM_ST_VERSION		3 /* rejected: report version */
+#define VIRTIO_VSEM_ST_ENTRY		4 /* rejected: an entry's header/size */
+#define VIRTIO_VSEM_ST_LEVEL		5 /* rejected: level or level-2 data */
+#define VIRTIO_VSEM_ST_COUNT		6 /* rejected: entry counts */
+#define VIRTIO_VSEM_ST_VALUE		7 /* rejected: a value, a reserved field */
+#define VIRTIO_VSEM_ST_SEQ		8 /* rejected: seq (section 5.4) */
+#define VIRTIO_VSEM_ST_THROTTLED	9 /* dropped: above the rate */
+#define VIRTIO_VSEM_ST_NOT_FORWARDED	10 /* valid, the host's queue full */
+#define VIRTIO_VSEM_ST_HOST_REFUSED	11 /* the host's monitor refused it */
+
+/* What the driver is asked to do (section 8.2). */
+struct virtio_vsem_settings {
+	__le32 interval_ms;
+	__u8 commanded_level;		/* VIRTIO_VSEM_LEVEL_* */
+	__u8 reserved[3];		/* zero */
+};
+
+/* The VM's history (section 8.3): nr_features stats follow. */
+struct virtio_vsem_history {
+	__le32 history_seq;
+	__le16 nr_features;		/* <= VIRTIO_VSEM_MAX_HISTORY */
+	__le16 reserved;		/* zero */
+	/* struct virtio_vsem_feature_stat stat[nr_features]; */
+};
+
+/* The provider's prefixes (section 8.4): nr_prefixes prefixes follow. */
+struct virtio_vsem_prefixes {
+	__u8 nr_prefixes;		/* <= VIRTIO_VSEM_MAX_PREFIXES */
+	__u8 reserved[7];		/* zero */
+	/* struct virtio_vsem_prefix prefix[nr_prefixes]; then zero padding */
 };
 
 #endif /* _UAPI_LINUX_VIRTIO_VSEM_H */
