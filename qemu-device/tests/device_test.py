@@ -20,7 +20,13 @@ import tempfile
 
 VENDOR, DEVICE = 0x1AF4, 0x1040 + 56
 F_LEVEL2, F_VERSION_1 = 1 << 0, 1 << 32
+F_HISTORY, F_HOST_LEVEL, F_PREFIXES, F_CTRL_VQ = 1 << 1, 1 << 2, 1 << 3, 1 << 4
 DESC, AVAIL, USED, DATA = 0x100000, 0x101000, 0x102000, 0x200000
+# The control queue's rings and buffers (spec section 8).
+CDESC, CAVAIL, CUSED, CDATA = 0x110000, 0x111000, 0x112000, 0x300000
+CTRL_BUF = 512
+M_STATUS, M_SETTINGS, M_HISTORY, M_PREFIXES = 1, 2, 3, 4
+ST_ACCEPTED, ST_VERSION, ST_THROTTLED = 0, 3, 9
 BAR = 0xE0000000
 QSIZE = 64
 
@@ -132,9 +138,10 @@ class Qemu:
 class Driver:
     """Just enough of a modern virtio-pci driver, in the qtest's hands."""
 
-    def __init__(self, q, features=F_LEVEL2 | F_VERSION_1):
+    def __init__(self, q, features=F_LEVEL2 | F_VERSION_1, early_ctrl=0):
         self.q = q
         self.features = features
+        self.early_ctrl = early_ctrl    # ctrl buffers before DRIVER_OK
         self.dev = self.find()
         self.init()
 
@@ -162,18 +169,75 @@ class Driver:
         q.write("w", common + 22, 0)            # queue_select
         self.qsize = q.read("w", common + 24)
         assert self.qsize >= QSIZE
-        q.write("w", common + 24, QSIZE)
-        q.write("q", common + 32, DESC)
-        q.write("q", common + 40, AVAIL)
-        q.write("q", common + 48, USED)
-        notify_off = q.read("w", common + 30)
-        q.write("w", common + 28, 1)            # queue_enable
-        q.write("b", common + 20, 1 | 2 | 8 | 4)    # DRIVER_OK
-        self.notify = self.caps[2] + notify_off * self.notify_mult
-        self.avail_idx = 0
-        self.taken = 0                  # buffers sent in this epoch
         q.mem(AVAIL, b"\0" * 4)
         q.mem(USED, b"\0" * 4)
+        q.mem(CAVAIL, b"\0" * 4)
+        q.mem(CUSED, b"\0" * 4)
+        self.notify = self.queue(0, DESC, AVAIL, USED)
+        self.ctrl_avail = self.ctrl_used = 0
+        if features & F_CTRL_VQ:
+            self.ctrl_notify = self.queue(1, CDESC, CAVAIL, CUSED)
+            if self.early_ctrl:
+                self.post_ctrl(self.early_ctrl, notify=False)
+        q.write("b", common + 20, 1 | 2 | 8 | 4)    # DRIVER_OK
+        self.avail_idx = 0
+        self.taken = 0                  # buffers sent in this epoch
+
+    def queue(self, index, desc, avail, used):
+        """Set up virtqueue @index; its notification address."""
+        q, common = self.q, self.common
+        q.write("w", common + 22, index)        # queue_select
+        assert q.read("w", common + 24) >= QSIZE
+        q.write("w", common + 24, QSIZE)
+        q.write("q", common + 32, desc)
+        q.write("q", common + 40, avail)
+        q.write("q", common + 48, used)
+        notify_off = q.read("w", common + 30)
+        q.write("w", common + 28, 1)            # queue_enable
+        return self.caps[2] + notify_off * self.notify_mult
+
+    def post_ctrl(self, n, size=CTRL_BUF, writable=True, notify=True):
+        """Make n control buffers available and notify the ctrlq."""
+        for i in range(n):
+            slot = (self.ctrl_avail + i) % QSIZE
+            self.q.mem(CDESC + 16 * slot,
+                       struct.pack("<QIHH", CDATA + slot * 4096, size,
+                                   2 if writable else 0, 0))
+            self.q.mem(CAVAIL + 4 + 2 * slot, struct.pack("<H", slot))
+        self.ctrl_avail = (self.ctrl_avail + n) & 0xFFFF
+        self.q.mem(CAVAIL + 2, struct.pack("<H", self.ctrl_avail))
+        if notify:
+            self.q.write("w", self.ctrl_notify, 1)
+
+    def ctrl_read(self):
+        """The messages of the control buffers used since the last call,
+        as [(type, body)], and how many buffers came back."""
+        msgs, n = [], 0
+        while self.ctrl_used != self.q.read("w", CUSED + 2):
+            elem = CUSED + 4 + 8 * (self.ctrl_used % QSIZE)
+            slot, length = self.q.read("l", elem), self.q.read("l", elem + 4)
+            data = self.read_mem(CDATA + slot * 4096, length)
+            off = 0
+            while off + 8 <= length:
+                mtype, mlen, _ = ENTRY_HDR.unpack_from(data, off)
+                assert mlen >= 8 and mlen % 8 == 0 and off + mlen <= length
+                msgs.append((mtype, data[off + 8:off + mlen]))
+                off += mlen
+            assert off == length, "a message runs past the bytes written"
+            self.ctrl_used = (self.ctrl_used + 1) & 0xFFFF
+            n += 1
+        return msgs, n
+
+    def read_mem(self, addr, n):
+        if not n:
+            return b""
+        self.q.qt.write("read 0x%x 0x%x\n" % (addr, n))
+        while True:
+            r = self.q.qt.readline().split()
+            if r and r[0] == "IRQ":
+                continue
+            assert r[0] == "OK", r
+            return bytes.fromhex(r[1][2:])
 
     def cfg_addr(self, off):
         return 0x80000000 | self.dev << 8 | (off & 0xFC)
@@ -247,6 +311,151 @@ class Tap:
 def backend(q, prop):
     return q.cmd("qom-get", path="/machine/peripheral/vsem/virtio-backend",
                  property=prop)
+
+
+def statuses(msgs):
+    """(seq, result, detail, lost) of each STATUS message."""
+    return [struct.unpack("<QB3xIQ", body[:24]) for mtype, body in msgs
+            if mtype == M_STATUS]
+
+
+def ctrl_tests(qemu, t):
+    """The control queue (spec section 8) and the v1 fallback."""
+    dev = ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off,"
+           "max-reports-per-s=1000"]
+    q = Qemu(qemu, dev)
+    d = Driver(q, features=F_LEVEL2 | F_VERSION_1 | F_HISTORY |
+               F_HOST_LEVEL | F_PREFIXES | F_CTRL_VQ)
+
+    def paced(buffers):
+        """Each buffer on its own, 10 ms apart: none is throttled."""
+        for data in buffers:
+            q.qtest("clock_step 10000000")
+            d.send([(data, False)])
+
+    t.ok(d.offered & F_CTRL_VQ, "the device offers CTRL_VQ", hex(d.offered))
+    msgs, _ = d.ctrl_read()
+    t.ok(not msgs, "no control buffer, no message")
+    d.post_ctrl(1)
+    msgs, n = d.ctrl_read()
+    sets = [struct.unpack("<IB3x", b[:8]) for m, b in msgs if m == M_SETTINGS]
+    pfx = [b[0] for m, b in msgs if m == M_PREFIXES]
+    t.ok(n == 1 and sets == [(1000, 0)] and pfx == [0] and
+         not [m for m, b in msgs if m == M_HISTORY],
+         "after DRIVER_OK the driver's first buffer brings the settings "
+         "and prefixes (no history yet)", msgs)
+
+    paced([report(1), report(2, version=9), report(2)])
+    d.post_ctrl(1)
+    msgs, n = d.ctrl_read()
+    st = statuses(msgs)
+    t.ok(n == 1 and st == [(1, ST_ACCEPTED, 0, 0), (2, ST_VERSION, 0, 0),
+                           (2, ST_ACCEPTED, 0, 0)],
+         "each report gets a status, in order, in one buffer: accepted, "
+         "rejected with its reason", st)
+    paced([b"\x01\x00"])
+    d.post_ctrl(1)
+    st = statuses(d.ctrl_read()[0])
+    t.ok(st == [(0, 2, 0, 0)], "a buffer too short for a seq: seq 0, size",
+         st)
+
+    # No buffer: 16 statuses wait, the rest are counted, and said so.
+    paced([report(3, version=9)] * 20)
+    t.ok(backend(q, "status-lost") == 4,
+         "with no control buffer, 16 statuses wait and 4 are counted lost")
+    d.post_ctrl(1)
+    msgs, n = d.ctrl_read()
+    st = statuses(msgs)
+    t.ok(n == 1 and len(st) == 16 and all(s == (3, ST_VERSION, 0, 4)
+                                          for s in st),
+         "the 16 arrive in one buffer, each saying 4 were lost", st)
+
+    # Throttled reports are told so.
+    q.qtest("clock_step 1000000000")
+    acc = backend(q, "accepted")
+    d.send([(report(d.taken + 1 + i), False) for i in range(5)])
+    d.post_ctrl(1)
+    st = statuses(d.ctrl_read()[0])
+    t.ok([s[1] for s in st] == [ST_ACCEPTED] * 2 + [ST_THROTTLED] * 3 and
+         backend(q, "accepted") == acc + 2,
+         "5 reports at once: 2 accepted, 3 throttled, each told so", st)
+
+    # D8.1: buffers made available before DRIVER_OK, without a kick.
+    d.early_ctrl = 1
+    d.init()
+    msgs, n = d.ctrl_read()
+    t.ok(n == 1 and [m for m, b in msgs if m == M_SETTINGS],
+         "after a reset, a buffer given before DRIVER_OK brings the "
+         "settings at DRIVER_OK, with no kick", msgs)
+    d.early_ctrl = 0
+    q.qtest("clock_step 1000000000")
+
+    # Buffers the device cannot use are returned empty and counted.
+    d.post_ctrl(1, size=64)
+    paced([report(3, version=9)])
+    d.post_ctrl(1, writable=False)
+    d.post_ctrl(1)
+    msgs, n = d.ctrl_read()
+    t.ok(backend(q, "ctrl-bad-buffers") == 2 and n == 3 and
+         len(statuses(msgs)) == 1,
+         "control buffers under 512 bytes or device-readable come back "
+         "empty, counted; the status waits for a good one", (n, msgs))
+
+    # Migration: statuses waiting for a buffer travel and are checked.
+    paced([report(3, version=9)] * 3)
+    state = os.path.join(q.dir, "ctrl-state")
+    q.cmd("migrate", uri="exec:cat > " + state)
+    for _ in range(10000):
+        status = q.cmd("query-migrate").get("status")
+        if status in ("completed", "failed"):
+            break
+    q.quit()
+    blob = open(state, "rb").read()
+    name = b"virtio-vsem-device/ctrl"
+    at = blob.find(name)
+    t.ok(status == "completed" and at > 0 and
+         blob[at + len(name) + 5] == 3,
+         "the control subsection carries the 3 waiting statuses")
+    q = Qemu(qemu, dev + ["-incoming", "exec:cat " + state])
+    for _ in range(10000):
+        if q.cmd("query-status")["status"] != "inmigrate":
+            break
+    t.ok(backend(q, "ctrl-bad-buffers") == 2, "and loads on the other side")
+    q.quit()
+    for what, off, value, word in (
+            ("18 waiting statuses", 5, b"\x12", b"more statuses pending"),
+            ("an unknown message pending", 4, b"\x80", b"unknown control"),
+            ("a status of result 200", 6 + 8, b"\xc8", b"a pending status")):
+        bad = os.path.join(q.dir, "bad")
+        with open(bad, "wb") as f:
+            o = at + len(name) + off
+            f.write(blob[:o] + value + blob[o + len(value):])
+        q = Qemu(qemu, dev + ["-incoming", "exec:cat " + bad],
+                 expect_fail=True)
+        t.ok(q.proc.returncode != 0 and word in q.stderr,
+             "a stream with %s is refused" % what,
+             q.stderr.decode(errors="replace"))
+
+    # ctrl-vq=off: a revision-1 device, one queue.
+    q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off,"
+                    "ctrl-vq=off"])
+    d = Driver(q, features=F_LEVEL2 | F_VERSION_1)
+    q.write("w", d.common + 22, 1)
+    t.ok(q.read("l", d.caps[4]) == 1 and not d.offered & F_CTRL_VQ and
+         q.read("w", d.common + 24) == 0,
+         "ctrl-vq=off: revision 1, no CTRL_VQ, no queue 1")
+    q.quit()
+
+    # A version-1 driver (no CTRL_VQ): nothing is sent on queue 1.
+    q = Qemu(qemu, dev)
+    d = Driver(q, features=F_LEVEL2 | F_VERSION_1 | F_HOST_LEVEL)
+    t.ok(q.read("l", d.caps[4]) == 2, "config space: spec revision 2")
+    q.qtest("clock_step 100000000")
+    d.send([(report(1), False)])
+    t.ok(backend(q, "accepted") == 1 and backend(q, "ctrl-sent") == 0,
+         "a version-1 driver's reports are accepted, nothing goes to a "
+         "control queue it does not have")
+    q.quit()
 
 
 def main():
@@ -402,6 +611,8 @@ def main():
              b"migration stream refused" in q.stderr,
              "a stream with %s is refused" % what,
              q.stderr.decode(errors="replace"))
+
+    ctrl_tests(qemu, t)
 
     # Level-2 data without the feature negotiated.
     q = Qemu(qemu, ["-device", "virtio-vsem-pci,id=vsem,ioeventfd=off"])

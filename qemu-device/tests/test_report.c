@@ -24,6 +24,17 @@ _Static_assert(sizeof(struct virtio_vsem_config) == 328, "config");
 _Static_assert(offsetof(struct virtio_vsem_config, history) == 24, "history");
 _Static_assert(offsetof(struct virtio_vsem_config, prefixes) == 168, "prefixes");
 _Static_assert(offsetof(struct virtio_vsem_flow, packets) == 24, "flow packets");
+_Static_assert(sizeof(struct virtio_vsem_loss) == 32, "LOSS");
+_Static_assert(sizeof(struct virtio_vsem_msg) == 8, "message header");
+_Static_assert(sizeof(struct virtio_vsem_status) == 24, "STATUS");
+_Static_assert(sizeof(struct virtio_vsem_settings) == 8, "SETTINGS");
+_Static_assert(sizeof(struct virtio_vsem_history) == 8, "HISTORY");
+_Static_assert(sizeof(struct virtio_vsem_prefixes) == 8, "PREFIXES");
+/* Every message the device sends fits one control buffer (spec 8). */
+_Static_assert(8 + sizeof(struct virtio_vsem_history) +
+	       VIRTIO_VSEM_MAX_HISTORY * sizeof(struct virtio_vsem_feature_stat) <=
+	       VIRTIO_VSEM_CTRL_BUF_SIZE, "HISTORY fits");
+_Static_assert(VIRTIO_VSEM_NR_FEATURES <= VIRTIO_VSEM_MAX_HISTORY, "history");
 
 static int passed, failed;
 
@@ -197,6 +208,28 @@ static void test_rules(void)
 	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, 1, true, &rep) == VSEM_REJ_SEQ);
 	CHECK(vsem_report_parse(r.b, r.len, 4096, 0, UINT64_MAX - 1, true, &rep) ==
 	      VSEM_REJ_SEQ);
+	/* Must-be-zero (spec 7): reserved fields of the header, an entry
+	 * header (known or not), a FLOW and an HV_DETAIL. */
+	level1(&r, 1);
+	put32(r.b + 28, 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	level1(&r, 1);
+	put32(r.b + 32 + 4, 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_ENTRY);
+	level1(&r, 1);
+	e = entry(&r, 99, 8);
+	put32(e - 4, 0x80);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_ENTRY);
+	level1(&r, 1);
+	r.b[20] = 2;
+	e = flow(&r, 4);
+	put16(e + 2, 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
+	level1(&r, 1);
+	r.b[20] = 2;
+	e = entry(&r, VIRTIO_VSEM_E_HV_DETAIL, sizeof(struct virtio_vsem_hv_detail));
+	put32(e + 4, 1);
+	CHECK(parse(&r, 0, true, &rep) == VSEM_REJ_VALUE);
 	/* Unknown entries are skipped and counted. */
 	level1(&r, 1);
 	entry(&r, 99, 24);

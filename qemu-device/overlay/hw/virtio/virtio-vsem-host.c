@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include <linux/netlink.h>
@@ -322,6 +323,20 @@ static void *vsem_host_thread(void *opaque)
         } else if (err) {
             r->errors++;
             g_strlcpy(r->status, why, sizeof(r->status));
+            if (r->nr_refused < VSEM_FORWARD_QUEUE) {
+                VsemHostRefusal *f = &r->refused[r->nr_refused++];
+
+                f->epoch = h->work.epoch;
+                f->seq = ldq_le_p(h->work.report +
+                                  offsetof(struct virtio_vsem_report, seq));
+                f->err = -err;
+            } else {
+                if (r->refused_lost_epoch != h->work.epoch) {
+                    r->refused_lost = 0;    /* counted per epoch */
+                }
+                r->refused_lost++;
+                r->refused_lost_epoch = h->work.epoch;
+            }
         } else {
             r->forwarded++;
             r->control = ctl;
@@ -408,6 +423,8 @@ void vsem_host_take(VsemHost *h, VsemHostResult *r)
     *r = h->result;
     h->result.forwarded = 0;
     h->result.errors = 0;
+    h->result.nr_refused = 0;
+    h->result.refused_lost = 0;
     h->result.has_control = false;
     qemu_mutex_unlock(&h->lock);
 }

@@ -36,7 +36,9 @@ static void virtio_vsem_pci_realize(VirtIOPCIProxy *vpci_dev, Error **errp)
     DeviceState *vdev = DEVICE(&dev->vdev);
 
     if (vpci_dev->nvectors == DEV_NVECTORS_UNSPECIFIED) {
-        vpci_dev->nvectors = 2;     /* config change + reportq */
+        /* config change, reportq, and the ctrlq if there is one */
+        vpci_dev->nvectors = dev->vdev.host_features &
+                             BIT_ULL(VIRTIO_VSEM_F_CTRL_VQ) ? 3 : 2;
     }
     virtio_pci_force_virtio_1(vpci_dev);
     qdev_realize(vdev, BUS(&vpci_dev->bus), errp);

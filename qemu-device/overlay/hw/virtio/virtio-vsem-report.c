@@ -82,7 +82,8 @@ static VsemReject parse_flow(const uint8_t *b, VsemFlow *f)
     f->bytes = le64(FIELD(virtio_vsem_flow, bytes, b));
     memcpy(f->comm, FIELD(virtio_vsem_flow, comm, b), 16);
     f->comm[16] = '\0';
-    if ((f->family != 4 && f->family != 6) || f->outside > 1) {
+    if ((f->family != 4 && f->family != 6) || f->outside > 1 ||
+        le16(FIELD(virtio_vsem_flow, reserved, b))) {
         return VSEM_REJ_VALUE;
     }
     return VSEM_OK;
@@ -93,7 +94,8 @@ static VsemReject parse_hv_detail(const uint8_t *b, VsemReport *r)
     uint32_t i, nr = le32(FIELD(virtio_vsem_hv_detail, nr_records, b));
     const uint8_t *rec = FIELD(virtio_vsem_hv_detail, records, b);
 
-    if (nr > VIRTIO_VSEM_MAX_HV_DETAIL) {
+    if (nr > VIRTIO_VSEM_MAX_HV_DETAIL ||
+        le32(FIELD(virtio_vsem_hv_detail, reserved, b))) {
         return VSEM_REJ_VALUE;
     }
     for (i = 0; i < nr; i++, rec += sizeof(struct virtio_vsem_hv_record)) {
@@ -173,7 +175,9 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
     if (r.level == VIRTIO_VSEM_LEVEL_2 && !level2) {
         return VSEM_REJ_LEVEL;
     }
-    if (r.switch_reason > VIRTIO_VSEM_SWITCH_CALM ||
+    /* Must-be-zero (spec 7): a later feature gives it a meaning. */
+    if (le32(FIELD(virtio_vsem_report, reserved, b)) ||
+        r.switch_reason > VIRTIO_VSEM_SWITCH_CALM ||
         r.interval_ms < VIRTIO_VSEM_INTERVAL_MIN_MS ||
         r.interval_ms > VIRTIO_VSEM_INTERVAL_MAX_MS) {
         return VSEM_REJ_VALUE;
@@ -189,7 +193,8 @@ VsemReject vsem_report_parse(const void *buf, size_t len, size_t max_size,
         }
         type = le16(FIELD(virtio_vsem_entry, type, e));
         elen = le16(FIELD(virtio_vsem_entry, len, e));
-        if (elen < ehdr || elen % 8 || elen > len - off) {
+        if (elen < ehdr || elen % 8 || elen > len - off ||
+            le32(FIELD(virtio_vsem_entry, reserved, e))) {
             return VSEM_REJ_ENTRY;
         }
         if (type == 0 || type >= __VIRTIO_VSEM_E_MAX) {

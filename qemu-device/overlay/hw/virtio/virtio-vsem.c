@@ -19,6 +19,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/iov.h"
+#include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
 #include "hw/qdev-properties.h"
@@ -42,13 +43,16 @@ static bool vsem_throttle(VirtIOVsem *s)
     return false;
 }
 
-/* Queue an accepted report for kvm-sec.ko (virtio-vsem-host.c). */
-static void vsem_forward(VirtIOVsem *s, size_t len)
+/*
+ * Queue an accepted report for kvm-sec.ko (virtio-vsem-host.c); what the
+ * driver is told about it (spec 8.1).
+ */
+static uint8_t vsem_forward(VirtIOVsem *s, size_t len)
 {
     int vm_fd;
 
     if (!s->kvm_sec) {
-        return;
+        return VIRTIO_VSEM_ST_ACCEPTED;
     }
     /*
      * kvm-sec.ko takes a report for the VM whose file the sender holds:
@@ -58,29 +62,52 @@ static void vsem_forward(VirtIOVsem *s, size_t len)
     if (vm_fd < 0) {
         g_strlcpy(s->forward_status, "not a KVM VM: nothing to forward",
                   sizeof(s->forward_status));
-        return;
+        return VIRTIO_VSEM_ST_ACCEPTED;
     }
     if (!vsem_host_queue(&s->host, vm_fd, s->epoch, s->buf, len)) {
         s->forward_dropped++;
+        return VIRTIO_VSEM_ST_NOT_FORWARDED;
+    }
+    return VIRTIO_VSEM_ST_ACCEPTED;
+}
+
+/*
+ * Tell the driver what changed: on the control queue if it has one, else
+ * with a configuration change notification (spec D4.2).
+ */
+static void vsem_changed(VirtIOVsem *s, uint8_t what)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+
+    /* Spec D2.2: nothing of a feature that was not negotiated. */
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_HISTORY)) {
+        what &= ~VSEM_CTRL_HISTORY;
+    }
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_PREFIXES)) {
+        what &= ~VSEM_CTRL_PREFIXES;
+    }
+    if (!what) {
+        return;
+    }
+    if (virtio_vdev_has_feature(vdev, VIRTIO_VSEM_F_CTRL_VQ)) {
+        s->ctrl_dirty |= what;
+    } else if (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+        virtio_notify_config(vdev);
     }
 }
 
-/* Main loop: what the forwarding thread brought back from kvm-sec.ko. */
-static void vsem_forwarded(void *opaque)
+/*
+ * What the forwarding thread brought back from kvm-sec.ko, into the
+ * device's state; @flush: send it to the driver now (not while the VM's
+ * state is being saved: guest memory has been sent already).
+ */
+static void vsem_apply_host(VirtIOVsem *s, bool flush)
 {
-    VirtIOVsem *s = opaque;
-    VirtIODevice *vdev = VIRTIO_DEVICE(s);
     VsemHostResult res;
     VsemHostControl ctl;
-    bool changed = false;
+    uint8_t changed = 0;
+    unsigned int i;
 
-    /*
-     * Not while the VM is stopped: its state may be saved already (a
-     * migration). The results wait in the host link until it runs again.
-     */
-    if (!runstate_is_running()) {
-        return;
-    }
     vsem_host_take(&s->host, &res);
     s->forwarded += res.forwarded;
     s->forward_errors += res.errors;
@@ -88,24 +115,36 @@ static void vsem_forwarded(void *opaque)
     if (res.status[0]) {
         g_strlcpy(s->forward_status, res.status, sizeof(s->forward_status));
     }
+    /* The driver learns which reports the module refused (spec 8.1). */
+    if (res.refused_lost_epoch == s->epoch &&
+        virtio_vdev_has_feature(VIRTIO_DEVICE(s), VIRTIO_VSEM_F_CTRL_VQ)) {
+        s->status_lost += res.refused_lost;
+    }
+    for (i = 0; i < res.nr_refused; i++) {
+        if (res.refused[i].epoch == s->epoch) {
+            vsem_ctrl_status(s, res.refused[i].seq,
+                             VIRTIO_VSEM_ST_HOST_REFUSED,
+                             res.refused[i].err);
+        }
+    }
     if (!res.has_control) {
-        return;
+        goto out;
     }
     ctl = res.control;
 
     if (ctl.level != s->commanded_level) {
         s->commanded_level = ctl.level;
-        changed = true;
+        changed |= VSEM_CTRL_SETTINGS;
     }
     if (ctl.interval_ms != s->commanded_interval_ms) {
         s->commanded_interval_ms = ctl.interval_ms;
-        changed = true;
+        changed |= VSEM_CTRL_SETTINGS;
     }
     if (ctl.has_history && ctl.history_seq != s->history_seq) {
         memcpy(s->history, ctl.history, sizeof(s->history));
         s->history_seq = ctl.history_seq;
         s->history_valid = 1;
-        changed = true;
+        changed |= VSEM_CTRL_HISTORY;
     }
     if (ctl.nr_prefixes != s->nr_prefixes ||
         memcmp(s->prefixes, ctl.prefixes,
@@ -114,12 +153,37 @@ static void vsem_forwarded(void *opaque)
         memcpy(s->prefixes, ctl.prefixes,
                ctl.nr_prefixes * sizeof(ctl.prefixes[0]));
         s->nr_prefixes = ctl.nr_prefixes;
-        changed = true;
+        changed |= VSEM_CTRL_PREFIXES;
     }
-    /* Spec D4.2: a configuration change notification for each change. */
-    if (changed && (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
-        virtio_notify_config(vdev);
+    vsem_changed(s, changed);
+out:
+    if (flush) {
+        vsem_ctrl_flush(s);
     }
+}
+
+/* Main loop, the forwarding thread's bottom half. */
+static void vsem_forwarded(void *opaque)
+{
+    /*
+     * Not while the VM is stopped: its state may be saved already (a
+     * migration). The results wait in the host link until it runs again
+     * (or pre_save takes them).
+     */
+    if (runstate_is_running()) {
+        vsem_apply_host(opaque, true);
+    }
+}
+
+/* What the module said while the VM was stopped, and the ctrlq's backlog. */
+static void vsem_resume(void *opaque)
+{
+    VirtIOVsem *s = opaque;
+
+    if (s->kvm_sec) {
+        vsem_apply_host(s, false);
+    }
+    vsem_ctrl_flush(s);
 }
 
 /* The VM runs again: apply what kvm-sec.ko said while it was stopped. */
@@ -127,9 +191,27 @@ static void vsem_vm_state_change(void *opaque, bool running, RunState state)
 {
     VirtIOVsem *s = opaque;
 
+    /*
+     * After every handler has run: the virtio core's restarts the queues
+     * (spec D8.5: what waited for a buffer before a migration).
+     */
     if (running) {
-        vsem_host_kick(&s->host);
+        qemu_bh_schedule(s->resume_bh);
     }
+}
+
+/* The seq a buffer claims, for its status: 0 if it is too short. */
+static uint64_t vsem_claimed_seq(VirtQueueElement *elem)
+{
+    const size_t at = offsetof(struct virtio_vsem_report, seq);
+    uint64_t seq;
+
+    /* iov_to_buf() must not start beyond the end. */
+    if (iov_size(elem->out_sg, elem->out_num) < at + sizeof(seq)) {
+        return 0;
+    }
+    iov_to_buf(elem->out_sg, elem->out_num, at, &seq, sizeof(seq));
+    return le64_to_cpu(seq);
 }
 
 static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
@@ -151,6 +233,8 @@ static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
         goto reject;
     }
     if (vsem_throttle(s)) {
+        vsem_ctrl_status(s, vsem_claimed_seq(elem), VIRTIO_VSEM_ST_THROTTLED,
+                         0);
         return;
     }
     if (iov_to_buf(elem->out_sg, elem->out_num, 0, s->buf, len) != len) {
@@ -169,11 +253,13 @@ static void vsem_take_report(VirtIOVsem *s, VirtQueueElement *elem)
     s->last_seq = r.seq;
     s->last = r;
     s->have_report = true;
-    vsem_forward(s, len);
+    vsem_ctrl_status(s, r.seq, vsem_forward(s, len), 0);
     return;
 
 reject:
     s->rejected[why]++;
+    /* The reasons are the spec's status codes (spec 8.1). */
+    vsem_ctrl_status(s, vsem_claimed_seq(elem), why, 0);
 }
 
 static void vsem_handle_report(VirtIODevice *vdev, VirtQueue *vq)
@@ -197,7 +283,14 @@ static void vsem_handle_report(VirtIODevice *vdev, VirtQueue *vq)
     if (pushed) {
         virtio_notify(vdev, vq);
     }
+    vsem_ctrl_flush(s);
     s->kick_max_ns = MAX(s->kick_max_ns, (uint64_t)(get_clock() - t0));
+}
+
+/* The driver made control buffers available: send what waits. */
+static void vsem_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
+{
+    vsem_ctrl_flush(VIRTIO_VSEM(vdev));
 }
 
 static void vsem_get_config(VirtIODevice *vdev, uint8_t *config)
@@ -206,7 +299,7 @@ static void vsem_get_config(VirtIODevice *vdev, uint8_t *config)
     struct virtio_vsem_config cfg;
 
     memset(&cfg, 0, sizeof(cfg));
-    stl_le_p(&cfg.version, VIRTIO_VSEM_VERSION);
+    stl_le_p(&cfg.version, s->ctrl_vq ? VIRTIO_VSEM_SPEC_REVISION : 1);
     stl_le_p(&cfg.interval_ms, s->commanded_interval_ms ?: s->interval_ms);
     stl_le_p(&cfg.max_report_size, s->max_report_size);
     stl_le_p(&cfg.max_reports_per_s, s->max_reports_per_s);
@@ -269,16 +362,27 @@ static void vsem_realize(DeviceState *dev, Error **errp)
         error_setg(errp, "virtio-vsem: at most one device per machine");
         return;
     }
+    /* The spec's status codes are the validator's reasons (spec 8.1). */
+    QEMU_BUILD_BUG_ON(VSEM_REJ_SEQ != VIRTIO_VSEM_ST_SEQ ||
+                      VSEM_REJ_WRITABLE != VIRTIO_VSEM_ST_WRITABLE ||
+                      VSEM_REJ__MAX != VIRTIO_VSEM_ST_THROTTLED);
     if (s->kvm_sec) {
         vsem_host_start(&s->host, vsem_forwarded, s,
                         &DEVICE(s)->mem_reentrancy_guard);
-        s->vmstate = qemu_add_vm_change_state_handler(vsem_vm_state_change,
-                                                      s);
     }
+    s->resume_bh = qemu_bh_new_guarded(vsem_resume, s,
+                                       &DEVICE(s)->mem_reentrancy_guard);
+    s->vmstate = qemu_add_vm_change_state_handler(vsem_vm_state_change, s);
+    vsem_ctrl_reset(s);
     g_strlcpy(s->forward_status, s->kvm_sec ? "no report yet" : "disabled",
               sizeof(s->forward_status));
     virtio_init(vdev, VIRTIO_ID_VSEM, sizeof(struct virtio_vsem_config));
     s->vq = virtio_add_queue(vdev, VSEM_QUEUE_SIZE, vsem_handle_report);
+    /* ctrl-vq=off: a revision-1 device, with its one queue. */
+    if (s->host_features & BIT_ULL(VIRTIO_VSEM_F_CTRL_VQ)) {
+        s->ctrl_vq = virtio_add_queue(vdev, VSEM_QUEUE_SIZE,
+                                      vsem_handle_ctrl);
+    }
 }
 
 static void vsem_unrealize(DeviceState *dev)
@@ -286,10 +390,12 @@ static void vsem_unrealize(DeviceState *dev)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIOVsem *s = VIRTIO_VSEM(dev);
 
-    if (s->vmstate) {
-        qemu_del_vm_change_state_handler(s->vmstate);
-    }
+    qemu_del_vm_change_state_handler(s->vmstate);
+    qemu_bh_delete(s->resume_bh);
     vsem_host_stop(&s->host);
+    if (s->ctrl_vq) {
+        virtio_delete_queue(s->ctrl_vq);
+    }
     virtio_delete_queue(s->vq);
     virtio_cleanup(vdev);
 }
@@ -298,6 +404,15 @@ static void vsem_unrealize(DeviceState *dev)
  * A reset starts a new epoch (spec 5.4): the next driver numbers its
  * reports from 1 again. The rate limit stays: only time refills it.
  */
+/* Spec D8.1: what waits goes as soon as the driver is ready. */
+static void vsem_set_status(VirtIODevice *vdev, uint8_t status)
+{
+    if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+        (status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        vsem_ctrl_flush_status(VIRTIO_VSEM(vdev), status);
+    }
+}
+
 static void vsem_reset(VirtIODevice *vdev)
 {
     VirtIOVsem *s = VIRTIO_VSEM(vdev);
@@ -307,6 +422,7 @@ static void vsem_reset(VirtIODevice *vdev)
     if (s->epoch < UINT64_MAX) {
         s->epoch++;
     }
+    vsem_ctrl_reset(s);
 }
 
 /* Read-only QOM properties: counters and the latest report. */
@@ -372,25 +488,33 @@ static char *vsem_get_last_report(Object *obj, Error **errp)
 
 static void vsem_instance_init(Object *obj)
 {
+    static const struct {
+        const char *name;
+        size_t offset;
+    } counters[] = {
+        { "accepted", offsetof(VirtIOVsem, accepted) },
+        { "throttled", offsetof(VirtIOVsem, throttled) },
+        { "unknown-entries", offsetof(VirtIOVsem, unknown_entries) },
+        { "last-seq", offsetof(VirtIOVsem, last_seq) },
+        { "epoch", offsetof(VirtIOVsem, epoch) },
+        { "kick-max-ns", offsetof(VirtIOVsem, kick_max_ns) },
+        { "forward-max-ns", offsetof(VirtIOVsem, forward_max_ns) },
+        { "forward-dropped", offsetof(VirtIOVsem, forward_dropped) },
+        { "forwarded", offsetof(VirtIOVsem, forwarded) },
+        { "forward-errors", offsetof(VirtIOVsem, forward_errors) },
+        { "ctrl-sent", offsetof(VirtIOVsem, ctrl_sent) },
+        { "ctrl-bad-buffers", offsetof(VirtIOVsem, ctrl_bad_buffers) },
+        { "status-lost", offsetof(VirtIOVsem, status_lost) },
+    };
     VirtIOVsem *s = VIRTIO_VSEM(obj);
     int i;
 
-    object_property_add_uint64_ptr(obj, "accepted", &s->accepted,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "throttled", &s->throttled,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "unknown-entries",
-                                   &s->unknown_entries, OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "last-seq", &s->last_seq,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "epoch", &s->epoch,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "kick-max-ns", &s->kick_max_ns,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "forward-max-ns", &s->forward_max_ns,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "forward-dropped",
-                                   &s->forward_dropped, OBJ_PROP_FLAG_READ);
+    for (i = 0; i < ARRAY_SIZE(counters); i++) {
+        object_property_add_uint64_ptr(obj, counters[i].name,
+                                       (uint64_t *)((char *)s +
+                                                    counters[i].offset),
+                                       OBJ_PROP_FLAG_READ);
+    }
     for (i = VSEM_REJ_WRITABLE; i < VSEM_REJ__MAX; i++) {
         g_autofree char *name = g_strdup_printf("rejected-%s",
                                                 vsem_reject_name[i]);
@@ -399,10 +523,6 @@ static void vsem_instance_init(Object *obj)
                                        OBJ_PROP_FLAG_READ);
     }
     object_property_add_str(obj, "last-report", vsem_get_last_report, NULL);
-    object_property_add_uint64_ptr(obj, "forwarded", &s->forwarded,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "forward-errors", &s->forward_errors,
-                                   OBJ_PROP_FLAG_READ);
     object_property_add_str(obj, "kvm-sec-status", vsem_get_forward_status,
                             NULL);
     object_property_add_uint8_ptr(obj, "commanded-level",
@@ -465,6 +585,9 @@ static int vsem_post_load(void *opaque, int version_id)
                s->last_seq > VIRTIO_VSEM_SEQ_SLACK) {
         bad = "last sequence number beyond the buffers of its epoch";
     }
+    if (!bad) {
+        bad = vsem_ctrl_check(s);
+    }
     for (i = 0; !bad && i < VIRTIO_VSEM_MAX_PREFIXES; i++) {
         memcpy(&p, s->prefixes + i * sizeof(p), sizeof(p));
         if (i < s->nr_prefixes ? !vsem_prefix_valid(&p) :
@@ -479,9 +602,28 @@ static int vsem_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/*
+ * The VM is stopped and its memory sent: what the module said since it
+ * stopped goes into the device's state (refusals become statuses that
+ * wait for a buffer, D8.5), not into guest memory.
+ */
+static int vsem_pre_save(void *opaque)
+{
+    VirtIOVsem *s = opaque;
+
+    if (s->kvm_sec) {
+        vsem_apply_host(s, false);
+    }
+    return 0;
+}
+
 static int vsem_pre_load(void *opaque)
 {
-    VIRTIO_VSEM(opaque)->epoch_loaded = false;
+    VirtIOVsem *s = opaque;
+
+    s->epoch_loaded = false;
+    /* A stream without the ctrl subsection: the driver is sent all. */
+    vsem_ctrl_reset(s);
     return 0;
 }
 
@@ -495,6 +637,30 @@ static bool vsem_epoch_needed(void *opaque)
 {
     return true;
 }
+
+static bool vsem_ctrl_needed(void *opaque)
+{
+    VirtIOVsem *s = opaque;
+
+    return virtio_vdev_has_feature(VIRTIO_DEVICE(s), VIRTIO_VSEM_F_CTRL_VQ);
+}
+
+/* The control queue (spec 8): what waits for a buffer, a subsection. */
+static const VMStateDescription vmstate_virtio_vsem_ctrl = {
+    .name = "virtio-vsem-device/ctrl",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vsem_ctrl_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT8(ctrl_dirty, VirtIOVsem),
+        VMSTATE_UINT8(nr_status, VirtIOVsem),
+        VMSTATE_BUFFER(status, VirtIOVsem),
+        VMSTATE_UINT64(status_lost, VirtIOVsem),
+        VMSTATE_UINT64(ctrl_sent, VirtIOVsem),
+        VMSTATE_UINT64(ctrl_bad_buffers, VirtIOVsem),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 /* Epochs (spec 5.4), a subsection: streams from before them still load. */
 static const VMStateDescription vmstate_virtio_vsem_epoch = {
@@ -514,6 +680,7 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
     .name = "virtio-vsem-device",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_save = vsem_pre_save,
     .pre_load = vsem_pre_load,
     .post_load = vsem_post_load,
     .fields = (VMStateField[]) {
@@ -533,6 +700,7 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
     },
     .subsections = (const VMStateDescription * []) {
         &vmstate_virtio_vsem_epoch,
+        &vmstate_virtio_vsem_ctrl,
         NULL
     },
 };
@@ -561,6 +729,8 @@ static Property virtio_vsem_properties[] = {
                       VIRTIO_VSEM_F_HOST_LEVEL, true),
     DEFINE_PROP_BIT64("prefixes", VirtIOVsem, host_features,
                       VIRTIO_VSEM_F_PREFIXES, true),
+    DEFINE_PROP_BIT64("ctrl-vq", VirtIOVsem, host_features,
+                      VIRTIO_VSEM_F_CTRL_VQ, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -577,6 +747,7 @@ static void virtio_vsem_class_init(ObjectClass *klass, void *data)
     vdc->get_features = vsem_get_features;
     vdc->get_config = vsem_get_config;
     vdc->reset = vsem_reset;
+    vdc->set_status = vsem_set_status;
     vdc->vmsd = &vmstate_virtio_vsem_device;
 }
 

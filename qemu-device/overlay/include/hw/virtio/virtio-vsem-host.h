@@ -29,10 +29,21 @@ typedef struct VsemHostControl {
     struct virtio_vsem_prefix prefixes[VIRTIO_VSEM_MAX_PREFIXES];
 } VsemHostControl;
 
+/* A report kvm-sec.ko refused (or that could not reach it). */
+typedef struct VsemHostRefusal {
+    uint64_t epoch;
+    uint64_t seq;
+    uint32_t err;               /* a positive errno */
+} VsemHostRefusal;
+
 /* What the forwarding thread did since it was last asked. */
 typedef struct VsemHostResult {
     uint64_t forwarded;         /* accepted by the module */
     uint64_t errors;            /* refused by it, or not delivered */
+    unsigned int nr_refused;    /* the errors, each report's */
+    VsemHostRefusal refused[VSEM_FORWARD_QUEUE];
+    uint64_t refused_lost;      /* errors beyond @refused */
+    uint64_t refused_lost_epoch;    /* of the last of them */
     uint64_t max_ns;            /* longest round trip to the module */
     bool has_control;           /* @control is the module's latest */
     VsemHostControl control;

@@ -15,9 +15,19 @@
 #define TYPE_VIRTIO_VSEM "virtio-vsem-device"
 OBJECT_DECLARE_SIMPLE_TYPE(VirtIOVsem, VIRTIO_VSEM)
 
+/* Statuses that wait for a control queue buffer, at most (spec 8.1). */
+#define VSEM_STATUS_QUEUE 16
+
+/* Messages the driver has yet to see (spec 8), bits of ctrl_dirty. */
+#define VSEM_CTRL_SETTINGS  0x1
+#define VSEM_CTRL_HISTORY   0x2
+#define VSEM_CTRL_PREFIXES  0x4
+#define VSEM_CTRL_ALL       0x7
+
 struct VirtIOVsem {
     VirtIODevice parent_obj;
     VirtQueue *vq;
+    VirtQueue *ctrl_vq;         /* with VIRTIO_VSEM_F_CTRL_VQ */
 
     /* Properties, validated at realize. */
     uint32_t interval_ms;
@@ -41,6 +51,14 @@ struct VirtIOVsem {
     uint64_t epoch_taken;       /* buffers taken in this epoch */
     bool epoch_loaded;          /* the stream had them (migration) */
 
+    /* Control queue: what waits for a driver buffer (migrated). */
+    uint8_t ctrl_dirty;         /* VSEM_CTRL_* */
+    uint8_t nr_status;
+    uint8_t status[VSEM_STATUS_QUEUE * sizeof(struct virtio_vsem_status)];
+    uint64_t status_lost;       /* no room for them, in this epoch */
+    uint64_t ctrl_sent;         /* messages, ever */
+    uint64_t ctrl_bad_buffers;  /* too small, or device-readable */
+
     /* Counters (migrated, so that they survive a migration). */
     uint64_t accepted;
     uint64_t rejected[VSEM_REJ__MAX];
@@ -50,6 +68,7 @@ struct VirtIOVsem {
     /* kvm-sec.ko (host state, not migrated). */
     VsemHost host;
     VMChangeStateEntry *vmstate;
+    QEMUBH *resume_bh;          /* the VM runs again */
     uint64_t forwarded;
     uint64_t forward_errors;
     uint64_t forward_dropped;   /* the forwarding queue was full */
@@ -67,5 +86,13 @@ struct VirtIOVsem {
     VsemReport last;
     uint8_t buf[VIRTIO_VSEM_MAX_REPORT_SIZE];
 };
+
+/* virtio-vsem-ctrl.c: the control queue (spec section 8). */
+void vsem_ctrl_status(VirtIOVsem *s, uint64_t seq, uint8_t result,
+                      uint32_t detail);
+void vsem_ctrl_flush(VirtIOVsem *s);
+void vsem_ctrl_flush_status(VirtIOVsem *s, uint8_t status);
+void vsem_ctrl_reset(VirtIOVsem *s);
+const char *vsem_ctrl_check(const VirtIOVsem *s);
 
 #endif
