@@ -8,7 +8,8 @@
  * switches itself to level 2 (flows with their processes, request
  * detail) and says why; after "calm_intervals" quiet intervals it goes back.
  * The host may command a level, which takes effect at the end of the
- * interval in progress.
+ * interval in progress. What the host wants comes from the configuration
+ * space, or from the control queue (ctrl.c) when the device has one.
  */
 #include <linux/module.h>
 #include <linux/sched/clock.h>
@@ -29,20 +30,40 @@ unsigned int vsem_near_capacity_permille = 900;
 module_param_named(near_capacity_permille, vsem_near_capacity_permille, uint, 0644);
 MODULE_PARM_DESC(near_capacity_permille, "CPU or memory use counted as near capacity (default 900)");
 
+/*
+ * Guest policy (spec 9): level 2 reveals destinations and the processes
+ * behind them. With max_level=1 the driver never goes there, even when the
+ * host commands it, and says so in its reports.
+ */
+unsigned int vsem_max_level = VIRTIO_VSEM_LEVEL_2;
+module_param_named(max_level, vsem_max_level, uint, 0644);
+MODULE_PARM_DESC(max_level, "Highest level the guest allows, 1 or 2 (default 2)");
+
+static bool vsem_use_ctrlq = true;
+module_param_named(ctrlq, vsem_use_ctrlq, bool, 0444);
+MODULE_PARM_DESC(ctrlq, "Use the control queue if the device has one (default 1; 0: as a version-1 driver)");
+
 /* One device: the guest has one network stack, the capture is global. */
 static DEFINE_MUTEX(vsem_bind_lock);
 static bool vsem_bound;
 
-/* Read the configuration space as a whole (R4.1) and validate it (R4.2). */
+/*
+ * Read the configuration space (R4.1) and validate it (R4.2): all of it,
+ * or with a control queue only the fields before commanded_level (R4.4).
+ */
 static void vsem_read_config(struct vsem *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 	struct virtio_vsem_config cfg;
 	struct vsem_host *h = &vi->host;
-	unsigned int i, n;
+	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(cfg) % 4);
-	__virtio_cread_many(vdev, 0, &cfg, sizeof(cfg) / 4, 4);
+	if (vi->ctrl_vq)
+		__virtio_cread_many(vdev, 0, &cfg,
+				    offsetof(typeof(cfg), commanded_level) / 4, 4);
+	else
+		__virtio_cread_many(vdev, 0, &cfg, sizeof(cfg) / 4, 4);
 
 	h->interval_ms = clamp_t(u32, le32_to_cpu(cfg.interval_ms),
 				 VIRTIO_VSEM_INTERVAL_MIN_MS,
@@ -54,6 +75,8 @@ static void vsem_read_config(struct vsem *vi)
 	vi->min_spacing_ms = DIV_ROUND_UP(1000,
 					  clamp_t(u32, le32_to_cpu(cfg.max_reports_per_s),
 						  1, 1000));
+	if (vi->ctrl_vq)
+		return;
 	h->commanded_level = 0;
 	if (virtio_has_feature(vdev, VIRTIO_VSEM_F_HOST_LEVEL))
 		h->commanded_level = min_t(u8, cfg.commanded_level,
@@ -62,6 +85,7 @@ static void vsem_read_config(struct vsem *vi)
 	if (virtio_has_feature(vdev, VIRTIO_VSEM_F_HISTORY) &&
 	    cfg.history_valid) {
 		h->history_valid = true;
+		h->history_mask = GENMASK(VIRTIO_VSEM_NR_FEATURES - 1, 0);
 		h->history_seq = le32_to_cpu(cfg.history_seq);
 		for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
 			h->mean[i] = le64_to_cpu(cfg.history[i].mean);
@@ -69,16 +93,8 @@ static void vsem_read_config(struct vsem *vi)
 		}
 	}
 	h->nr_prefixes = 0;
-	if (!virtio_has_feature(vdev, VIRTIO_VSEM_F_PREFIXES))
-		return;
-	n = min_t(unsigned int, cfg.nr_prefixes, VIRTIO_VSEM_MAX_PREFIXES);
-	for (i = 0; i < n; i++) {
-		const struct virtio_vsem_prefix *p = &cfg.prefixes[i];
-
-		if ((p->family == 4 && p->prefix_len <= 32) ||
-		    (p->family == 6 && p->prefix_len <= 128))
-			h->prefixes[h->nr_prefixes++] = *p;
-	}
+	if (virtio_has_feature(vdev, VIRTIO_VSEM_F_PREFIXES))
+		vsem_set_prefixes(h, cfg.prefixes, cfg.nr_prefixes);
 }
 
 static void vsem_config_work(struct work_struct *work)
@@ -96,7 +112,9 @@ static void vsem_config_changed(struct virtio_device *vdev)
 {
 	struct vsem *vi = vdev->priv;
 
-	schedule_work(&vi->config_work);
+	/* With a control queue, changes come as messages (spec 8). */
+	if (!virtio_has_feature(vdev, VIRTIO_VSEM_F_CTRL_VQ))
+		schedule_work(&vi->config_work);
 }
 
 /* Every field of struct vsem_totals is a u64 that only grows. */
@@ -162,6 +180,8 @@ static u32 vsem_anomalies(const struct vsem *vi)
 	if (!h->history_valid)
 		return 0;
 	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
+		if (!(h->history_mask & BIT(i)))
+			continue;	/* no history for it (spec 8.3) */
 		v = vi->last.feature[i];
 		mean = h->mean[i];
 		spread = max_t(u64, h->spread[i], 1);
@@ -177,13 +197,24 @@ static u32 vsem_anomalies(const struct vsem *vi)
 /* The level for the next interval, and why it changed (0: it did not). */
 static u8 vsem_decide(struct vsem *vi, u32 anomalies)
 {
-	bool can2 = virtio_has_feature(vi->vdev, VIRTIO_VSEM_F_LEVEL2);
+	bool can2 = virtio_has_feature(vi->vdev, VIRTIO_VSEM_F_LEVEL2) &&
+		    vsem_max_level >= VIRTIO_VSEM_LEVEL_2;
 	u8 want = vi->level, reason = VIRTIO_VSEM_SWITCH_NONE;
 
+	vi->level_refused = false;
+	if (!can2 && vi->level == VIRTIO_VSEM_LEVEL_2) {
+		/* max_level lowered: leave level 2 now. */
+		want = VIRTIO_VSEM_LEVEL_1;
+		reason = VIRTIO_VSEM_SWITCH_CALM;
+	}
 	if (vi->host.commanded_level) {
 		want = vi->host.commanded_level;
-		if (want == VIRTIO_VSEM_LEVEL_2 && !can2)
+		if (want == VIRTIO_VSEM_LEVEL_2 && !can2) {
 			want = VIRTIO_VSEM_LEVEL_1;
+			/* Guest policy: the report says so (spec 9). */
+			vi->level_refused =
+				virtio_has_feature(vi->vdev, VIRTIO_VSEM_F_LEVEL2);
+		}
 		vi->level_commanded = true;
 		reason = VIRTIO_VSEM_SWITCH_COMMANDED;
 	} else if (vi->level_commanded) {
@@ -194,7 +225,7 @@ static u8 vsem_decide(struct vsem *vi, u32 anomalies)
 	} else if (vi->level == VIRTIO_VSEM_LEVEL_1 && anomalies && can2) {
 		want = VIRTIO_VSEM_LEVEL_2;
 		reason = VIRTIO_VSEM_SWITCH_ANOMALY;
-	} else if (vi->level == VIRTIO_VSEM_LEVEL_2) {
+	} else if (vi->level == VIRTIO_VSEM_LEVEL_2 && can2) {
 		vi->calm = anomalies ? 0 : vi->calm + 1;
 		if (vi->calm >= vsem_calm_intervals) {
 			want = VIRTIO_VSEM_LEVEL_1;
@@ -278,28 +309,68 @@ out:
 	mutex_unlock(&vi->lock);
 }
 
-/* Set the device up (probe, restore): its queue, then the first interval. */
+/* The device's queues: the reportq, and the ctrlq if negotiated. */
+static int vsem_find_vqs(struct vsem *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+	vq_callback_t *callbacks[] = { vsem_report_done, vsem_ctrl_done };
+	static const char * const names[] = { "reportq", "ctrlq" };
+	struct virtqueue *vqs[VIRTIO_VSEM_NR_VQS];
+	unsigned int nvqs = 1;
+	int err;
+
+	BUILD_BUG_ON(VIRTIO_VSEM_VQ_CTRL != 1 || VIRTIO_VSEM_NR_VQS != 2);
+	if (virtio_has_feature(vdev, VIRTIO_VSEM_F_CTRL_VQ))
+		nvqs = 2;
+	err = virtio_find_vqs(vdev, nvqs, vqs, callbacks, names, NULL);
+	if (err)
+		return err;
+	vi->vq = vqs[VIRTIO_VSEM_VQ_REPORT];
+	vi->ctrl_vq = nvqs == 2 ? vqs[VIRTIO_VSEM_VQ_CTRL] : NULL;
+	return 0;
+}
+
+/* Set the device up (probe, restore): its queues, then the first interval. */
 static int vsem_start(struct vsem *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
+	int err;
 
-	vi->vq = virtio_find_single_vq(vdev, vsem_report_done, "reportq");
-	if (IS_ERR(vi->vq)) {
-		int err = PTR_ERR(vi->vq);
-
-		vi->vq = NULL;		/* a failed restore: nothing to stop */
-		return err;
-	}
+	err = vsem_find_vqs(vi);
+	if (err)
+		return err;		/* vi->vq is NULL: nothing to stop */
 	vsem_read_config(vi);
+	if (vi->ctrl_vq) {
+		err = vsem_ctrl_fill(vi);
+		if (err) {
+			virtio_reset_device(vdev);
+			vdev->config->del_vqs(vdev);
+			vi->vq = NULL;
+			vi->ctrl_vq = NULL;
+			return err;
+		}
+	}
 	virtio_device_ready(vdev);
 
 	mutex_lock(&vi->lock);
 	/* The device was reset: a new epoch, numbered from 1 (spec 5.4). */
 	vi->seq = 0;
 	vi->in_flight = 0;
+	vi->lost_base = vi->statuses_lost;
+	/* And from level 1 (spec 6), on restore too. */
+	vi->level = VIRTIO_VSEM_LEVEL_1;
+	vi->level_commanded = false;
+	vi->calm = 0;
+	vsem_net_set_capture(false);
 	vi->stopping = false;
 	vsem_begin(vi);
+	/* After DRIVER_OK (R8.1): the device sends what the host wants. */
+	if (vi->ctrl_vq)
+		virtqueue_kick(vi->ctrl_vq);
 	mutex_unlock(&vi->lock);
+	/* What the device used while we were not listening (stopping). */
+	if (vi->ctrl_vq)
+		schedule_work(&vi->ctrl_work);
 	schedule_delayed_work(&vi->tick, vsem_next_delay(vi));
 	return 0;
 }
@@ -314,19 +385,30 @@ static void vsem_stop(struct vsem *vi)
 	vi->stopping = true;
 	mutex_unlock(&vi->lock);
 	cancel_delayed_work_sync(&vi->tick);
-	cancel_work_sync(&vi->config_work);
-
+	/*
+	 * After the reset no interrupt can queue the work items again (the
+	 * reset synchronises them), so they are cancelled for good.
+	 */
 	virtio_reset_device(vdev);
+	cancel_work_sync(&vi->config_work);
+	cancel_work_sync(&vi->ctrl_work);
+
 	if (!vi->vq)
 		return;
 	while ((buf = virtqueue_detach_unused_buf(vi->vq)))
 		kfree(buf);
+	/* The control buffers are vi->ctrl_buf[], freed with vi. */
+	if (vi->ctrl_vq)
+		while (virtqueue_detach_unused_buf(vi->ctrl_vq))
+			;
 	vdev->config->del_vqs(vdev);
 	vi->vq = NULL;
+	vi->ctrl_vq = NULL;
 }
 
 static void vsem_free(struct vsem *vi)
 {
+	kfree(vi->ctrl_buf[0]);
 	kvfree(vi->iv);
 	kfree(vi->buf);
 	kfree(vi);
@@ -335,6 +417,7 @@ static void vsem_free(struct vsem *vi)
 static int vsem_probe(struct virtio_device *vdev)
 {
 	struct vsem *vi;
+	unsigned int i;
 	int err;
 
 	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
@@ -344,18 +427,25 @@ static int vsem_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	vi->buf = kzalloc(VIRTIO_VSEM_MAX_REPORT_SIZE, GFP_KERNEL);
 	vi->iv = kvzalloc(sizeof(*vi->iv), GFP_KERNEL);
-	if (!vi->buf || !vi->iv) {
+	vi->ctrl_buf[0] = kcalloc(VSEM_CTRL_BUFS, VIRTIO_VSEM_CTRL_BUF_SIZE,
+				  GFP_KERNEL);
+	if (!vi->buf || !vi->iv || !vi->ctrl_buf[0]) {
 		vsem_free(vi);
 		return -ENOMEM;
 	}
+	for (i = 1; i < VSEM_CTRL_BUFS; i++)
+		vi->ctrl_buf[i] = vi->ctrl_buf[0] + i * VIRTIO_VSEM_CTRL_BUF_SIZE;
 	vi->vdev = vdev;
 	vdev->priv = vi;
 	spin_lock_init(&vi->vq_lock);
 	mutex_init(&vi->lock);
 	INIT_DELAYED_WORK(&vi->tick, vsem_tick);
 	INIT_WORK(&vi->config_work, vsem_config_work);
+	INIT_WORK(&vi->ctrl_work, vsem_ctrl_work);
 	vi->level = VIRTIO_VSEM_LEVEL_1;
 	vi->started_ns = local_clock();
+	/* Until vsem_start() is done: the work items leave the queues alone. */
+	vi->stopping = true;
 
 	mutex_lock(&vsem_bind_lock);
 	if (vsem_bound) {
@@ -374,8 +464,9 @@ static int vsem_probe(struct virtio_device *vdev)
 	}
 	vsem_bound = true;
 	mutex_unlock(&vsem_bind_lock);
-	dev_info(&vdev->dev, "virtio-vsem: reporting every %u ms\n",
-		 vi->host.interval_ms);
+	dev_info(&vdev->dev, "virtio-vsem: reporting every %u ms%s\n",
+		 vi->host.interval_ms,
+		 vi->ctrl_vq ? ", control queue" : "");
 	return 0;
 unlock:
 	mutex_unlock(&vsem_bind_lock);
@@ -413,6 +504,14 @@ static int vsem_restore(struct virtio_device *vdev)
 }
 #endif
 
+/* ctrlq=0: behave as a version-1 driver (no control queue). */
+static int vsem_validate(struct virtio_device *vdev)
+{
+	if (!vsem_use_ctrlq)
+		__virtio_clear_bit(vdev, VIRTIO_VSEM_F_CTRL_VQ);
+	return 0;
+}
+
 static const struct virtio_device_id vsem_id_table[] = {
 	{ VIRTIO_ID_VSEM, VIRTIO_DEV_ANY_ID },
 	{ 0 },
@@ -423,6 +522,7 @@ static unsigned int vsem_features_table[] = {
 	VIRTIO_VSEM_F_HISTORY,
 	VIRTIO_VSEM_F_HOST_LEVEL,
 	VIRTIO_VSEM_F_PREFIXES,
+	VIRTIO_VSEM_F_CTRL_VQ,
 };
 
 static struct virtio_driver vsem_driver = {
@@ -432,6 +532,7 @@ static struct virtio_driver vsem_driver = {
 	.driver.owner = THIS_MODULE,
 	.driver.dev_groups = vsem_groups,
 	.id_table = vsem_id_table,
+	.validate = vsem_validate,
 	.probe = vsem_probe,
 	.remove = vsem_remove,
 	.config_changed = vsem_config_changed,

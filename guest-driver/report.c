@@ -196,6 +196,8 @@ size_t vsem_build_report(struct vsem *vi, const struct vsem_totals *d,
 		flags |= VIRTIO_VSEM_RF_LEVEL_CHANGED;
 	if (vi->host.history_valid)
 		flags |= VIRTIO_VSEM_RF_HISTORY_USED;
+	if (vi->level_refused)
+		flags |= VIRTIO_VSEM_RF_LEVEL_REFUSED;
 	memset(r, 0, sizeof(*r));
 	r->version = cpu_to_le16(VIRTIO_VSEM_VERSION);
 	r->nr_entries = cpu_to_le16(nr);

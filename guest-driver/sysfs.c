@@ -17,6 +17,15 @@
  *   last/<feature>                           the last interval's features
  *   last_interval_ms, last_unstored_packets  its measured length, packets
  *                                            to destinations not stored
+ *   ctrlq                                    1: the control queue is used
+ *   reports_accepted, reports_rejected,      what the device said of the
+ *   reports_throttled, reports_host_refused, reports (control queue only),
+ *   statuses_lost, last_refusal              and the last refusal's reason
+ *                                            and seq
+ *   ctrl_messages, ctrl_unknown,             control messages read, of
+ *   ctrl_malformed                           unknown types, malformed
+ *   level_refused                            1: a commanded level 2 was
+ *                                            refused (max_level=1)
  *   inject                                   test builds only (VSEM_TEST=1)
  */
 #include <linux/device.h>
@@ -64,6 +73,34 @@ VSEM_SHOW(hv_probes, "%u", vsem_hv_probes());
 VSEM_SHOW(notifications, "%llu", VSEM_CPU_SUM(notifications));
 VSEM_SHOW(last_interval_ms, "%u", vi->last.interval_ms);
 VSEM_SHOW(last_unstored_packets, "%llu", vi->last.unstored_packets);
+VSEM_SHOW(ctrlq, "%d", !!vi->ctrl_vq);
+VSEM_SHOW(reports_accepted, "%llu", vi->reports_accepted);
+VSEM_SHOW(reports_rejected, "%llu", vi->reports_rejected);
+VSEM_SHOW(reports_throttled, "%llu", vi->reports_throttled);
+VSEM_SHOW(reports_host_refused, "%llu", vi->reports_host_refused);
+VSEM_SHOW(statuses_lost, "%llu", vi->statuses_lost);
+VSEM_SHOW(ctrl_messages, "%llu", vi->ctrl_messages);
+VSEM_SHOW(ctrl_unknown, "%llu", vi->ctrl_unknown);
+VSEM_SHOW(ctrl_malformed, "%llu", vi->ctrl_malformed);
+VSEM_SHOW(level_refused, "%d", vi->level_refused);
+
+static ssize_t last_refusal_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vsem *vi = to_vsem(dev);
+	ssize_t n;
+
+	mutex_lock(&vi->lock);
+	if (!vi->last_refused_seq && !vi->last_refusal)
+		n = sysfs_emit(buf, "none\n");
+	else
+		n = sysfs_emit(buf, "%s %llu\n",
+			       vsem_status_str(vi->last_refusal),
+			       vi->last_refused_seq);
+	mutex_unlock(&vi->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(last_refusal);
 
 static struct attribute *vsem_attrs[] = {
 	&dev_attr_level.attr,
@@ -87,6 +124,17 @@ static struct attribute *vsem_attrs[] = {
 	&dev_attr_notifications.attr,
 	&dev_attr_last_interval_ms.attr,
 	&dev_attr_last_unstored_packets.attr,
+	&dev_attr_ctrlq.attr,
+	&dev_attr_reports_accepted.attr,
+	&dev_attr_reports_rejected.attr,
+	&dev_attr_reports_throttled.attr,
+	&dev_attr_reports_host_refused.attr,
+	&dev_attr_statuses_lost.attr,
+	&dev_attr_last_refusal.attr,
+	&dev_attr_ctrl_messages.attr,
+	&dev_attr_ctrl_unknown.attr,
+	&dev_attr_ctrl_malformed.attr,
+	&dev_attr_level_refused.attr,
 	NULL,
 };
 

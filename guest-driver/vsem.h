@@ -33,6 +33,8 @@
 #define VSEM_HLL_REGS		BIT(VSEM_HLL_BITS)
 /* One packet in this many is timed (sysfs cost_ns is an estimate). */
 #define VSEM_COST_SAMPLE	64
+/* Control queue buffers kept available (spec 8), each CTRL_BUF_SIZE. */
+#define VSEM_CTRL_BUFS		4
 /* Virtqueue/hypercall keys remembered per interval for HV_DETAIL. */
 #define VSEM_HV_SLOTS		VIRTIO_VSEM_MAX_HV_DETAIL
 
@@ -101,11 +103,15 @@ struct vsem_totals {
 	u64 idle_us, wall_us;
 };
 
-/* What the host wrote into the configuration space, validated (R4.2). */
+/*
+ * What the host wants, from the configuration space or (with
+ * VIRTIO_VSEM_F_CTRL_VQ) the control queue, validated (R4.2, R8.2).
+ */
 struct vsem_host {
 	u32 interval_ms;
 	u8 commanded_level;
 	bool history_valid;
+	u32 history_mask;		/* features the history has */
 	u32 history_seq;
 	u64 mean[VIRTIO_VSEM_NR_FEATURES];
 	u64 spread[VIRTIO_VSEM_NR_FEATURES];
@@ -133,6 +139,9 @@ struct vsem {
 	struct virtqueue *vq;
 	spinlock_t vq_lock;		/* vq, sent_ok, in_flight */
 	unsigned int in_flight;
+	struct virtqueue *ctrl_vq;	/* NULL without F_CTRL_VQ */
+	void *ctrl_buf[VSEM_CTRL_BUFS];
+	struct work_struct ctrl_work;	/* under lock, like the tick */
 
 	struct delayed_work tick;	/* one report per interval */
 	struct work_struct config_work;
@@ -144,6 +153,7 @@ struct vsem {
 	u32 min_spacing_ms;		/* 1000 / max_reports_per_s, rounded up */
 	u8 level;			/* VIRTIO_VSEM_LEVEL_1 or _2 */
 	bool level_commanded;		/* level was set by the host */
+	bool level_refused;		/* commanded 2, max_level is 1 */
 	unsigned int calm;		/* calm intervals at level 2 */
 	u64 seq;			/* of the last report queued */
 	struct vsem_totals prev;
@@ -159,6 +169,19 @@ struct vsem {
 	u64 flows_trimmed;		/* left out to fit max_report_size */
 	u64 cost_ns;			/* time spent in the interval's work */
 	u64 started_ns;
+
+	/* What the device said of the reports (control queue, sysfs). */
+	u64 reports_accepted;
+	u64 reports_rejected;		/* invalid, by the device's rules */
+	u64 reports_throttled;
+	u64 reports_host_refused;	/* not forwarded, or refused by it */
+	u64 statuses_lost;		/* the device had no buffer for them */
+	u64 lost_base;			/* statuses_lost of earlier epochs */
+	u8 last_refusal;		/* VIRTIO_VSEM_ST_* */
+	u64 last_refused_seq;
+	u64 ctrl_messages;
+	u64 ctrl_unknown;		/* of a type this driver does not know */
+	u64 ctrl_malformed;		/* buffers with a malformed message */
 
 	void *buf;			/* report being built */
 	struct vsem_interval *iv;	/* the interval that ended */
@@ -181,6 +204,15 @@ extern struct vsem_capture vsem_cap;
 extern unsigned int vsem_threshold;
 extern unsigned int vsem_calm_intervals;
 extern unsigned int vsem_near_capacity_permille;
+extern unsigned int vsem_max_level;
+
+/* ctrl.c: the control queue */
+int vsem_ctrl_fill(struct vsem *vi);
+void vsem_ctrl_work(struct work_struct *work);
+void vsem_ctrl_done(struct virtqueue *vq);
+void vsem_set_prefixes(struct vsem_host *h, const struct virtio_vsem_prefix *p,
+		       unsigned int n);
+const char *vsem_status_str(u8 result);
 
 /* net.c: per-CPU capture, hooks registered while a device is bound */
 int vsem_capture_start(void);
