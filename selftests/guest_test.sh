@@ -24,7 +24,13 @@
 #  6. the driver honours max_report_size (1024 here): at level 2 with 20
 #     destinations it sends the 8 busiest flows that fit and counts the
 #     rest as trimmed, and nothing is rejected;
-#  7. a guest reboot: a new epoch again, 0 rejections.
+#  7. a guest reboot: a new epoch again, 0 rejections;
+#  8. protocol version 2: the driver uses the control queue (every level,
+#     interval, history and prefix above came on it), learns what became
+#     of its reports (the hostile ones: rejected, throttled, with the
+#     reason), and after a reload with ctrlq=0 works as a version-1 driver
+#     through the configuration space (steps 6 and on); a guest policy of
+#     max_level=1 refuses a commanded level 2 and says so in its reports.
 #
 # The guest and this script take turns through the guest's console
 # (markers "e2e-...") and the commanded level (the guest waits for it in
@@ -75,6 +81,9 @@ d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
 waitfor() { i=0; while [ "$(cat $1)" != "$2" ]; do i=$((i + 1)); [ $i -gt 600 ] && { echo "e2e-timeout $1 $2"; exit 1; }; sleep 0.3; done; }
 # wait until $1 more reports were sent
 waitseq() { t=$(( $(cat $d/seq) + $1 )); i=0; while [ $(cat $d/seq) -lt $t ]; do i=$((i + 1)); [ $i -gt 200 ] && { echo "e2e-timeout seq"; exit 1; }; sleep 0.3; done; }
+# (the history comes on the control queue right after the device is set
+# up, long before the first report)
+waitseq 1
 if [ "$(cat $d/history_valid)" = 1 ]; then
 	echo "e2e-rebooted"
 	waitseq 3
@@ -82,7 +91,7 @@ if [ "$(cat $d/history_valid)" = 1 ]; then
 	waitfor $d/commanded_level 1
 	exit 0
 fi
-echo "e2e-driver $(cat $d/level) $(cat $d/interval_ms)"
+echo "e2e-driver $(cat $d/level) $(cat $d/interval_ms) $(cat $d/ctrlq)"
 
 # 1. known traffic, then two reports to cover it
 ping -c 20 -A 10.0.2.2 >/dev/null
@@ -121,6 +130,7 @@ echo "e2e-cost2 $((c1 - c0)) $((r1 - r0))"
 echo "garbage 60" >$d/inject && echo "flood 100" >$d/inject
 waitseq 2
 echo "e2e-hostile $(cat $d/seq) $(cat $d/reports_dropped)"
+echo "e2e-statuses $(cat $d/reports_rejected) $(cat $d/reports_throttled) $(cat $d/statuses_lost) $(cat $d/reports_accepted) $(cat $d/ctrl_malformed) $(cat $d/last_refusal)"
 
 # 5. epochs: seq 2^64-1, a driver reload
 waitfor $d/commanded_level 1
@@ -130,10 +140,10 @@ echo "seqmax 1" >$d/inject
 waitseq 2
 echo "e2e-seqmax $(cat $d/seq)"
 waitfor $d/commanded_level 1
-rmmod virtio_vsem && insmod /modules/99-virtio_vsem.ko $(cat /modules/99-virtio_vsem.args) || echo "e2e-reload-failed"
+rmmod virtio_vsem && insmod /modules/99-virtio_vsem.ko $(cat /modules/99-virtio_vsem.args) ctrlq=0 || echo "e2e-reload-failed"
 d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
 waitseq 3
-echo "e2e-reloaded $(cat $d/seq)"
+echo "e2e-reloaded $(cat $d/seq) $(cat $d/ctrlq)"
 
 # 6. 20 destinations at level 2, in a report of at most 1024 bytes
 waitfor $d/level 2
@@ -156,6 +166,12 @@ cost_phase e2e-cost-l1
 waitfor $d/commanded_level 2; waitfor $d/level 2
 cost_phase e2e-cost-l2
 echo "e2e-cost $(cat $d/cost_ns) $(cat $d/running_ns)"
+# 8. guest policy: no level 2, even commanded
+echo 1 >/sys/module/virtio_vsem/parameters/max_level
+waitfor $d/level 1; waitseq 2
+echo "e2e-refused $(cat $d/level) $(cat $d/level_refused) $(cat $d/flows)"
+waitfor $d/commanded_level 0
+echo 2 >/sys/module/virtio_vsem/parameters/max_level
 # 7. the host resets the machine: the guest boots again (see the top);
 # this boot's kernel log is checked now, the next one's by guest.sh
 dmesg | grep -E 'Oops|BUG:|WARNING:|soft lockup|general protection|Call Trace' |
@@ -175,6 +191,8 @@ guest_follow
 line=$(marker '^e2e-driver ')
 st=$?
 ok $st "the guest driver binds to the device ($line)"
+[ "${line##* }" = 1 ]
+ok $? "the driver uses the device's control queue (protocol version 2)"
 vm_id=$(vsecctl --json list | python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0]["id"] if len(l) == 1 else "")')
 [ -n "$vm_id" ]
 ok $? "kvm-sec tracks the guest's VM (ID $vm_id)"
@@ -272,6 +290,12 @@ read -r r1 t1 a1 <<<"$(qemu_counters)"
 ok $? "QEMU rejected $((r1 - r0)) and throttled $((t1 - t0)) of them, counted"
 [ $((a1 - a0)) -ge 2 ]
 ok $? "QEMU kept accepting the guest's reports ($((a1 - a0)) more)"
+line=$(marker '^e2e-statuses ')
+read -r _ g_rej g_thr g_lost g_acc g_bad g_why _ <<<"$line"
+[ "${g_rej:-0}" -ge 1 ] && [ $((${g_thr:-0} + ${g_lost:-0})) -ge 140 ] &&
+	[ "${g_acc:-0}" -ge 2 ] && [ "$g_bad" = 0 ] &&
+	[ -n "$g_why" ] && [ "$g_why" != none ]
+ok $? "the driver learned it: $g_rej rejected, $g_thr throttled, $g_lost statuses lost (counted), last refusal '$g_why'"
 vm_wait 'g["reports"] > '"${g0:-0}" True 30
 ok $? "the module kept receiving them"
 
@@ -292,7 +316,8 @@ read -r seq1 ep1 r1 t1 a1 grej1 gep1 grep1 <<<"$(epoch_state)"
 ok $? "a report numbered 2^64-1 is refused (rejected-seq $seq0 -> $seq1) and the next are accepted ($((a1 - a0)))"
 vsecctl level "$vm_id" 1		# the guest reloads its driver
 line=$(marker '^e2e-reloaded ')
-ok $? "the guest reloaded its driver ($line)"
+[ "${line##* }" = 0 ]
+ok $? "the guest reloaded its driver as a version-1 driver, ctrlq=0 ($line)"
 vm_wait 'g["reports"] >= '"$((grep1 + 3))" True 30
 read -r seq3 ep3 r3 t3 a3 grej3 gep3 grep3 <<<"$(epoch_state)"
 [ "$r3" = "$r1" ] && [ "$grej3" = "$grej0" ] && [ "$ep3" -gt "$ep1" ] &&
@@ -319,6 +344,15 @@ line=$(marker '^e2e-cost-l2 ')
 read -r _ cost_l2 run_l2 pkts_l2 <<<"$line"
 line=$(marker '^e2e-cost ')
 read -r _ cost run <<<"$line"
+line=$(marker '^e2e-refused ')
+flags=$(lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend last-report |
+	sed -n 's/.*"switch_reason":[0-9]*,"flags":\([0-9]*\).*/\1/p')
+[ "$line" = "e2e-refused 1 1 0" ] && [ $(( ${flags:-0} & 4 )) = 4 ]
+ok $? "max_level=1: a commanded level 2 is refused, and the reports say so (LEVEL_REFUSED, flags $flags)"
+vm_wait 'g["level_refused"], g["level"]' "True 1" 30 &&
+	vsecctl show "$vm_id" | grep -q 'level 2 refused by the guest'
+ok $? "vsecctl shows the guest's refusal"
+vsecctl level "$vm_id" auto
 lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend kick-max-ns \
 	forward-max-ns forwarded forward-dropped | sed 's/^/# QEMU /'
 
