@@ -73,6 +73,7 @@ struct ksec_parsed {
 	struct virtio_vsem_net net;
 	u64 notifications, hypercalls;
 	struct virtio_vsem_workload workload;
+	struct virtio_vsem_loss loss;
 	u32 nr_flows;
 	struct ksec_guest_flow flows[VIRTIO_VSEM_MAX_FLOWS];
 };
@@ -85,6 +86,11 @@ static const u16 ksec_body_size[__VIRTIO_VSEM_E_MAX] = {
 	[VIRTIO_VSEM_E_HV_DETAIL]	= sizeof(struct virtio_vsem_hv_detail),
 	[VIRTIO_VSEM_E_LOSS]		= sizeof(struct virtio_vsem_loss),
 };
+
+static void ksec_add_sat(u64 *sum, u64 x)
+{
+	*sum = *sum + x < *sum ? U64_MAX : *sum + x;
+}
 
 static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
 			    const char **why)
@@ -121,6 +127,7 @@ static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
 	case VIRTIO_VSEM_E_LOSS:
 		if (p->has_loss)
 			goto twice;
+		memcpy(&p->loss, b, sizeof(p->loss));
 		p->has_loss = true;
 		return 0;
 	case VIRTIO_VSEM_E_FLOW:
@@ -453,6 +460,19 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		g->v.intervals = le32_to_cpu(p->workload.intervals);
 	}
 	ksec_features(p, g->v.last);
+	if (p->has_loss) {
+		/* The guest's claims: added up, saturating. */
+		ksec_add_sat(&g->v.loss_unstored_packets,
+			     le64_to_cpu(p->loss.unstored_packets));
+		ksec_add_sat(&g->v.loss_hv_unstored,
+			     le64_to_cpu(p->loss.hv_unstored));
+		ksec_add_sat(&g->v.loss_flows_trimmed,
+			     le32_to_cpu(p->loss.flows_trimmed));
+		/* A count since the driver started, not per report. */
+		g->v.loss_reports_dropped = le64_to_cpu(p->loss.reports_dropped);
+		g->v.loss_estimated = !!(le32_to_cpu(p->loss.flags) &
+					 VIRTIO_VSEM_LOSS_ESTIMATED);
+	}
 	/* Counts add up; the two gauges do not. */
 	for (i = 0; i < VIRTIO_VSEM_FEAT_CPU_PERMILLE; i++)
 		g->v.total[i] += g->v.last[i];

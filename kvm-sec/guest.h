@@ -31,6 +31,10 @@ struct ksec_guest_view {
 	u32 anomalies, interval_ms, history_seq;
 	u32 near_capacity, intervals;
 	u32 flags;			/* VIRTIO_VSEM_RF_* of the last report */
+	/* What the guest says it could not report (LOSS entries). */
+	u64 loss_unstored_packets, loss_hv_unstored, loss_flows_trimmed;
+	u64 loss_reports_dropped;	/* the last report's: since it started */
+	bool loss_estimated;		/* destinations estimated, last report */
 	u64 last[VIRTIO_VSEM_NR_FEATURES];
 	u64 total[VIRTIO_VSEM_NR_FEATURES];
 	u64 mean[VIRTIO_VSEM_NR_FEATURES];

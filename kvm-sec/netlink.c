@@ -228,6 +228,27 @@ static int ksec_put_features(struct sk_buff *skb, int attr, const u64 *f)
 	return 0;
 }
 
+/* What the guest could not report (KVM_SEC_GUEST_LOSS). */
+static int ksec_put_guest_loss(struct sk_buff *skb,
+			       const struct ksec_guest_view *g)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_GUEST_LOSS);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KVM_SEC_LOSS_UNSTORED_PACKETS,
+			      g->loss_unstored_packets, KVM_SEC_LOSS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_LOSS_HV_UNSTORED,
+			      g->loss_hv_unstored, KVM_SEC_LOSS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_LOSS_FLOWS_TRIMMED,
+			      g->loss_flows_trimmed, KVM_SEC_LOSS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_LOSS_REPORTS_DROPPED,
+			      g->loss_reports_dropped, KVM_SEC_LOSS_PAD) ||
+	    nla_put_u8(skb, KVM_SEC_LOSS_ESTIMATED, g->loss_estimated))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* One flow's attributes, inside its KVM_SEC_GUEST_FLOW nest. */
 static int ksec_put_flow(struct sk_buff *skb, const struct ksec_guest_flow *f)
 {
@@ -282,6 +303,7 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_EPOCHS, g->epochs,
 			      KVM_SEC_GUEST_PAD) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_REPORT_FLAGS, g->flags) ||
+	    ksec_put_guest_loss(skb, g) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&

@@ -537,6 +537,69 @@ TEST_F_TIMEOUT(guest, a_new_epoch_starts_the_sequence_again, KSEC_TEST_TIMEOUT)
 	free(vm);
 }
 
+/* A level-1 report with a LOSS entry. */
+struct report_loss {
+	struct report1 r;
+	struct virtio_vsem_entry e_loss;
+	struct virtio_vsem_loss loss;
+};
+
+static void make_loss(struct report_loss *r, uint64_t seq, uint64_t unstored,
+		      uint64_t hv, uint64_t dropped, uint32_t trimmed,
+		      uint32_t flags)
+{
+	make_report(&r->r, seq, 1);
+	r->r.h.nr_entries = 4;
+	r->r.h.len = sizeof(*r);
+	memset(&r->e_loss, 0, sizeof(r->e_loss) + sizeof(r->loss));
+	r->e_loss.type = VIRTIO_VSEM_E_LOSS;
+	r->e_loss.len = sizeof(r->e_loss) + sizeof(r->loss);
+	r->loss.unstored_packets = unstored;
+	r->loss.hv_unstored = hv;
+	r->loss.reports_dropped = dropped;
+	r->loss.flows_trimmed = trimmed;
+	r->loss.flags = flags;
+}
+
+/*
+ * What the guest could not report adds up per VM, saturating (each value
+ * is the guest's claim), except reports_dropped: the driver's own total.
+ */
+TEST_F_TIMEOUT(guest, what_the_guest_could_not_report_adds_up, KSEC_TEST_TIMEOUT)
+{
+	struct vsec_vm *vm = calloc(1, sizeof(*vm));
+	struct report_loss rep;
+	struct vsec_guest *g;
+
+	ASSERT_NE(NULL, vm);
+	make_report(&rep.r, ++self->seq, 1);
+	ASSERT_EQ(0, send_report(&self->raw, &rep.r, sizeof(rep.r)));
+	g = guest_of_self(self->ipc, vm);
+	ASSERT_NE(NULL, g);
+	EXPECT_TRUE(g->has_loss);
+	EXPECT_EQ(0, g->loss_unstored_packets);
+
+	make_loss(&rep, ++self->seq, 10, 2, 3, 4, VIRTIO_VSEM_LOSS_ESTIMATED);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	make_loss(&rep, ++self->seq, UINT64_MAX, 1, 5, 4, 0);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	g = guest_of_self(self->ipc, vm);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(UINT64_MAX, g->loss_unstored_packets);
+	EXPECT_EQ(3, g->loss_hv_unstored);
+	EXPECT_EQ(8, g->loss_flows_trimmed);
+	EXPECT_EQ(5, g->loss_reports_dropped);
+	EXPECT_FALSE(g->loss_estimated);
+
+	make_loss(&rep, ++self->seq, 7, 0, 5, 0, VIRTIO_VSEM_LOSS_ESTIMATED);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	g = guest_of_self(self->ipc, vm);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(UINT64_MAX, g->loss_unstored_packets);
+	EXPECT_TRUE(g->loss_estimated);
+	free(vm);
+}
+
 TEST_F_TIMEOUT(guest, a_commanded_level_comes_back_in_the_reply, KSEC_TEST_TIMEOUT)
 {
 	struct vsec_vm *vm = calloc(1, sizeof(*vm));

@@ -332,6 +332,9 @@ read -r seq4 ep4 r4 t4 a4 grej4 gep4 grep4 <<<"$(epoch_state)"
 [ "${flows:-9}" -le 8 ] && [ "${trimmed:-0}" -ge 1 ] && [ "$r4" = "$r3" ] &&
 	[ "$grej4" = "$grej0" ]
 ok $? "max-report-size=1024: at most 8 flows a report ($flows last), $trimmed trimmed in all, nothing rejected"
+mtrim=$(vm_field 'g["loss"]["flows_trimmed"]')
+[ "${mtrim:-0}" -ge "${trimmed:-1}" ]
+ok $? "the module adds up the guest's LOSS entries: $mtrim flows trimmed (the driver: $trimmed since its reload)"
 lab/qom-get "$qmp" /machine/peripheral/vsem/virtio-backend last-report |
 	grep -q '"loss":{"unstored_packets":[0-9]*,"hv_unstored":[0-9]*,"reports_dropped":[0-9]*,"flows_trimmed":[0-9]*'
 ok $? "QEMU reads the driver's LOSS entry (last-report)"

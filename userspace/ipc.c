@@ -147,6 +147,15 @@ static struct nla_policy vsec_guest_policy[KVM_SEC_GUEST_MAX + 1] = {
 	[KVM_SEC_GUEST_EPOCH]		= { .type = NLA_U64 },
 	[KVM_SEC_GUEST_EPOCHS]		= { .type = NLA_U64 },
 	[KVM_SEC_GUEST_REPORT_FLAGS]	= { .type = NLA_U32 },
+	[KVM_SEC_GUEST_LOSS]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy vsec_loss_policy[KVM_SEC_LOSS_MAX + 1] = {
+	[KVM_SEC_LOSS_UNSTORED_PACKETS]	= { .type = NLA_U64 },
+	[KVM_SEC_LOSS_HV_UNSTORED]	= { .type = NLA_U64 },
+	[KVM_SEC_LOSS_FLOWS_TRIMMED]	= { .type = NLA_U64 },
+	[KVM_SEC_LOSS_REPORTS_DROPPED]	= { .type = NLA_U64 },
+	[KVM_SEC_LOSS_ESTIMATED]	= { .type = NLA_U8 },
 };
 
 static int vsec_errno(int nlerr)
@@ -300,6 +309,26 @@ static int parse_flow(struct nlattr *nest, struct vsec_flow *f)
 	return 0;
 }
 
+static int parse_loss(struct nlattr *nest, struct vsec_guest *g)
+{
+	struct nlattr *tb[KVM_SEC_LOSS_MAX + 1];
+
+	if (nla_parse_nested(tb, KVM_SEC_LOSS_MAX, nest, vsec_loss_policy) < 0)
+		return -EPROTO;
+	g->has_loss = true;
+	if (tb[KVM_SEC_LOSS_UNSTORED_PACKETS])
+		g->loss_unstored_packets = nla_get_u64(tb[KVM_SEC_LOSS_UNSTORED_PACKETS]);
+	if (tb[KVM_SEC_LOSS_HV_UNSTORED])
+		g->loss_hv_unstored = nla_get_u64(tb[KVM_SEC_LOSS_HV_UNSTORED]);
+	if (tb[KVM_SEC_LOSS_FLOWS_TRIMMED])
+		g->loss_flows_trimmed = nla_get_u64(tb[KVM_SEC_LOSS_FLOWS_TRIMMED]);
+	if (tb[KVM_SEC_LOSS_REPORTS_DROPPED])
+		g->loss_reports_dropped = nla_get_u64(tb[KVM_SEC_LOSS_REPORTS_DROPPED]);
+	if (tb[KVM_SEC_LOSS_ESTIMATED])
+		g->loss_estimated = nla_get_u8(tb[KVM_SEC_LOSS_ESTIMATED]);
+	return 0;
+}
+
 static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 {
 	struct nlattr *tb[KVM_SEC_GUEST_MAX + 1];
@@ -344,7 +373,8 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	    (tb[KVM_SEC_GUEST_MEAN] &&
 	     parse_features(tb[KVM_SEC_GUEST_MEAN], g->mean)) ||
 	    (tb[KVM_SEC_GUEST_SPREAD] &&
-	     parse_features(tb[KVM_SEC_GUEST_SPREAD], g->spread)))
+	     parse_features(tb[KVM_SEC_GUEST_SPREAD], g->spread)) ||
+	    (tb[KVM_SEC_GUEST_LOSS] && parse_loss(tb[KVM_SEC_GUEST_LOSS], g)))
 		return -EPROTO;
 	return 0;
 }

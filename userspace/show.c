@@ -167,6 +167,13 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 			"last report", g->seq, g->epoch, g->age_ms,
 			g->interval_ms);
 	fprintf(f, "  %-24s %" PRIu64 "\n", "device resets", g->epochs);
+	if (g->has_loss)
+		fprintf(f, "  %-24s %" PRIu64 " packets to unstored destinations"
+			", %" PRIu64 " requests, %" PRIu64 " flows trimmed, %"
+			PRIu64 " reports dropped%s\n", "not reported (guest)",
+			g->loss_unstored_packets, g->loss_hv_unstored,
+			g->loss_flows_trimmed, g->loss_reports_dropped,
+			g->loss_estimated ? "; destinations estimated" : "");
 	if (g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED)
 		fprintf(f, "  %-24s %s\n", "policy",
 			"level 2 refused by the guest (max_level=1)");
@@ -352,6 +359,15 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "epochs", g->epochs);
 	json_bool(j, "level_refused",
 		  g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED);
+	if (g->has_loss) {
+		json_begin_object(j, "loss");
+		json_u64(j, "unstored_packets", g->loss_unstored_packets);
+		json_u64(j, "hv_unstored", g->loss_hv_unstored);
+		json_u64(j, "flows_trimmed", g->loss_flows_trimmed);
+		json_u64(j, "reports_dropped", g->loss_reports_dropped);
+		json_bool(j, "estimated", g->loss_estimated);
+		json_end_object(j);
+	}
 	if (g->has_age)
 		json_u64(j, "age_ms", g->age_ms);
 	json_u64(j, "interval_ms", g->interval_ms);

@@ -46,6 +46,10 @@ struct vsec_guest {
 	uint32_t near_capacity, intervals;
 	uint32_t interval_cmd;
 	uint32_t report_flags;		/* VIRTIO_VSEM_RF_* of the last report */
+	bool has_loss;			/* KVM_SEC_GUEST_LOSS: what it could not */
+	uint64_t loss_unstored_packets, loss_hv_unstored, loss_flows_trimmed;
+	uint64_t loss_reports_dropped;
+	bool loss_estimated;
 	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
 	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
 	uint32_t flows_reported;	/* in the last report (GET_VM) */

@@ -341,6 +341,7 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_EPOCH,		/* u64: device epoch of the last report */
 	KVM_SEC_GUEST_EPOCHS,		/* u64: epochs begun since the first report */
 	KVM_SEC_GUEST_REPORT_FLAGS,	/* u32: VIRTIO_VSEM_RF_* of the last report */
+	KVM_SEC_GUEST_LOSS,		/* nest, enum kvm_sec_guest_loss */
 
 	__KVM_SEC_GUEST_MAX
 };
@@ -363,5 +364,27 @@ enum kvm_sec_flow {
 };
 
 #define KVM_SEC_FLOW_MAX (__KVM_SEC_FLOW_MAX - 1)
+
+/*
+ * What the guest driver says it saw but could not report (its LOSS
+ * entries, virtio-vsem spec 5.2): the guest's claims, added up.
+ */
+enum kvm_sec_guest_loss {
+	KVM_SEC_LOSS_UNSPEC,
+	KVM_SEC_LOSS_PAD,
+	KVM_SEC_LOSS_UNSTORED_PACKETS,	/* u64: to destinations not stored */
+	KVM_SEC_LOSS_HV_UNSTORED,	/* u64: requests not in HV_DETAIL */
+	KVM_SEC_LOSS_FLOWS_TRIMMED,	/* u64: flows left out for size */
+	KVM_SEC_LOSS_REPORTS_DROPPED,	/* u64: reports the driver could not
+					 * queue, since it started
+					 */
+	KVM_SEC_LOSS_ESTIMATED,		/* u8: 1 if the last destinations
+					 * count was an estimate
+					 */
+
+	__KVM_SEC_LOSS_MAX
+};
+
+#define KVM_SEC_LOSS_MAX (__KVM_SEC_LOSS_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */
