@@ -40,6 +40,15 @@
 # restricted user network (10.0.2.2 answers pings; nothing leaves the test
 # host), IPv6 off so that the only packets are the ones CMD sends.
 #
+# Tap mode (GUEST_NET=tap): eth0 is on a tap device of the test host,
+# GUEST_TAP (default vsem-tap0), in the bridge GUEST_BRIDGE (default
+# br-vsem, 10.0.3.1/24, created if missing), with vhost-net
+# (GUEST_VHOST=on, the default; off for QEMU's own tap back end). The
+# guest's address is GUEST_ADDR (default 10.0.3.10/24) and its MAC
+# GUEST_MAC (default 52:54:00:00:03:10): give each of two guests started
+# at once on the same bridge its own tap, address and MAC, and one can send
+# to the other. The tap goes away with QEMU.
+#
 # The guest runs busybox from its initramfs (no root file system: sharing
 # the test host's root over 9p again is far too slow under TCG); CMD is a
 # busybox sh command line. -cpu qemu64 by default: with -cpu host the guest
@@ -121,7 +130,7 @@ done
 echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
 ip link set lo up
-ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up
+ip addr add @ADDR@ dev eth0 && ip link set eth0 up
 echo "guest-begin"
 sh /cmd
 echo "guest-status $?"
@@ -130,6 +139,34 @@ dmesg | grep -E 'Oops|BUG:|WARNING:|soft lockup|general protection|Call Trace' |
 echo b >/proc/sysrq-trigger
 INIT
 chmod +x "$tree/init"
+
+net=(-netdev user,id=net0,restrict=on)
+addr=10.0.2.15/24
+mac=52:54:00:12:34:56
+case ${GUEST_NET:-user} in
+user) ;;
+tap)
+	tap=${GUEST_TAP:-vsem-tap0} bridge=${GUEST_BRIDGE:-br-vsem}
+	addr=${GUEST_ADDR:-10.0.3.10/24} mac=${GUEST_MAC:-52:54:00:00:03:10}
+	vhost=${GUEST_VHOST:-on}
+	"$repo/selftests/lab/bridge.sh" "$bridge" ||
+		die "cannot set up the bridge $bridge"
+	# /dev/net/tun appears with the module (no udev here).
+	[ -c /dev/net/tun ] || modprobe tun || die "no tun in the test host"
+	[ "$vhost" = off ] || modprobe vhost_net ||
+		die "no vhost-net in the test host (GUEST_VHOST=off to do without)"
+	# QEMU creates the tap and runs this with its name.
+	cat >"$work/ifup" <<IFUP
+#!/bin/sh
+echo 1 >/proc/sys/net/ipv6/conf/\$1/disable_ipv6
+ip link set "\$1" master $bridge up
+IFUP
+	chmod +x "$work/ifup"
+	net=(-netdev "tap,id=net0,ifname=$tap,script=$work/ifup,downscript=no,vhost=$vhost")
+	;;
+*) die "GUEST_NET is user or tap, not '$GUEST_NET'" ;;
+esac
+sed -i "s|@ADDR@|$addr|" "$tree/init"
 (cd "$tree" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
 pin=()
@@ -142,7 +179,7 @@ timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
 	-machine q35 -no-reboot -nodefaults -display none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initramfs.cpio.gz" \
 	-append "console=ttyS0 ${GUEST_APPEND:-quiet loglevel=3} panic=-1" \
-	-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
+	"${net[@]}" -device "virtio-net-pci,netdev=net0,mac=$mac" \
 	-serial "file:$console" -monitor none "${qmp[@]}" "${devices[@]}" \
 	</dev/null || echo "guest: QEMU exited with status $?" >&2
 
