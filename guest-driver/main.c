@@ -56,14 +56,12 @@ static void vsem_read_config(struct vsem *vi)
 	struct virtio_device *vdev = vi->vdev;
 	struct virtio_vsem_config cfg;
 	struct vsem_host *h = &vi->host;
+	size_t len = vi->ctrl_vq ? offsetof(typeof(cfg), commanded_level) :
+				   sizeof(cfg);
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(cfg) % 4);
-	if (vi->ctrl_vq)
-		__virtio_cread_many(vdev, 0, &cfg,
-				    offsetof(typeof(cfg), commanded_level) / 4, 4);
-	else
-		__virtio_cread_many(vdev, 0, &cfg, sizeof(cfg) / 4, 4);
+	__virtio_cread_many(vdev, 0, &cfg, len / 4, 4);
 
 	h->interval_ms = clamp_t(u32, le32_to_cpu(cfg.interval_ms),
 				 VIRTIO_VSEM_INTERVAL_MIN_MS,

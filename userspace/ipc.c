@@ -309,6 +309,14 @@ static int parse_flow(struct nlattr *nest, struct vsec_flow *f)
 	return 0;
 }
 
+/* An attribute of tb[], if present, into g->field. */
+#define U64(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u64(tb[attr]); } while (0)
+#define U32(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u32(tb[attr]); } while (0)
+#define U8(attr, field) \
+	do { if (tb[attr]) g->field = nla_get_u8(tb[attr]); } while (0)
+
 static int parse_loss(struct nlattr *nest, struct vsec_guest *g)
 {
 	struct nlattr *tb[KVM_SEC_LOSS_MAX + 1];
@@ -316,16 +324,11 @@ static int parse_loss(struct nlattr *nest, struct vsec_guest *g)
 	if (nla_parse_nested(tb, KVM_SEC_LOSS_MAX, nest, vsec_loss_policy) < 0)
 		return -EPROTO;
 	g->has_loss = true;
-	if (tb[KVM_SEC_LOSS_UNSTORED_PACKETS])
-		g->loss_unstored_packets = nla_get_u64(tb[KVM_SEC_LOSS_UNSTORED_PACKETS]);
-	if (tb[KVM_SEC_LOSS_HV_UNSTORED])
-		g->loss_hv_unstored = nla_get_u64(tb[KVM_SEC_LOSS_HV_UNSTORED]);
-	if (tb[KVM_SEC_LOSS_FLOWS_TRIMMED])
-		g->loss_flows_trimmed = nla_get_u64(tb[KVM_SEC_LOSS_FLOWS_TRIMMED]);
-	if (tb[KVM_SEC_LOSS_REPORTS_DROPPED])
-		g->loss_reports_dropped = nla_get_u64(tb[KVM_SEC_LOSS_REPORTS_DROPPED]);
-	if (tb[KVM_SEC_LOSS_ESTIMATED])
-		g->loss_estimated = nla_get_u8(tb[KVM_SEC_LOSS_ESTIMATED]);
+	U64(KVM_SEC_LOSS_UNSTORED_PACKETS, loss_unstored_packets);
+	U64(KVM_SEC_LOSS_HV_UNSTORED, loss_hv_unstored);
+	U64(KVM_SEC_LOSS_FLOWS_TRIMMED, loss_flows_trimmed);
+	U64(KVM_SEC_LOSS_REPORTS_DROPPED, loss_reports_dropped);
+	U8(KVM_SEC_LOSS_ESTIMATED, loss_estimated);
 	return 0;
 }
 
@@ -336,12 +339,6 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	if (nla_parse_nested(tb, KVM_SEC_GUEST_MAX, nest, vsec_guest_policy) < 0)
 		return -EPROTO;
 	g->present = true;
-#define U64(attr, field) \
-	do { if (tb[attr]) g->field = nla_get_u64(tb[attr]); } while (0)
-#define U32(attr, field) \
-	do { if (tb[attr]) g->field = nla_get_u32(tb[attr]); } while (0)
-#define U8(attr, field) \
-	do { if (tb[attr]) g->field = nla_get_u8(tb[attr]); } while (0)
 	U64(KVM_SEC_GUEST_REPORTS, reports);
 	U64(KVM_SEC_GUEST_REJECTED, rejected);
 	U64(KVM_SEC_GUEST_THROTTLED, throttled);
