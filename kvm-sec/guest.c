@@ -31,6 +31,7 @@
 
 #include <linux/math.h>
 #include <linux/kvm_sec.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -89,7 +90,8 @@ static const u16 ksec_body_size[__VIRTIO_VSEM_E_MAX] = {
 
 static void ksec_add_sat(u64 *sum, u64 x)
 {
-	*sum = *sum + x < *sum ? U64_MAX : *sum + x;
+	if (check_add_overflow(*sum, x, sum))
+		*sum = U64_MAX;
 }
 
 static int ksec_parse_entry(struct ksec_parsed *p, u16 type, const void *b,
@@ -475,7 +477,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	}
 	/* Counts add up; the two gauges do not. */
 	for (i = 0; i < VIRTIO_VSEM_FEAT_CPU_PERMILLE; i++)
-		g->v.total[i] += g->v.last[i];
+		ksec_add_sat(&g->v.total[i], g->v.last[i]);
 	g->v.nr_flows = p->nr_flows;
 	memcpy(g->v.flows, p->flows, sizeof(p->flows[0]) * p->nr_flows);
 

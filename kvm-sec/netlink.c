@@ -129,8 +129,10 @@ static inline size_t ksec_guest_size(void)
 	return nla_total_size(0) +
 	       9 * nla_total_size_64bit(sizeof(u64)) +	/* REPORTS..SWITCHES, EPOCH(S) */
 	       3 * nla_total_size(sizeof(u8)) +		/* levels, reason */
-	       8 * nla_total_size(sizeof(u32)) +		/* ANOMALIES..NR_FLOWS */
-	       4 * ksec_features_size();
+	       8 * nla_total_size(sizeof(u32)) +		/* ANOMALIES..REPORT_FLAGS */
+	       4 * ksec_features_size() +
+	       nla_total_size(0) +			/* LOSS */
+	       4 * nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u8));
 }
 
 static inline size_t ksec_vm_ident_size(void)

@@ -4,9 +4,10 @@
 # Two guests on tap devices in one bridge of the test host (TAP): the lab's
 # tap mode (selftests/lab/guest.sh GUEST_NET=tap), with vhost-net. Each
 # guest waits until the other answers, pings it 20 times, and stays until
-# it has answered the other's 20: the two talk to each other through their
-# taps, with vhost workers moving the packets, and the test host's taps saw
-# every echo request. What the host monitor will count on these taps is the
+# the test host, having seen both finish, says go (a UDP datagram to a
+# closed port): the two talk to each other through their taps, with vhost
+# workers moving the packets, and the test host's taps saw at least every
+# packet each guest sent. What the host monitor will count on these taps is the
 # subject of the tap issue; this is the lab it needs.
 #
 # By hand: make qemu && make lab LAB_SMP=1 CMD=selftests/guest_net.sh
@@ -25,9 +26,9 @@ echo "e2e-peer-up $i"
 tx0=$(cat /sys/class/net/eth0/statistics/tx_packets)
 ping -c 20 -i 0.2 -W 2 $peer | grep 'packets transmitted' | sed 's/^/e2e-ping /'
 echo "e2e-tx $(( $(cat /sys/class/net/eth0/statistics/tx_packets) - tx0 ))"
-# answer the peer's 20 before going (its probes are answered too)
-i=0; while [ "$(awk '/^Icmp:/ { n++ } n == 2 && /^Icmp:/ { print $10; exit }' /proc/net/snmp)" -lt 20 ]; do
-	i=$((i + 1)); [ $i -gt 600 ] && { echo "e2e-peer-silent"; exit 1; }; sleep 0.2
+# stay, answering the peer, until the test host says go: UDP NoPorts
+i=0; while [ "$(awk '/^Udp:/ { n++ } n == 2 { print $3; exit }' /proc/net/snmp)" -lt 1 ]; do
+	i=$((i + 1)); [ $i -gt 600 ] && { echo "e2e-no-go"; exit 1; }; sleep 0.2
 done
 echo "e2e-done"
 GUEST
@@ -48,10 +49,11 @@ start b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 &
 pb=$!
 trap 'kill $pa $pb 2>/dev/null; guest_cleanup' EXIT
 
-# While they run: both taps in the bridge, a vhost worker for each QEMU.
+# While they run: both taps in the bridge, a vhost worker for each QEMU
+# (threads: since Linux 6.4 they are QEMU's own).
 i=0
-until [ -d /sys/class/net/vsem-a ] && [ -d /sys/class/net/vsem-b ] &&
-      grep -q 'e2e-peer-up' "$work/a.console" "$work/b.console" 2>/dev/null; do
+until grep -q 'e2e-peer-up' "$work/a.console" 2>/dev/null &&
+      grep -q 'e2e-peer-up' "$work/b.console" 2>/dev/null; do
 	i=$((i + 1))
 	[ $i -gt 1200 ] && break
 	kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || break
@@ -60,9 +62,27 @@ done
 [ "$(cat /sys/class/net/vsem-a/master/uevent 2>/dev/null | sed -n 's/^INTERFACE=//p')" = br-vsem ] &&
 	[ "$(cat /sys/class/net/vsem-b/master/uevent 2>/dev/null | sed -n 's/^INTERFACE=//p')" = br-vsem ]
 ok $? "two guests on taps vsem-a and vsem-b in bridge br-vsem"
-workers=$(ps -e -o comm= | grep -c '^vhost-')
+workers=$(ps -eT -o comm= | grep -c '^vhost-')
 [ "$workers" -ge 2 ]
 ok $? "vhost-net moves their packets ($workers vhost workers)"
+
+# Both have pinged: the taps saw what each guest sent, then go.
+i=0
+until grep -q '^e2e-tx ' "$work/a.console" 2>/dev/null &&
+      grep -q '^e2e-tx ' "$work/b.console" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && break
+	kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || break
+	sleep 0.5
+done
+for g in a b; do
+	case $g in a) addr=10.0.3.11 ;; b) addr=10.0.3.12 ;; esac
+	sent=$(tr -d '\r' <"$work/$g.console" | sed -n 's/^e2e-tx //p')
+	seen=$(cat /sys/class/net/vsem-$g/statistics/rx_packets 2>/dev/null)
+	[ -n "$sent" ] && [ "${seen:-0}" -ge "$sent" ] && [ "$sent" -ge 20 ]
+	ok $? "tap vsem-$g received ${seen:-nothing} frames from guest $g, at least the $sent it sent while pinging"
+	echo go >"/dev/udp/$addr/9"
+done
 
 wait $pa; sa=$?
 wait $pb; sb=$?

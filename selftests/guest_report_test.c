@@ -591,6 +591,13 @@ TEST_F_TIMEOUT(guest, what_the_guest_could_not_report_adds_up, KSEC_TEST_TIMEOUT
 	EXPECT_EQ(5, g->loss_reports_dropped);
 	EXPECT_FALSE(g->loss_estimated);
 
+	/* The features' totals saturate too: tx_packets is the guest's. */
+	make_report(&rep.r, ++self->seq, UINT64_MAX);
+	ASSERT_EQ(0, send_report(&self->raw, &rep.r, sizeof(rep.r)));
+	g = guest_of_self(self->ipc, vm);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(UINT64_MAX, g->total[VIRTIO_VSEM_FEAT_TX_PACKETS]);
+
 	make_loss(&rep, ++self->seq, 7, 0, 5, 0, VIRTIO_VSEM_LOSS_ESTIMATED);
 	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
 	g = guest_of_self(self->ipc, vm);

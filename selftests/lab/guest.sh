@@ -174,6 +174,8 @@ pin=()
 console=${GUEST_CONSOLE:-$work/console}
 qmp=()
 [ -z "${GUEST_QMP:-}" ] || qmp=(-qmp "unix:$GUEST_QMP,server=on,wait=off")
+# In the background, so that a TERM or INT for this script (a test giving
+# up) reaches QEMU: timeout runs it in a process group of its own.
 timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
 	-accel kvm -cpu "${GUEST_CPU:-qemu64}" -m "${GUEST_MEM:-256}" -smp "${GUEST_SMP:-1}" \
 	-machine q35 -no-reboot -nodefaults -display none \
@@ -181,7 +183,10 @@ timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
 	-append "console=ttyS0 ${GUEST_APPEND:-quiet loglevel=3} panic=-1" \
 	"${net[@]}" -device "virtio-net-pci,netdev=net0,mac=$mac" \
 	-serial "file:$console" -monitor none "${qmp[@]}" "${devices[@]}" \
-	</dev/null || echo "guest: QEMU exited with status $?" >&2
+	</dev/null &
+qemu_pid=$!
+trap 'kill "$qemu_pid" 2>/dev/null' TERM INT
+wait "$qemu_pid" || echo "guest: QEMU exited with status $?" >&2
 
 tr -d '\r' <"$console" >"$work/out"
 sed -n '/^guest-begin$/,/^guest-status /{/^guest-begin$/d;/^guest-status /d;p}' "$work/out"
