@@ -3,15 +3,33 @@
  * virtio_vsem, test builds only (make VSEM_TEST=1): act as a hostile
  * driver through sysfs "inject". "garbage N" sends N malformed reports of
  * assorted kinds, "flood N" N well-formed level-1 reports back to back,
- * "seqmax N" N well-formed reports numbered 2^64-1. A production module
+ * "seqmax N" N well-formed reports numbered 2^64-1. The parameter
+ * test_net_percent (100 by default) makes every report claim only that
+ * share of the packets the guest sent and received: a guest hiding its
+ * traffic, for the host's cross-check against its tap. A production module
  * has none of this.
  */
 #include <linux/device.h>
+#include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/virtio.h>
 #include "vsem.h"
+
+static unsigned int vsem_test_net_percent = 100;
+module_param_named(test_net_percent, vsem_test_net_percent, uint, 0644);
+MODULE_PARM_DESC(test_net_percent,
+		 "TEST BUILD: report only this share of the packets (100)");
+
+void vsem_test_lie(struct vsem_totals *d)
+{
+	unsigned int pct = min(READ_ONCE(vsem_test_net_percent), 100U);
+
+	d->tx_packets = div_u64(d->tx_packets * pct, 100);
+	d->rx_packets = div_u64(d->rx_packets * pct, 100);
+}
 
 static void vsem_corrupt(struct vsem *vi, u8 *b, size_t *len, unsigned int i)
 {

@@ -274,6 +274,9 @@ static void vsem_tick(struct work_struct *work)
 	vsem_workload_totals(&now);
 	vsem_deltas(&d, &now, &vi->prev);
 	vi->prev = now;
+#ifdef VSEM_TEST
+	vsem_test_lie(&d);
+#endif
 	/* The interval measured, as the report says (spec 5.1). */
 	ms = div_u64(t0 - vi->prev_ns, NSEC_PER_MSEC);
 	vi->last.interval_ms = clamp_t(u64, ms, VIRTIO_VSEM_INTERVAL_MIN_MS,

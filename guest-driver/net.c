@@ -32,69 +32,10 @@
 #include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/snmp.h>
+#include <linux/vsem_hll.h>
 #include "vsem.h"
 
 struct vsem_capture vsem_cap;
-
-/* HyperLogLog: register of @hash's top bits, rank of the rest. */
-static void vsem_hll_add(u8 *reg, u64 hash)
-{
-	u64 rest = hash << VSEM_HLL_BITS | BIT_ULL(VSEM_HLL_BITS - 1);
-	u8 rank = 64 - fls64(rest) + 1;
-	u8 *r = &reg[hash >> (64 - VSEM_HLL_BITS)];
-
-	if (*r < rank)
-		*r = rank;
-}
-
-/* log2(@x) in 16.16 fixed point, for @x >= 1. */
-static u64 vsem_log2_fp(u64 x)
-{
-	unsigned int ip = ilog2(x), i;
-	u64 frac = 0, y;
-
-	/* y: x / 2^ip in 1.31 fixed point, within [1, 2) */
-	y = ip >= 31 ? x >> (ip - 31) : x << (31 - ip);
-	for (i = 0; i < 16; i++) {
-		y = (y * y) >> 31;
-		frac <<= 1;
-		if (y >= (2ULL << 31)) {
-			y >>= 1;
-			frac |= 1;
-		}
-	}
-	return (u64)ip << 16 | frac;
-}
-
-/*
- * Distinct values added to the registers @reg, estimated (HyperLogLog, in
- * integers: no FPU in the kernel). Few values: linear counting,
- * m ln(m / zeros); otherwise alpha m^2 / sum(2^-reg). Standard error
- * about 1.04 / sqrt(m), 3% with 2^10 registers.
- */
-u64 vsem_hll_estimate(const u8 *reg)
-{
-	const u64 m = VSEM_HLL_REGS;
-	unsigned int i, zeros = 0;
-	u64 sum = 0, e;
-
-	for (i = 0; i < m; i++) {
-		zeros += !reg[i];
-		if (reg[i] <= 40)
-			sum += 1ULL << (40 - reg[i]);
-	}
-	/*
-	 * alpha_m m^2 / (sum / 2^40), alpha_m = 0.7213 / (1 + 1.079 / m):
-	 * 47221 / 2^16 for m = 2^10.
-	 */
-	BUILD_BUG_ON(VSEM_HLL_BITS != 10);
-	e = div64_u64(47221ULL * m * m << 24, max_t(u64, sum, 1));
-	if (e <= 5 * m / 2 && zeros) {
-		/* m ln(m / zeros) = m (log2 m - log2 zeros) ln 2 */
-		e = (m * (vsem_log2_fp(m) - vsem_log2_fp(zeros)) * 45426) >> 32;
-	}
-	return e;
-}
 
 static void vsem_note_dest(struct vsem_dest_table *t, u8 family,
 			   const u64 *addr, u64 hash, unsigned int bytes)
@@ -103,7 +44,7 @@ static void vsem_note_dest(struct vsem_dest_table *t, u8 family,
 	unsigned int i;
 
 	t->seen++;
-	vsem_hll_add(t->hll, hash);
+	vsem_hll_add(t->hll, VSEM_HLL_BITS, hash);
 	for (i = 0; i < VSEM_DEST_PROBES; i++) {
 		d = &t->slot[(hash + i) % VSEM_DEST_SLOTS];
 		if (d->hash == hash && d->family == family &&
@@ -323,7 +264,8 @@ void vsem_capture_end_interval(struct vsem_interval *iv)
 	iv->estimated = lost || iv->unstored_packets;
 	iv->destinations = iv->nr;
 	if (iv->estimated)
-		iv->destinations = max_t(u64, iv->nr, vsem_hll_estimate(iv->hll));
+		iv->destinations = max_t(u64, iv->nr,
+					 vsem_hll_estimate(iv->hll, VSEM_HLL_BITS));
 }
 
 void vsem_net_totals(struct vsem_totals *t)

@@ -222,7 +222,6 @@ void vsem_net_totals(struct vsem_totals *t);
 void vsem_net_set_capture(bool on);
 u64 vsem_cpu_sum(size_t offset);
 #define VSEM_CPU_SUM(field) vsem_cpu_sum(offsetof(struct vsem_cpu, field))
-u64 vsem_hll_estimate(const u8 *reg);
 
 /* hv.c */
 int vsem_hv_init(void);
@@ -251,6 +250,8 @@ extern const struct attribute_group *vsem_groups[];
 #ifdef VSEM_TEST
 /* inject.c, test builds only: act as a hostile driver. */
 extern const struct attribute_group vsem_inject_group;
+/* Claim only test_net_percent of the packets sent and received. */
+void vsem_test_lie(struct vsem_totals *d);
 #endif
 
 #endif

@@ -9,7 +9,8 @@
  * sender holds gets it (netlink.c), and each VM gets
  * KVM_SEC_GUEST_REPORTS_PER_S a second from a token bucket of
  * KVM_SEC_GUEST_REPORTS_BURST. The hypercall count a guest claims is
- * cross-checked against the hypercalls the host saw.
+ * cross-checked against the hypercalls the host saw, and the packets it
+ * claims against what its tap devices carried (ksec_net_cross_check()).
  *
  * Sequence numbers increase within a device epoch (spec section 5.4): a
  * reset of the device (a driver reloaded, a guest rebooted) starts a new
@@ -36,10 +37,18 @@
 #include <linux/timekeeping.h>
 
 #include "guest.h"
+#include "net.h"
 #include "rate.h"
 #include "vm.h"
 
 #define KSEC_HISTORY_MIN	8
+#define KSEC_TAMPER_WINDOW	4
+
+struct ksec_net_point {
+	u64 host_tx, host_rx;		/* the taps' counts when it came */
+	u64 claim_tx, claim_rx;		/* the report's NET entry */
+};
+
 #define KSEC_HISTORY_EVERY	8
 
 /* Smallest spread published, per feature, in its unit per interval. */
@@ -62,6 +71,14 @@ struct ksec_guest {
 	u64 ewma_var[VIRTIO_VSEM_NR_FEATURES];
 	u64 guest_hypercalls;		/* claimed, since the first report */
 	struct ksec_bucket bucket;	/* reports a second */
+	/*
+	 * The network cross-check: the last KSEC_TAMPER_WINDOW + 1 reports'
+	 * claims and the taps' counts when each arrived, from devices of
+	 * bind sequence net_seq.
+	 */
+	u32 net_seq;
+	unsigned int net_n, net_pos;
+	struct ksec_net_point net_ring[KSEC_TAMPER_WINDOW + 1];
 };
 
 /* A report, parsed: only what the module uses. */
@@ -392,6 +409,95 @@ static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
 	return g;
 }
 
+/*
+ * The packets a guest claims to have sent and received, against what its
+ * taps exchanged with it (their own counters). Report k covers the guest's
+ * interval (e_{k-1}, e_k] and arrives at t_k >= e_k; reports come faster
+ * than their interval, so t_{k-1} <= e_k. Over a window of the last
+ * KSEC_TAMPER_WINDOW reports, everything the taps carried in
+ * (t_{k-W}, t_{k-1}] falls inside the guest's (e_{k-W}, e_k]: a truthful
+ * guest claims at least as many (more if it has other interfaces). Claims
+ * below 7/8 of that, less 32 packets, are short. The window is bounded,
+ * so a claim cannot be banked: one huge claim covers at most W reports.
+ *
+ * A new epoch starts again. So do a report missing from the sequence, one
+ * without a NET entry and a device bound or unbound; since a guest can do
+ * the first two at will, they count as short too if the taps carried more
+ * than the slack since the previous report.
+ */
+#define KSEC_TAMPER_SLACK	32
+#define KSEC_TAMPER_SHIFT	3
+
+static bool ksec_short(u64 claimed, u64 seen)
+{
+	u64 need = seen - (seen >> KSEC_TAMPER_SHIFT);
+
+	need = need > KSEC_TAMPER_SLACK ? need - KSEC_TAMPER_SLACK : 0;
+	return claimed < need;
+}
+
+/* b - a for counters that only grow, 0 if a device went backwards. */
+static u64 ksec_delta(u64 b, u64 a)
+{
+	return b > a ? b - a : 0;
+}
+
+static void ksec_net_cross_check(struct ksec_vm *vm, struct ksec_guest *g,
+				 const struct ksec_parsed *p, bool new_epoch,
+				 bool in_sequence)
+{
+	struct ksec_net_point *pt, *last, *oldest, *prev;
+	unsigned int i, n;
+	u64 tx, rx;
+	u32 seq;
+
+	if (!ksec_net_seen(vm, &tx, &rx, &seq)) {
+		g->net_n = 0;
+		return;
+	}
+	last = g->net_n ? &g->net_ring[(g->net_pos + KSEC_TAMPER_WINDOW) %
+				       (KSEC_TAMPER_WINDOW + 1)] : NULL;
+	if (new_epoch || !last || seq != g->net_seq || !in_sequence ||
+	    !p->has_net) {
+		/* The guest's own breaks, while its taps carried traffic. */
+		if (!new_epoch && last && seq == g->net_seq &&
+		    (ksec_delta(tx, last->host_tx) > KSEC_TAMPER_SLACK ||
+		     ksec_delta(rx, last->host_rx) > KSEC_TAMPER_SLACK))
+			g->v.tampered++;
+		g->net_n = 0;
+		g->net_pos = 0;
+		g->net_seq = seq;
+		if (!p->has_net)
+			return;
+	}
+	pt = &g->net_ring[g->net_pos];
+	pt->host_tx = tx;
+	pt->host_rx = rx;
+	pt->claim_tx = le64_to_cpu(p->net.tx_packets);
+	pt->claim_rx = le64_to_cpu(p->net.rx_packets);
+	g->net_pos = (g->net_pos + 1) % (KSEC_TAMPER_WINDOW + 1);
+	if (g->net_n <= KSEC_TAMPER_WINDOW)
+		g->net_n++;
+	if (g->net_n <= KSEC_TAMPER_WINDOW)
+		return;
+	/* The ring is full: g->net_pos is the oldest point, k - W. */
+	oldest = &g->net_ring[g->net_pos];
+	prev = &g->net_ring[(g->net_pos + KSEC_TAMPER_WINDOW - 1) %
+			    (KSEC_TAMPER_WINDOW + 1)];
+	g->v.claimed_tx = 0;
+	g->v.claimed_rx = 0;
+	for (i = 1, n = g->net_pos; i <= KSEC_TAMPER_WINDOW; i++) {
+		n = (n + 1) % (KSEC_TAMPER_WINDOW + 1);
+		ksec_add_sat(&g->v.claimed_tx, g->net_ring[n].claim_tx);
+		ksec_add_sat(&g->v.claimed_rx, g->net_ring[n].claim_rx);
+	}
+	g->v.seen_tx = ksec_delta(prev->host_tx, oldest->host_tx);
+	g->v.seen_rx = ksec_delta(prev->host_rx, oldest->host_rx);
+	if (ksec_short(g->v.claimed_tx, g->v.seen_tx) ||
+	    ksec_short(g->v.claimed_rx, g->v.seen_rx))
+		g->v.tampered++;
+}
+
 static void ksec_control(const struct ksec_guest *g,
 			 struct ksec_guest_control *ctl)
 {
@@ -414,7 +520,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	struct ksec_guest *g = ksec_guest_get(vm);
 	struct ksec_parsed *p;
 	u32 vcpus, prev_interval;
-	bool new_epoch;
+	bool new_epoch, in_sequence;
 	unsigned int i;
 	int err;
 
@@ -440,6 +546,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		goto out;
 	}
 
+	in_sequence = !new_epoch && g->v.reports && p->seq == g->v.seq + 1;
 	if (new_epoch) {
 		g->v.epoch = *epoch;
 		if (g->v.reports)
@@ -488,6 +595,8 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		if (g->guest_hypercalls > host[KSEC_HYPERCALLS])
 			g->v.inconsistent++;
 	}
+
+	ksec_net_cross_check(vm, g, p, new_epoch, in_sequence);
 
 	/*
 	 * Calm level-1 intervals of the usual length only: the guest reports

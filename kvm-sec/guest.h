@@ -35,6 +35,9 @@ struct ksec_guest_view {
 	u64 loss_unstored_packets, loss_hv_unstored, loss_flows_trimmed;
 	u64 loss_reports_dropped;	/* the last report's: since it started */
 	bool loss_estimated;		/* destinations estimated, last report */
+	/* The guest's packet counts against its taps' (KVM_SEC_GUEST_NET_*) */
+	u64 tampered;
+	u64 claimed_tx, seen_tx, claimed_rx, seen_rx;
 	u64 last[VIRTIO_VSEM_NR_FEATURES];
 	u64 total[VIRTIO_VSEM_NR_FEATURES];
 	u64 mean[VIRTIO_VSEM_NR_FEATURES];

@@ -13,6 +13,7 @@
 #include "discovery.h"
 #include "events.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "netlink.h"
 #include "probes.h"
 #include "sampler.h"
@@ -41,13 +42,19 @@ static int __init ksec_init(void)
 	err = ksec_lifecycle_init();
 	if (err)
 		goto err_probes;
+	err = ksec_netdev_init();
+	if (err)
+		goto err_lifecycle;
 	ksec_discovery_scan();
+	ksec_netdev_rescan();
 
 	pr_info("monitoring %u VMs through %u KVM trace points (netlink family %s v%d)\n",
 		ksec_vm_count(), ksec_probes_attached(), KVM_SEC_GENL_NAME,
 		KVM_SEC_GENL_VERSION);
 	return 0;
 
+err_lifecycle:
+	ksec_lifecycle_exit();
 err_probes:
 	ksec_probes_exit();
 err_netlink:
@@ -69,6 +76,8 @@ static void __exit ksec_exit(void)
 	ksec_netlink_exit();
 	ksec_events_flush();
 	ksec_sampler_stop();
+	/* No hook runs after this: every device is unbound. */
+	ksec_netdev_exit();
 	/* Let go of every VM: KVM may destroy some right here. */
 	ksec_registry_exit();
 	pr_info("unloaded\n");

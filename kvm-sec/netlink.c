@@ -28,6 +28,7 @@
 #include "discovery.h"
 #include "guest.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "netlink.h"
 #include "probes.h"
 #include "sampler.h"
@@ -38,6 +39,10 @@ static_assert(KVM_SEC_CTR_EXITS + KSEC_NR_CLASSES - 1 == KVM_SEC_CTR_MAX);
 static_assert(KVM_SEC_CTR_EXITS + KSEC_HALTS == KVM_SEC_CTR_HALTS);
 static_assert(KVM_SEC_CTR_EXITS + KSEC_MSR_WRITE == KVM_SEC_CTR_MSR_WRITE);
 static_assert(KVM_SEC_TOP_ENTRIES <= KSEC_TOP_MERGED);
+/* The order of enum ksec_net_ctr is the order of enum kvm_sec_net_ctr. */
+static_assert(KVM_SEC_NET_CTR_TX_PACKETS + KSEC_NET_NR - 1 == KVM_SEC_NET_CTR_MAX);
+static_assert(KVM_SEC_NET_CTR_TX_PACKETS + KSEC_NET_RX_SYNACK == KVM_SEC_NET_CTR_RX_SYNACK);
+static_assert(KVM_SEC_NET_PEERS <= KSEC_TOP_MERGED);
 
 /* Bounds above S16_MAX need a range object (NLA_POLICY_RANGE is s16). */
 static struct netlink_range_validation ksec_interval_range = {
@@ -74,6 +79,11 @@ static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_GUEST_EPOCH + 
 				     .len = VIRTIO_VSEM_MAX_REPORT_SIZE },
 	[KVM_SEC_A_VM_FD]	= { .type = NLA_U32 },
 	[KVM_SEC_A_GUEST_EPOCH]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy ksec_netdev_policy[KVM_SEC_A_IFNAME + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KVM_SEC_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
 
 static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_GUEST_INTERVAL_MS + 1] = {
@@ -132,7 +142,37 @@ static inline size_t ksec_guest_size(void)
 	       8 * nla_total_size(sizeof(u32)) +		/* ANOMALIES..REPORT_FLAGS */
 	       4 * ksec_features_size() +
 	       nla_total_size(0) +			/* LOSS */
-	       4 * nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u8));
+	       4 * nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u8)) +
+	       5 * nla_total_size_64bit(sizeof(u64));	/* TAMPERED, NET_* */
+}
+
+static inline size_t ksec_net_ctrs_size(void)
+{
+	return nla_total_size(0) + KSEC_NET_NR * nla_total_size_64bit(sizeof(u64));
+}
+
+static inline size_t ksec_peers_size(void)
+{
+	return nla_total_size(0) +
+	       KVM_SEC_NET_PEERS * (nla_total_size(0) +
+				    nla_total_size(16) +	/* ADDR */
+				    2 * nla_total_size_64bit(sizeof(u64)) +
+				    nla_total_size(sizeof(u8)) +
+				    nla_total_size(sizeof(u32))) +
+	       nla_total_size_64bit(sizeof(u64));		/* OTHER */
+}
+
+static inline size_t ksec_net_size(void)
+{
+	return nla_total_size(0) + 2 * ksec_net_ctrs_size() +
+	       2 * nla_total_size_64bit(sizeof(u64)) +		/* DISTINCT_* */
+	       KVM_SEC_NET_MAX_DEVICES * (nla_total_size(0) +
+					  nla_total_size(sizeof(u32)) +
+					  nla_total_size(IFNAMSIZ) +
+					  nla_total_size(sizeof(u8)) +
+					  nla_total_size(0)) +
+	       3 * KVM_SEC_NET_MAX_ADDRS * nla_total_size(16) +
+	       2 * ksec_peers_size();
 }
 
 static inline size_t ksec_vm_ident_size(void)
@@ -150,7 +190,7 @@ static inline size_t ksec_vm_msg_size(void)
 	return ksec_vm_ident_size() +
 	       2 * nla_total_size(sizeof(u32)) +	/* VCPUS, INTERVAL_MS */
 	       2 * ksec_counters_size() + 3 * ksec_top_size() +
-	       ksec_guest_size();
+	       ksec_guest_size() + ksec_net_size();
 }
 
 static int ksec_put_counters(struct sk_buff *skb, int attr, const u64 *val)
@@ -306,11 +346,103 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 			      KVM_SEC_GUEST_PAD) ||
 	    nla_put_u32(skb, KVM_SEC_GUEST_REPORT_FLAGS, g->flags) ||
 	    ksec_put_guest_loss(skb, g) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_TAMPERED, g->tampered,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_NET_CLAIMED_TX, g->claimed_tx,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_NET_SEEN_TX, g->seen_tx,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_NET_CLAIMED_RX, g->claimed_rx,
+			      KVM_SEC_GUEST_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_GUEST_NET_SEEN_RX, g->seen_rx,
+			      KVM_SEC_GUEST_PAD) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_LAST, g->last) ||
 	    ksec_put_features(skb, KVM_SEC_GUEST_TOTAL, g->total) ||
 	    (g->history_seq &&
 	     (ksec_put_features(skb, KVM_SEC_GUEST_MEAN, g->mean) ||
 	      ksec_put_features(skb, KVM_SEC_GUEST_SPREAD, g->spread))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_net_ctrs(struct sk_buff *skb, int attr, const u64 *val)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+	int c;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (c = 0; c < KSEC_NET_NR; c++)
+		if (nla_put_u64_64bit(skb, KVM_SEC_NET_CTR_TX_PACKETS + c,
+				      val[c], KVM_SEC_NET_CTR_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_peers(struct sk_buff *skb, int attr,
+			  const struct ksec_peers_view *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr), *entry;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < p->nr; i++) {
+		const struct ksec_peer_view *e = &p->peer[i];
+
+		entry = nla_nest_start(skb, KVM_SEC_PEERS_ENTRY);
+		if (!entry ||
+		    nla_put(skb, KVM_SEC_PEER_ADDR, e->family == 4 ? 4 : 16,
+			    e->addr) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_PEER_PACKETS, e->packets,
+				      KVM_SEC_PEER_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_PEER_ERROR, e->err,
+				      KVM_SEC_PEER_PAD) ||
+		    nla_put_u8(skb, KVM_SEC_PEER_CLASS, e->class) ||
+		    (e->vm_id && nla_put_u32(skb, KVM_SEC_PEER_VM, e->vm_id)))
+			return -EMSGSIZE;
+		nla_nest_end(skb, entry);
+	}
+	if (nla_put_u64_64bit(skb, KVM_SEC_PEERS_OTHER, p->other,
+			      KVM_SEC_PEERS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_net(struct sk_buff *skb, const struct ksec_net_view *v)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_A_VM_NET), *dev;
+	unsigned int i;
+
+	if (!nest ||
+	    ksec_put_net_ctrs(skb, KVM_SEC_NET_COUNTERS, v->tot) ||
+	    ksec_put_net_ctrs(skb, KVM_SEC_NET_RATES, v->rate) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_NET_DISTINCT_DST, v->distinct_dst,
+			      KVM_SEC_NET_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_NET_DISTINCT_SRC, v->distinct_src,
+			      KVM_SEC_NET_PAD))
+		return -EMSGSIZE;
+	for (i = 0; i < v->nr_devs; i++) {
+		const struct ksec_netdev_view *d = &v->dev[i];
+
+		dev = nla_nest_start(skb, KVM_SEC_NET_DEVICE);
+		if (!dev ||
+		    nla_put_u32(skb, KVM_SEC_NETDEV_IFINDEX, d->ifindex) ||
+		    nla_put_string(skb, KVM_SEC_NETDEV_IFNAME, d->name) ||
+		    nla_put_u8(skb, KVM_SEC_NETDEV_HOW, d->how) ||
+		    (d->init_net && nla_put_flag(skb, KVM_SEC_NETDEV_INIT_NET)))
+			return -EMSGSIZE;
+		nla_nest_end(skb, dev);
+	}
+	for (i = 0; i < v->nr_addrs; i++)
+		if (nla_put(skb, KVM_SEC_NET_ADDR, v->addr[i].len,
+			    v->addr[i].addr))
+			return -EMSGSIZE;
+	if (ksec_put_peers(skb, KVM_SEC_NET_DESTINATIONS, &v->dst) ||
+	    ksec_put_peers(skb, KVM_SEC_NET_SOURCES, &v->src))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -326,7 +458,8 @@ static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
 	    ksec_put_top(skb, KVM_SEC_A_VM_HYPERCALLS, &v->hypercalls) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_PORTS, &v->ports) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_MMIO_PAGES, &v->mmio_pages) ||
-	    (v->has_guest && ksec_put_guest(skb, &v->guest)))
+	    (v->has_guest && ksec_put_guest(skb, &v->guest)) ||
+	    (v->has_net && ksec_put_net(skb, &v->net)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -567,6 +700,16 @@ static int ksec_put_status(struct sk_buff *skb)
 	    nla_put_u32(skb, KVM_SEC_STATUS_MAX_VMS, ksec_max_vms()) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_LATE_RELEASES,
 			      atomic64_read(&ksec_status.late_releases),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_STATUS_NETDEVS, ksec_netdev_count()) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_NETDEV_SCANS,
+			      atomic64_read(&ksec_status.netdev_scans),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_NETDEV_REFUSED,
+			      atomic64_read(&ksec_status.netdev_refused),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_NETDEV_UNRESOLVED,
+			      atomic64_read(&ksec_status.netdev_unresolved),
 			      KVM_SEC_STATUS_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -758,6 +901,34 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* Bind or unbind a device by hand (NETDEV_ADD, NETDEV_DEL). */
+static int ksec_nl_netdev(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
+	struct nlattr *name = info->attrs[KVM_SEC_A_IFNAME];
+	const char *why = NULL;
+	struct ksec_vm *vm;
+	int err;
+
+	if (!id || !name) {
+		GENL_SET_ERR_MSG(info, "give KVM_SEC_A_VM_ID and KVM_SEC_A_IFNAME");
+		return -EINVAL;
+	}
+	vm = ksec_vm_get_by_id(nla_get_u32(id));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
+		return -ENOENT;
+	}
+	if (info->genlhdr->cmd == KVM_SEC_CMD_NETDEV_ADD)
+		err = ksec_netdev_add(vm, nla_data(name), &why);
+	else
+		err = ksec_netdev_del(vm, nla_data(name), &why);
+	if (err && why)
+		ksec_extack(info->extack, name, why);
+	ksec_vm_put(vm);
+	return err;
+}
+
 static const struct genl_ops ksec_ops[] = {
 	{
 		.cmd	= KVM_SEC_CMD_GET_VM,
@@ -803,6 +974,20 @@ static const struct genl_ops ksec_ops[] = {
 		.dumpit	= ksec_nl_dump_flows,
 		.policy	= ksec_get_flows_policy,
 		.maxattr = ARRAY_SIZE(ksec_get_flows_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_NETDEV_ADD,
+		.doit	= ksec_nl_netdev,
+		.policy	= ksec_netdev_policy,
+		.maxattr = ARRAY_SIZE(ksec_netdev_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_NETDEV_DEL,
+		.doit	= ksec_nl_netdev,
+		.policy	= ksec_netdev_policy,
+		.maxattr = ARRAY_SIZE(ksec_netdev_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

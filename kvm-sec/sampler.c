@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <linux/kvm_sec.h>
 
+#include "net.h"
 #include "sampler.h"
 #include "vm.h"
 
@@ -21,9 +22,22 @@ static bool ksec_sampler_running;
 static void ksec_sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ksec_sample_work, ksec_sample_fn);
 
+/* Look for taps this often (in intervals) even without an event. */
+#define KSEC_TAP_RESCAN_INTERVALS	10
+
 static void ksec_sample_fn(struct work_struct *work)
 {
-	ksec_sample_all(ktime_get_ns());
+	static unsigned int samples;
+	u64 now = ktime_get_ns();
+
+	ksec_sample_all(now);
+	ksec_net_sample_all(now);
+	/*
+	 * A tap file passed to a VMM after the device's last event (libvirt
+	 * hot-plugging a NIC) raises nothing, nor does opening a macvtap.
+	 */
+	if (++samples % KSEC_TAP_RESCAN_INTERVALS == 0)
+		ksec_netdev_rescan();
 	if (READ_ONCE(ksec_sampler_running))
 		queue_delayed_work(system_wq, &ksec_sample_work,
 				   msecs_to_jiffies(READ_ONCE(ksec_interval_ms)));

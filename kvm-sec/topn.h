@@ -3,8 +3,9 @@
  * Bounded heavy-hitter tables of (key, count), built for the KVM exit path.
  *
  * Each CPU owns one table per VM and per kind of key (port, page, hypercall
- * number). The owning CPU is the only writer, with preemption disabled, so
- * an update needs no lock and no atomic instruction.
+ * number, network address): a key has 128 bits, key_hi:key. The owning CPU
+ * is the only writer, with preemption disabled (bottom halves disabled for
+ * the network's), so an update needs no lock and no atomic instruction.
  *
  * A table is a Space-Saving summary (Metwally, Agrawal, El Abbadi, 2005)
  * of KSEC_TOP_SLOTS counters: a key already in the table has its count
@@ -47,6 +48,7 @@
 
 struct ksec_top_slot {
 	u64 key;
+	u64 key_hi;	/* 0 but for network addresses */
 	u64 count;	/* 0: the slot is free */
 	u64 err;	/* count - err <= the key's true count */
 };
@@ -78,17 +80,22 @@ static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
 	return (unsigned int)((key * 0x9E3779B97F4A7C15ull) >> 40) & (slots - 1);
 }
 
-/* Writer side: only the owning CPU, with preemption disabled. */
-static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
+static inline bool ksec_top_same(const struct ksec_top_slot *s, u64 hi, u64 key)
 {
-	unsigned int h = ksec_top_hash(key, KSEC_TOP_SLOTS);
+	return s->key == key && s->key_hi == hi;
+}
+
+/* Writer side: only the owning CPU, with preemption disabled. */
+static inline void ksec_top_add_key(struct ksec_top *t, u64 hi, u64 key, u64 n)
+{
+	unsigned int h = ksec_top_hash(key ^ hi, KSEC_TOP_SLOTS);
 	struct ksec_top_slot *s, *min = NULL;
 	unsigned int i;
 
 	/* Probe from the key's hash: a busy key is usually found at once. */
 	for (i = 0; i < KSEC_TOP_SLOTS; i++) {
 		s = &t->slot[(h + i) & (KSEC_TOP_SLOTS - 1)];
-		if (s->count && s->key == key) {
+		if (s->count && ksec_top_same(s, hi, key)) {
 			WRITE_ONCE(s->count, s->count + n);
 			return;
 		}
@@ -105,9 +112,15 @@ static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
 	}
 	raw_write_seqcount_begin(&t->seq);
 	WRITE_ONCE(min->key, key);
+	WRITE_ONCE(min->key_hi, hi);
 	WRITE_ONCE(min->err, min->count);
 	WRITE_ONCE(min->count, min->count + n);
 	raw_write_seqcount_end(&t->seq);
+}
+
+static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
+{
+	ksec_top_add_key(t, 0, key, n);
 }
 
 static inline void ksec_top_merged_init(struct ksec_top_merged *m)
@@ -123,13 +136,13 @@ static inline void ksec_top_merged_init(struct ksec_top_merged *m)
 static inline void ksec_top_merged_add(struct ksec_top_merged *m,
 				       const struct ksec_top_slot *x)
 {
-	unsigned int h = ksec_top_hash(x->key, KSEC_TOP_MERGED);
+	unsigned int h = ksec_top_hash(x->key ^ x->key_hi, KSEC_TOP_MERGED);
 	unsigned int i;
 
 	for (i = 0; i < KSEC_TOP_MERGED; i++) {
 		struct ksec_top_slot *s = &m->slot[(h + i) & (KSEC_TOP_MERGED - 1)];
 
-		if (s->count && s->key == x->key) {
+		if (s->count && ksec_top_same(s, x->key_hi, x->key)) {
 			s->count += x->count;
 			s->err += x->err;
 			return;
@@ -157,6 +170,7 @@ static inline void ksec_top_merge(struct ksec_top_merged *m,
 			continue;	/* a replacement is under way */
 		for (i = 0; i < KSEC_TOP_SLOTS; i++) {
 			snap[i].key = READ_ONCE(t->slot[i].key);
+			snap[i].key_hi = READ_ONCE(t->slot[i].key_hi);
 			snap[i].count = READ_ONCE(t->slot[i].count);
 			snap[i].err = READ_ONCE(t->slot[i].err);
 		}
@@ -167,6 +181,7 @@ static inline void ksec_top_merge(struct ksec_top_merged *m,
 		/* Never got a quiet moment: take what is there now. */
 		for (i = 0; i < KSEC_TOP_SLOTS; i++) {
 			snap[i].key = READ_ONCE(t->slot[i].key);
+			snap[i].key_hi = READ_ONCE(t->slot[i].key_hi);
 			snap[i].count = READ_ONCE(t->slot[i].count);
 			snap[i].err = READ_ONCE(t->slot[i].err);
 		}
@@ -196,7 +211,9 @@ static inline void ksec_top_finish(struct ksec_top_merged *m, unsigned int max)
 			struct ksec_top_slot *p = &m->slot[j - 1];
 
 			if (p->count > v.count ||
-			    (p->count == v.count && p->key <= v.key))
+			    (p->count == v.count &&
+			     (p->key_hi < v.key_hi ||
+			      (p->key_hi == v.key_hi && p->key <= v.key))))
 				break;
 			m->slot[j] = *p;
 		}

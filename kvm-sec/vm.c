@@ -34,6 +34,7 @@
 #include "compat.h"
 #include "events.h"
 #include "guest.h"
+#include "net.h"
 #include "rate.h"
 #include "sampler.h"
 #include "vm.h"
@@ -135,6 +136,7 @@ static void ksec_vm_free_rcu(struct rcu_head *rcu)
 	struct ksec_vm *vm = container_of(rcu, struct ksec_vm, rcu);
 
 	ksec_guest_free(vm);
+	ksec_net_free(rcu_dereference_protected(vm->net, true));
 	free_percpu(vm->pcpu);
 	kfree(vm);
 }
@@ -189,6 +191,12 @@ static void ksec_vm_unlink(struct ksec_vm *vm, bool notify)
 	vm->dead = true;
 	spin_unlock(&vm->lock);
 	atomic64_inc(&ksec_status.vms_gone);
+	/*
+	 * Its devices' hooks go, from process context. Whether or not it has
+	 * any yet: a binder that saw it alive may be about to add one, and
+	 * the work runs after it (rtnl orders them).
+	 */
+	ksec_netdev_vm_gone();
 	if (notify)
 		ksec_event_vm_del(vm);
 	else
@@ -311,6 +319,8 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
 	xa_unlock_irqrestore(&ksec_vms, flags);
 
 	atomic64_inc(&ksec_status.vms_seen);
+	/* Its VMM may hold taps already (libvirt opens them first). */
+	ksec_netdev_rescan();
 	return 0;
 
 out_unlock:
@@ -543,4 +553,5 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	ksec_top_finish(&v->ports, KVM_SEC_TOP_ENTRIES);
 	ksec_top_finish(&v->mmio_pages, KVM_SEC_TOP_ENTRIES);
 	v->has_guest = ksec_guest_fill_view(vm, &v->guest);
+	v->has_net = ksec_net_fill_view(vm, &v->net);
 }

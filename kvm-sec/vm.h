@@ -33,11 +33,13 @@
 #include <linux/kvm_sec.h>
 
 #include "guest.h"
+#include "net.h"
 #include "topn.h"
 
 struct kvm;
 struct kvm_vcpu;
 struct ksec_guest;
+struct ksec_vm_net;
 
 /* What is counted per VM: the order of enum kvm_sec_ctr. */
 enum ksec_class {
@@ -117,6 +119,8 @@ struct ksec_vm {
 
 	struct mutex guest_lock;	/* guest and what it points to */
 	struct ksec_guest *guest;	/* guest.c; NULL until needed */
+	/* net.c; set under rtnl with the first device bound, then kept */
+	struct ksec_vm_net __rcu *net;
 
 	struct ksec_event ev_new;	/* pending VM_NEW notification */
 	struct ksec_event ev_del;	/* pending VM_DEL notification */
@@ -139,6 +143,8 @@ struct ksec_vm_view {
 	struct ksec_top_merged mmio_pages;
 	bool has_guest;
 	struct ksec_guest_view guest;
+	bool has_net;
+	struct ksec_net_view net;
 };
 
 /* Module-wide counters: everything that is not counted per VM. */
@@ -151,6 +157,9 @@ struct ksec_status {
 	atomic64_t adopted;
 	atomic64_t refused;
 	atomic64_t late_releases;
+	atomic64_t netdev_scans;
+	atomic64_t netdev_refused;
+	atomic64_t netdev_unresolved;
 	u64 __percpu *untracked;	/* events from unknown VMs */
 };
 

@@ -34,7 +34,9 @@
  *   kvm_sec_top), KVM_SEC_A_INTERVAL_MS (the interval _RATES covers) and,
  *   once the VM's guest driver has reported or a level was commanded,
  *   KVM_SEC_A_VM_GUEST (nest, enum kvm_sec_guest; the guest's level-2
- *   flows are not in it but in KVM_SEC_CMD_GET_FLOWS).
+ *   flows are not in it but in KVM_SEC_CMD_GET_FLOWS) and, once a network
+ *   device was bound to the VM, KVM_SEC_A_VM_NET (nest, enum kvm_sec_net:
+ *   what the host saw on the VM's tap devices).
  *   Requires CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_GET_CONFIG
@@ -99,6 +101,19 @@
  *   NLM_F_DUMP_INTR. Errors: -EINVAL (no VM ID), -ENOENT (no such VM).
  *   Requires CAP_NET_ADMIN.
  *
+ * KVM_SEC_CMD_NETDEV_ADD, KVM_SEC_CMD_NETDEV_DEL
+ *   Bind a network device to a VM by hand, or unbind one (whether bound by
+ *   hand or found by the module). Request: KVM_SEC_A_VM_ID and
+ *   KVM_SEC_A_IFNAME, a device of the initial network namespace. The
+ *   module counts the device's traffic as the VM's: what the device
+ *   receives (its ingress) as sent by the VM, what it transmits as received
+ *   by the VM, as for a tap. The module finds the tap devices whose files
+ *   the VM's VMM holds (tun and macvtap/ipvtap) by itself; this is for the
+ *   setups it cannot see. Errors: -ENOENT (no such VM or device), -EBUSY
+ *   (bound to another VM), -EEXIST (already bound to this VM), -ENOSPC
+ *   (KVM_SEC_NET_MAX_DEVICES devices bound to the VM), -EINVAL (a loopback
+ *   device). Requires CAP_NET_ADMIN.
+ *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
  *   when the module starts and stops tracking a VM. Attributes:
@@ -128,6 +143,12 @@
 /* At most this many entries in each top-N nest. */
 #define KVM_SEC_TOP_ENTRIES	8
 
+/* Network devices bound to one VM at most, and their peers listed. */
+#define KVM_SEC_NET_MAX_DEVICES	4
+#define KVM_SEC_NET_PEERS	6
+/* A VM's own addresses kept, per kind (MAC, IPv4, IPv6). */
+#define KVM_SEC_NET_MAX_ADDRS	2
+
 enum kvm_sec_cmd {
 	KVM_SEC_CMD_UNSPEC,
 	KVM_SEC_CMD_GET_VM,
@@ -139,6 +160,8 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_GUEST_REPORT,
 	KVM_SEC_CMD_SET_VM,
 	KVM_SEC_CMD_GET_FLOWS,
+	KVM_SEC_CMD_NETDEV_ADD,
+	KVM_SEC_CMD_NETDEV_DEL,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -193,6 +216,8 @@ enum kvm_sec_attr {
 	KVM_SEC_A_FLOWS,		/* nest of KVM_SEC_GUEST_FLOW (GET_FLOWS) */
 	/* u64: the device's epoch, one more at each reset (GUEST_REPORT) */
 	KVM_SEC_A_GUEST_EPOCH,
+	KVM_SEC_A_VM_NET,		/* nest, enum kvm_sec_net */
+	KVM_SEC_A_IFNAME,		/* string: a network device (NETDEV_*) */
 
 	__KVM_SEC_A_MAX
 };
@@ -297,6 +322,16 @@ enum kvm_sec_status {
 	 * (released by the periodic check, up to a second late)
 	 */
 	KVM_SEC_STATUS_LATE_RELEASES,
+	KVM_SEC_STATUS_NETDEVS,		/* u32: network devices bound now */
+	/* u64: scans of the VMMs' files for tap devices */
+	KVM_SEC_STATUS_NETDEV_SCANS,
+	/*
+	 * u64: tap devices found but not bound (bound to another VM, the
+	 * VM's KVM_SEC_NET_MAX_DEVICES reached, no memory, no hook)
+	 */
+	KVM_SEC_STATUS_NETDEV_REFUSED,
+	/* u64: tap files whose device could not be named (renamed, moved) */
+	KVM_SEC_STATUS_NETDEV_UNRESOLVED,
 
 	__KVM_SEC_STATUS_MAX
 };
@@ -342,6 +377,22 @@ enum kvm_sec_guest {
 	KVM_SEC_GUEST_EPOCHS,		/* u64: epochs begun since the first report */
 	KVM_SEC_GUEST_REPORT_FLAGS,	/* u32: VIRTIO_VSEM_RF_* of the last report */
 	KVM_SEC_GUEST_LOSS,		/* nest, enum kvm_sec_guest_loss */
+	/*
+	 * u64: reports after which the packets the guest claims to have sent
+	 * (or received), added up, fall short of what its tap devices carried
+	 * by more than the tolerance (Documentation/kvm-sec/design.rst): the
+	 * reason "tamper"
+	 */
+	KVM_SEC_GUEST_TAMPERED,
+	/*
+	 * u64 each: the packets compared, added up since the comparison
+	 * started (the guest's claims; the host's count over the same
+	 * intervals)
+	 */
+	KVM_SEC_GUEST_NET_CLAIMED_TX,
+	KVM_SEC_GUEST_NET_SEEN_TX,
+	KVM_SEC_GUEST_NET_CLAIMED_RX,
+	KVM_SEC_GUEST_NET_SEEN_RX,
 
 	__KVM_SEC_GUEST_MAX
 };
@@ -386,5 +437,134 @@ enum kvm_sec_guest_loss {
 };
 
 #define KVM_SEC_LOSS_MAX (__KVM_SEC_LOSS_MAX - 1)
+
+/*
+ * The host's own view of a VM's network (KVM_SEC_A_VM_NET), from the tap
+ * devices bound to it: headers only, never payload. The VM sends what its
+ * tap receives and receives what its tap transmits.
+ */
+enum kvm_sec_net {
+	KVM_SEC_NET_UNSPEC,
+	KVM_SEC_NET_PAD,
+	KVM_SEC_NET_COUNTERS,		/* nest, enum kvm_sec_net_ctr: totals */
+	KVM_SEC_NET_RATES,		/* nest, enum kvm_sec_net_ctr: per second */
+	/*
+	 * u64 each: distinct destinations of what the VM sent and distinct
+	 * sources of what it received, over the last interval (estimated,
+	 * HyperLogLog, about 3% standard error; exact for a few)
+	 */
+	KVM_SEC_NET_DISTINCT_DST,
+	KVM_SEC_NET_DISTINCT_SRC,
+	KVM_SEC_NET_DEVICE,		/* nest, enum kvm_sec_netdev; repeated */
+	/* binary, repeated: the VM's own addresses (6: MAC, 4: IPv4, 16: IPv6) */
+	KVM_SEC_NET_ADDR,
+	/* nest, enum kvm_sec_peers: where the VM sent, busiest first */
+	KVM_SEC_NET_DESTINATIONS,
+	/* nest, enum kvm_sec_peers: where what it received came from */
+	KVM_SEC_NET_SOURCES,
+
+	__KVM_SEC_NET_MAX
+};
+
+#define KVM_SEC_NET_MAX (__KVM_SEC_NET_MAX - 1)
+
+/*
+ * Per-VM network counters (u64). Packets are the frames the tap carried
+ * (a segmentation-offloaded frame counts once); bytes include the
+ * Ethernet header. SYN counts TCP SYNs without ACK; SYNACK SYNs with ACK.
+ * UNREACH counts ICMP destination unreachable and ICMPv6 type 1. NONIP:
+ * frames neither IPv4 nor IPv6 (ARP...). UNPARSED: IP packets whose
+ * headers were cut short or too deep to follow (counted, not classified).
+ */
+enum kvm_sec_net_ctr {
+	KVM_SEC_NET_CTR_UNSPEC,
+	KVM_SEC_NET_CTR_PAD,
+	KVM_SEC_NET_CTR_TX_PACKETS,
+	KVM_SEC_NET_CTR_TX_BYTES,
+	KVM_SEC_NET_CTR_RX_PACKETS,
+	KVM_SEC_NET_CTR_RX_BYTES,
+	KVM_SEC_NET_CTR_TX_SYN,
+	KVM_SEC_NET_CTR_RX_SYN,
+	KVM_SEC_NET_CTR_TX_SYNACK,
+	KVM_SEC_NET_CTR_RX_SYNACK,
+	KVM_SEC_NET_CTR_TX_RST,
+	KVM_SEC_NET_CTR_RX_RST,
+	KVM_SEC_NET_CTR_TX_UNREACH,
+	KVM_SEC_NET_CTR_RX_UNREACH,
+	KVM_SEC_NET_CTR_TX_UDP,
+	KVM_SEC_NET_CTR_RX_UDP,
+	KVM_SEC_NET_CTR_TX_NONIP,
+	KVM_SEC_NET_CTR_RX_NONIP,
+	KVM_SEC_NET_CTR_TX_UNPARSED,
+	KVM_SEC_NET_CTR_RX_UNPARSED,
+
+	__KVM_SEC_NET_CTR_MAX
+};
+
+#define KVM_SEC_NET_CTR_MAX (__KVM_SEC_NET_CTR_MAX - 1)
+
+/* How a network device came to be bound to a VM. */
+enum kvm_sec_netdev_how {
+	KVM_SEC_NETDEV_MANUAL,		/* KVM_SEC_CMD_NETDEV_ADD */
+	KVM_SEC_NETDEV_TUN,		/* a tun/tap file of the VMM */
+	KVM_SEC_NETDEV_MACVTAP,		/* a macvtap/ipvtap file of the VMM */
+};
+
+enum kvm_sec_netdev {
+	KVM_SEC_NETDEV_UNSPEC,
+	KVM_SEC_NETDEV_PAD,
+	KVM_SEC_NETDEV_IFINDEX,		/* u32, in the device's namespace */
+	KVM_SEC_NETDEV_IFNAME,		/* string */
+	KVM_SEC_NETDEV_HOW,		/* u8: enum kvm_sec_netdev_how */
+	KVM_SEC_NETDEV_INIT_NET,	/* flag: in the initial namespace */
+
+	__KVM_SEC_NETDEV_MAX
+};
+
+#define KVM_SEC_NETDEV_MAX (__KVM_SEC_NETDEV_MAX - 1)
+
+/*
+ * Where an address is: another VM of this host (with its KVM_SEC_PEER_VM),
+ * inside the provider (the configured KVM_SEC_A_PREFIXES), on the link
+ * (broadcast, multicast, link-local) or outside.
+ */
+enum kvm_sec_peer_class {
+	KVM_SEC_PEER_OUTSIDE,
+	KVM_SEC_PEER_INSIDE,
+	KVM_SEC_PEER_THIS_HOST,
+	KVM_SEC_PEER_LINK,
+};
+
+/*
+ * A bounded table of peers by packets, as enum kvm_sec_top: up to
+ * KVM_SEC_NET_PEERS KVM_SEC_PEERS_ENTRY nests, busiest first, and
+ * KVM_SEC_PEERS_OTHER, the packets not attributed to a listed peer (and IP
+ * packets only: the entries and OTHER add up to the IP packets of that
+ * direction). Same error bounds as enum kvm_sec_top.
+ */
+enum kvm_sec_peers {
+	KVM_SEC_PEERS_UNSPEC,
+	KVM_SEC_PEERS_PAD,
+	KVM_SEC_PEERS_ENTRY,		/* nest, enum kvm_sec_peer */
+	KVM_SEC_PEERS_OTHER,		/* u64 */
+
+	__KVM_SEC_PEERS_MAX
+};
+
+#define KVM_SEC_PEERS_MAX (__KVM_SEC_PEERS_MAX - 1)
+
+enum kvm_sec_peer {
+	KVM_SEC_PEER_UNSPEC,
+	KVM_SEC_PEER_PAD,
+	KVM_SEC_PEER_ADDR,		/* binary: 4 or 16 bytes */
+	KVM_SEC_PEER_PACKETS,		/* u64 */
+	KVM_SEC_PEER_ERROR,		/* u64: PACKETS - ERROR <= true count */
+	KVM_SEC_PEER_CLASS,		/* u8: enum kvm_sec_peer_class */
+	KVM_SEC_PEER_VM,		/* u32: the VM ID, for THIS_HOST */
+
+	__KVM_SEC_PEER_MAX
+};
+
+#define KVM_SEC_PEER_MAX (__KVM_SEC_PEER_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */

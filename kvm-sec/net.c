@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VM's network view, made of what its taps' hooks counted (packet.c):
+ * totals, rates and distinct peers per interval, its own addresses, and
+ * where its peers are.
+ *
+ * Intervals. The hooks fill one half of each VM's distinct-peer registers,
+ * chosen by a global parity. At the end of an interval the sampler flips
+ * the parity, waits for a grace period (no hook still writes the old half),
+ * estimates from the old half and clears it: no lock on the packet path.
+ *
+ * Addresses. The source addresses a VM sends from are its own: the busiest
+ * KVM_SEC_NET_MAX_ADDRS of each kind, as the per-CPU tables count them, are
+ * put every interval into a map of this host's addresses. A peer found in
+ * the map is "this host", with the VM that sends from it (the busiest, if
+ * a guest spoofs another's address: its claim needs more packets than the
+ * owner's). Other peers are on the link (broadcast, multicast,
+ * link-local), inside the provider (KVM_SEC_A_PREFIXES) or outside.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/hash.h>
+#include <linux/hashtable.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vsem_hll.h>
+#include <asm/unaligned.h>
+
+#include "guest.h"
+#include "net.h"
+#include "rate.h"
+#include "vm.h"
+
+static DEFINE_SPINLOCK(ksec_addr_lock);
+static DEFINE_HASHTABLE(ksec_addr_hash, 10);
+/* VMs with network state: the sampler has work. */
+static atomic_t ksec_nets = ATOMIC_INIT(0);
+
+struct ksec_vm_net *ksec_net_alloc(void)
+{
+	struct ksec_vm_net *net = kzalloc(sizeof(*net), GFP_KERNEL);
+	int cpu;
+
+	if (!net)
+		return NULL;
+	net->pcpu = alloc_percpu(struct ksec_net_pcpu);
+	if (!net->pcpu) {
+		kfree(net);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu) {
+		struct ksec_net_pcpu *pc = per_cpu_ptr(net->pcpu, cpu);
+
+		ksec_top_init(&pc->dst);
+		ksec_top_init(&pc->src);
+		ksec_top_init(&pc->own_ip);
+		ksec_top_init(&pc->own_mac);
+	}
+	INIT_LIST_HEAD(&net->binds);
+	seqcount_init(&net->bind_seq);
+	net->last_ns = ktime_get_ns();
+	atomic_inc(&ksec_nets);
+	return net;
+}
+
+void ksec_net_forget_addrs(struct ksec_vm_net *net)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&ksec_addr_lock, flags);
+	for (i = 0; i < ARRAY_SIZE(net->own_ip); i++) {
+		if (net->own_ip[i].hashed)
+			hash_del(&net->own_ip[i].node);
+		net->own_ip[i].hashed = false;
+		net->own_ip[i].packets = 0;
+	}
+	net->nr_own_mac = 0;
+	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+}
+
+/* From the VM's last reference (an RCU callback): nothing uses @net. */
+void ksec_net_free(struct ksec_vm_net *net)
+{
+	if (!net)
+		return;
+	ksec_net_forget_addrs(net);
+	free_percpu(net->pcpu);
+	kfree(net);
+	atomic_dec(&ksec_nets);
+}
+
+void ksec_net_totals(struct ksec_vm_net *net, u64 *tot)
+{
+	int cpu, c;
+
+	memset(tot, 0, sizeof(*tot) * KSEC_NET_NR);
+	for_each_possible_cpu(cpu) {
+		const struct ksec_net_pcpu *pc = per_cpu_ptr(net->pcpu, cpu);
+
+		for (c = 0; c < KSEC_NET_NR; c++)
+			tot[c] += READ_ONCE(pc->ctr[c]);
+	}
+}
+
+/*
+ * A VM's network state: set once, under rtnl, and freed with the VM, so
+ * a holder of a reference on the VM may use it without RCU.
+ */
+static struct ksec_vm_net *ksec_vm_net_of(struct ksec_vm *vm)
+{
+	return rcu_dereference_protected(vm->net, kref_read(&vm->ref));
+}
+
+static bool ksec_key_is_v4(u64 hi, u64 lo)
+{
+	return !hi && lo >> 32 == 0xffff;
+}
+
+/* Broadcast, multicast, link-local or unspecified: not a host's own. */
+static bool ksec_key_is_link(u64 hi, u64 lo)
+{
+	if (ksec_key_is_v4(hi, lo)) {
+		u32 a = lo;
+
+		return a == 0xffffffff || (a >> 28) == 0xe ||
+		       (a >> 16) == 0xa9fe || (a >> 24) == 0;
+	}
+	return (hi >> 56) == 0xff || (hi >> 54) == (0xfe80ULL >> 6) ||
+	       (!hi && !lo);
+}
+
+static u32 ksec_addr_hashkey(u64 hi, u64 lo)
+{
+	return hash_64(hi ^ lo, 32);
+}
+
+/* Which VM sends from the address; 0 if none. */
+static u32 ksec_addr_owner(u64 hi, u64 lo)
+{
+	struct ksec_own_addr *a;
+	unsigned long flags;
+	u64 best = 0;
+	u32 id = 0;
+
+	spin_lock_irqsave(&ksec_addr_lock, flags);
+	hash_for_each_possible(ksec_addr_hash, a, node,
+			       ksec_addr_hashkey(hi, lo))
+		if (a->hi == hi && a->lo == lo && a->packets > best) {
+			best = a->packets;
+			id = a->vm_id;
+		}
+	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+	return id;
+}
+
+/* The VM's own addresses: the busiest sources of each kind it sent from. */
+static void ksec_net_learn_addrs(struct ksec_vm *vm, struct ksec_vm_net *net,
+				 struct ksec_top_merged *ip,
+				 struct ksec_top_merged *mac)
+{
+	unsigned int i, v4 = 0, v6 = 0, n = 0;
+	unsigned long flags;
+
+	ksec_top_finish(ip, KSEC_TOP_MERGED);
+	ksec_top_finish(mac, KVM_SEC_NET_MAX_ADDRS);
+	spin_lock_irqsave(&ksec_addr_lock, flags);
+	for (i = 0; i < ARRAY_SIZE(net->own_ip); i++) {
+		if (net->own_ip[i].hashed)
+			hash_del(&net->own_ip[i].node);
+		net->own_ip[i].hashed = false;
+	}
+	for (i = 0; i < ip->nr && n < ARRAY_SIZE(net->own_ip); i++) {
+		const struct ksec_top_slot *s = &ip->slot[i];
+		struct ksec_own_addr *a = &net->own_ip[n];
+		bool is_v4 = ksec_key_is_v4(s->key_hi, s->key);
+
+		if (ksec_key_is_link(s->key_hi, s->key) ||
+		    (is_v4 ? v4 : v6) == KVM_SEC_NET_MAX_ADDRS)
+			continue;
+		is_v4 ? v4++ : v6++;
+		a->hi = s->key_hi;
+		a->lo = s->key;
+		a->packets = s->count;
+		a->vm_id = vm->id;
+		a->hashed = true;
+		hash_add(ksec_addr_hash, &a->node,
+			 ksec_addr_hashkey(a->hi, a->lo));
+		n++;
+	}
+	for (i = 0; i < mac->nr; i++)
+		net->own_mac[i] = mac->slot[i].key;
+	net->nr_own_mac = mac->nr;
+	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+}
+
+static void ksec_net_sample_vm(struct ksec_vm *vm, struct ksec_vm_net *net,
+			       u64 now_ns, struct ksec_top_merged *ip,
+			       struct ksec_top_merged *mac)
+{
+	unsigned int old = (READ_ONCE(ksec_net_parity) + 1) & 1;
+	u64 tot[KSEC_NET_NR], dst, src, elapsed;
+	unsigned long flags;
+	int cpu, c;
+
+	dst = vsem_hll_estimate(net->hll[old][0], KSEC_HLL_BITS);
+	src = vsem_hll_estimate(net->hll[old][1], KSEC_HLL_BITS);
+	memset(net->hll[old], 0, sizeof(net->hll[old]));
+	ksec_net_totals(net, tot);
+
+	spin_lock_irqsave(&vm->lock, flags);
+	elapsed = ksec_sample_elapsed(now_ns, net->last_ns);
+	if (elapsed) {
+		for (c = 0; c < KSEC_NET_NR; c++) {
+			u64 d = tot[c] >= net->last_tot[c] ?
+				tot[c] - net->last_tot[c] : 0;
+
+			net->rate[c] = ksec_rate_per_s(d, elapsed);
+			net->last_tot[c] = tot[c];
+		}
+		net->last_ns = now_ns;
+		net->distinct_dst = dst;
+		net->distinct_src = src;
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+
+	ksec_top_merged_init(ip);
+	ksec_top_merged_init(mac);
+	for_each_possible_cpu(cpu) {
+		const struct ksec_net_pcpu *pc = per_cpu_ptr(net->pcpu, cpu);
+
+		ksec_top_merge(ip, &pc->own_ip);
+		ksec_top_merge(mac, &pc->own_mac);
+	}
+	if (!READ_ONCE(vm->dead))
+		ksec_net_learn_addrs(vm, net, ip, mac);
+}
+
+void ksec_net_sample_all(u64 now_ns)
+{
+	struct ksec_top_merged *ip, *mac;
+	struct ksec_vm_net *net;
+	struct ksec_vm *vm;
+	u32 id = 1;
+
+	if (!atomic_read(&ksec_nets))
+		return;
+	ip = kmalloc(sizeof(*ip), GFP_KERNEL);
+	mac = kmalloc(sizeof(*mac), GFP_KERNEL);
+	if (!ip || !mac) {
+		atomic64_inc(&ksec_status.alloc_failures);
+		goto out;
+	}
+	/* The hooks go on in the other half; none writes this one after. */
+	WRITE_ONCE(ksec_net_parity, ksec_net_parity + 1);
+	synchronize_net();
+	while ((vm = ksec_vm_get_next(&id, 0))) {
+		net = ksec_vm_net_of(vm);
+		if (net)
+			ksec_net_sample_vm(vm, net, now_ns, ip, mac);
+		ksec_vm_put(vm);
+		id++;
+		cond_resched();
+	}
+out:
+	kfree(ip);
+	kfree(mac);
+}
+
+/*
+ * The devices' own counters, not the hooks': a tun device counts what its
+ * VM wrote (rx_packets) and what its VM read (tx_packets), after every
+ * qdisc, tc action and XDP program in between; a macvtap the other way.
+ */
+bool ksec_net_seen(struct ksec_vm *vm, u64 *tx, u64 *rx, u32 *bind_gen)
+{
+	struct ksec_vm_net *net = ksec_vm_net_of(vm);
+	struct rtnl_link_stats64 st;
+	struct ksec_netbind *b;
+	unsigned int tries;
+	u32 gen;
+
+	if (!net)
+		return false;
+	for (tries = 0; tries < 3; tries++) {
+		gen = raw_read_seqcount(&net->bind_seq);
+		if (gen & 1)
+			continue;	/* a device is being bound or unbound */
+		*tx = 0;
+		*rx = 0;
+		rcu_read_lock();
+		list_for_each_entry_rcu(b, &net->binds, vm_node) {
+			dev_get_stats(b->dev, &st);
+			*tx += b->vm_sends_at_ingress ? st.rx_packets : st.tx_packets;
+			*rx += b->vm_sends_at_ingress ? st.tx_packets : st.rx_packets;
+		}
+		rcu_read_unlock();
+		/* The same devices throughout, or the sums mean nothing. */
+		if (!read_seqcount_retry(&net->bind_seq, gen)) {
+			*bind_gen = gen;
+			return READ_ONCE(net->nr_binds);
+		}
+	}
+	return false;
+}
+
+static bool ksec_prefix_match(const struct virtio_vsem_prefix *p, u64 hi,
+			      u64 lo)
+{
+	u8 addr[16];
+	unsigned int bits = p->prefix_len, full = bits / 8;
+	const u8 *a;
+
+	if (p->family == 4) {
+		if (!ksec_key_is_v4(hi, lo))
+			return false;
+		put_unaligned_be32(lo, addr);
+		a = addr;
+	} else {
+		if (ksec_key_is_v4(hi, lo))
+			return false;
+		put_unaligned_be64(hi, addr);
+		put_unaligned_be64(lo, addr + 8);
+		a = addr;
+	}
+	if (memcmp(a, p->addr, full))
+		return false;
+	if (bits % 8) {
+		u8 mask = 0xff << (8 - bits % 8);
+
+		return (a[full] & mask) == (p->addr[full] & mask);
+	}
+	return true;
+}
+
+static void ksec_peers_view(struct ksec_peers_view *out,
+			    struct ksec_top_merged *m,
+			    const struct virtio_vsem_prefix *pfx,
+			    unsigned int nr_pfx)
+{
+	unsigned int i, j;
+
+	ksec_top_finish(m, KVM_SEC_NET_PEERS);
+	out->nr = m->nr;
+	out->other = m->other;
+	for (i = 0; i < m->nr; i++) {
+		const struct ksec_top_slot *s = &m->slot[i];
+		struct ksec_peer_view *p = &out->peer[i];
+
+		p->packets = s->count;
+		p->err = s->err;
+		p->vm_id = 0;
+		if (ksec_key_is_v4(s->key_hi, s->key)) {
+			p->family = 4;
+			put_unaligned_be32(s->key, p->addr);
+		} else {
+			p->family = 6;
+			put_unaligned_be64(s->key_hi, p->addr);
+			put_unaligned_be64(s->key, p->addr + 8);
+		}
+		if (ksec_key_is_link(s->key_hi, s->key)) {
+			p->class = KVM_SEC_PEER_LINK;
+			continue;
+		}
+		p->vm_id = ksec_addr_owner(s->key_hi, s->key);
+		if (p->vm_id) {
+			p->class = KVM_SEC_PEER_THIS_HOST;
+			continue;
+		}
+		p->class = KVM_SEC_PEER_OUTSIDE;
+		for (j = 0; j < nr_pfx; j++)
+			if (ksec_prefix_match(&pfx[j], s->key_hi, s->key))
+				p->class = KVM_SEC_PEER_INSIDE;
+	}
+}
+
+static void ksec_addrs_view(struct ksec_vm_net *net, struct ksec_net_view *v)
+{
+	unsigned long flags;
+	unsigned int i, n = 0;
+
+	spin_lock_irqsave(&ksec_addr_lock, flags);
+	for (i = 0; i < net->nr_own_mac; i++) {
+		v->addr[n].len = ETH_ALEN;
+		u64_to_ether_addr(net->own_mac[i], v->addr[n].addr);
+		n++;
+	}
+	for (i = 0; i < ARRAY_SIZE(net->own_ip); i++) {
+		const struct ksec_own_addr *a = &net->own_ip[i];
+
+		if (!a->hashed)
+			continue;
+		if (ksec_key_is_v4(a->hi, a->lo)) {
+			v->addr[n].len = 4;
+			put_unaligned_be32(a->lo, v->addr[n].addr);
+		} else {
+			v->addr[n].len = 16;
+			put_unaligned_be64(a->hi, v->addr[n].addr);
+			put_unaligned_be64(a->lo, v->addr[n].addr + 8);
+		}
+		n++;
+	}
+	v->nr_addrs = n;
+	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+}
+
+bool ksec_net_fill_view(struct ksec_vm *vm, struct ksec_net_view *v)
+{
+	struct ksec_vm_net *net = ksec_vm_net_of(vm);
+	struct virtio_vsem_prefix pfx[KVM_SEC_MAX_PREFIXES];
+	struct ksec_top_merged *dst, *src;
+	unsigned int nr_pfx;
+	unsigned long flags;
+	int cpu;
+
+	if (!net)
+		return false;
+	ksec_net_totals(net, v->tot);
+	spin_lock_irqsave(&vm->lock, flags);
+	memcpy(v->rate, net->rate, sizeof(v->rate));
+	v->distinct_dst = net->distinct_dst;
+	v->distinct_src = net->distinct_src;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	v->nr_devs = ksec_netdev_list(vm, v->dev, ARRAY_SIZE(v->dev));
+	ksec_addrs_view(net, v);
+
+	v->dst.nr = 0;
+	v->src.nr = 0;
+	v->dst.other = 0;
+	v->src.other = 0;
+	dst = kmalloc(sizeof(*dst), GFP_KERNEL);
+	src = kmalloc(sizeof(*src), GFP_KERNEL);
+	if (dst && src) {
+		ksec_top_merged_init(dst);
+		ksec_top_merged_init(src);
+		for_each_possible_cpu(cpu) {
+			const struct ksec_net_pcpu *pc = per_cpu_ptr(net->pcpu,
+								     cpu);
+
+			ksec_top_merge(dst, &pc->dst);
+			ksec_top_merge(src, &pc->src);
+		}
+		nr_pfx = ksec_guest_get_prefixes(pfx);
+		ksec_peers_view(&v->dst, dst, pfx, nr_pfx);
+		ksec_peers_view(&v->src, src, pfx, nr_pfx);
+	} else {
+		atomic64_inc(&ksec_status.alloc_failures);
+	}
+	kfree(dst);
+	kfree(src);
+	return true;
+}

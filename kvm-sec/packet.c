@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tap hooks: what one packet of a VM changes in its counters.
+ *
+ * Threat model: the guest writes every byte of what it sends, and chooses
+ * what it makes others send to it. So headers are read only through
+ * skb_header_pointer() within the packet, never assumed; IPv6 extension
+ * headers are followed at most KSEC_IPV6_MAX_EXT deep; whatever cannot be
+ * parsed is counted as UNPARSED, never dropped and never guessed. Payload
+ * is never read: the deepest byte looked at is the TCP flags.
+ *
+ * Cost: a netfilter hook on the device (NFPROTO_NETDEV ingress and
+ * egress) runs with bottom halves disabled, so each CPU writes its own
+ * counters and tables without a lock or an atomic instruction, and
+ * nothing is allocated. Per packet: one header parse, three heavy-hitter
+ * updates (a bounded scan of 16 slots each) and one SipHash for the
+ * distinct-peer estimator.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/siphash.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/vsem_hll.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <asm/unaligned.h>
+
+#include "net.h"
+
+#define KSEC_IPV6_MAX_EXT	8
+#define KSEC_MAX_VLAN_TAGS	2
+
+/* Which half of the distinct-peer registers this interval fills. */
+unsigned int ksec_net_parity;
+
+static siphash_key_t ksec_net_key __read_mostly;
+
+void ksec_net_packet_init(void)
+{
+	get_random_bytes(&ksec_net_key, sizeof(ksec_net_key));
+}
+
+u64 ksec_net_hash(u64 hi, u64 lo)
+{
+	return siphash_2u64(hi, lo, &ksec_net_key);
+}
+
+/* What the parser found: addresses as 128-bit keys, IPv4 mapped. */
+struct ksec_pkt {
+	u64 src_hi, src_lo, dst_hi, dst_lo;
+	bool ip;
+	bool unparsed;
+	u8 l4proto;
+	int l4off;			/* < 0: no transport header to read */
+};
+
+static void ksec_key_v4(__be32 a, u64 *hi, u64 *lo)
+{
+	*hi = 0;
+	*lo = 0xffff00000000ULL | be32_to_cpu(a);
+}
+
+static void ksec_key_v6(const struct in6_addr *a, u64 *hi, u64 *lo)
+{
+	*hi = get_unaligned_be64(&a->s6_addr[0]);
+	*lo = get_unaligned_be64(&a->s6_addr[8]);
+}
+
+/*
+ * @len bytes at @off from skb->data. A negative offset reaches back into
+ * the Ethernet header that the receive path pulled (ingress).
+ */
+static const void *ksec_skb_ptr(const struct sk_buff *skb, int off, int len,
+				void *buf)
+{
+	if (off < 0) {
+		if (skb->data + off < skb->head || off + len > 0)
+			return NULL;
+		return skb->data + off;
+	}
+	return skb_header_pointer(skb, off, len, buf);
+}
+
+static void ksec_parse_v4(const struct sk_buff *skb, int off,
+			  struct ksec_pkt *p)
+{
+	struct iphdr _iph;
+	const struct iphdr *iph = ksec_skb_ptr(skb, off, sizeof(_iph), &_iph);
+
+	if (!iph || iph->version != 4 || iph->ihl < 5) {
+		p->unparsed = true;
+		return;
+	}
+	p->ip = true;
+	ksec_key_v4(iph->saddr, &p->src_hi, &p->src_lo);
+	ksec_key_v4(iph->daddr, &p->dst_hi, &p->dst_lo);
+	/* Only a first fragment carries the transport header. */
+	if (iph->frag_off & htons(IP_OFFSET))
+		return;
+	p->l4proto = iph->protocol;
+	p->l4off = off + iph->ihl * 4;
+}
+
+static void ksec_parse_v6(const struct sk_buff *skb, int off,
+			  struct ksec_pkt *p)
+{
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h = ksec_skb_ptr(skb, off, sizeof(_ip6h),
+						  &_ip6h);
+	unsigned int i;
+	u8 nexthdr;
+
+	if (!ip6h || ip6h->version != 6) {
+		p->unparsed = true;
+		return;
+	}
+	p->ip = true;
+	ksec_key_v6(&ip6h->saddr, &p->src_hi, &p->src_lo);
+	ksec_key_v6(&ip6h->daddr, &p->dst_hi, &p->dst_lo);
+	nexthdr = ip6h->nexthdr;
+	off += sizeof(*ip6h);
+	/* A guest can chain extension headers: follow a few, no more. */
+	for (i = 0; i <= KSEC_IPV6_MAX_EXT; i++) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+		struct frag_hdr _fh;
+		const struct frag_hdr *fh;
+
+		switch (nexthdr) {
+		case NEXTHDR_HOP:
+		case NEXTHDR_ROUTING:
+		case NEXTHDR_DEST:
+		case NEXTHDR_AUTH:
+			h = ksec_skb_ptr(skb, off, sizeof(_h), &_h);
+			if (!h) {
+				p->unparsed = true;
+				return;
+			}
+			off += nexthdr == NEXTHDR_AUTH ? ipv6_authlen(h) :
+						       ipv6_optlen(h);
+			nexthdr = h->nexthdr;
+			break;
+		case NEXTHDR_FRAGMENT:
+			fh = ksec_skb_ptr(skb, off, sizeof(_fh), &_fh);
+			if (!fh) {
+				p->unparsed = true;
+				return;
+			}
+			if (fh->frag_off & htons(IP6_OFFSET))
+				return;		/* not the first fragment */
+			nexthdr = fh->nexthdr;
+			off += sizeof(*fh);
+			break;
+		case NEXTHDR_NONE:
+			return;
+		default:
+			p->l4proto = nexthdr;
+			p->l4off = off;
+			return;
+		}
+	}
+	p->unparsed = true;		/* too deep to follow */
+}
+
+/*
+ * Find the network header. On an Ethernet device the frame's own header
+ * says (up to two VLAN tags), wherever the stack put skb's network header;
+ * elsewhere (a layer-3 tun) skb->protocol does.
+ */
+static __be16 ksec_l3(const struct sk_buff *skb, int *off)
+{
+	__be16 proto;
+	int i;
+
+	if (skb->dev->type != ARPHRD_ETHER) {
+		*off = skb_network_offset(skb);
+		return skb->protocol;
+	}
+	if (!skb_mac_header_was_set(skb))
+		return 0;
+	*off = skb_mac_offset(skb) + ETH_HLEN;
+	{
+		__be16 _p;
+		const __be16 *pp = ksec_skb_ptr(skb, *off - 2, 2, &_p);
+
+		if (!pp)
+			return 0;
+		proto = *pp;
+	}
+	for (i = 0; i < KSEC_MAX_VLAN_TAGS && eth_type_vlan(proto); i++) {
+		struct vlan_hdr _vh;
+		const struct vlan_hdr *vh = ksec_skb_ptr(skb, *off, sizeof(_vh),
+							 &_vh);
+
+		if (!vh)
+			return 0;
+		proto = vh->h_vlan_encapsulated_proto;
+		*off += VLAN_HLEN;
+	}
+	return proto;
+}
+
+/* TCP flags, ICMP types: the transport's few bytes that are counted. */
+static void ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
+			  u64 *ctr, bool rx)
+{
+	u8 _b[14];
+	const u8 *b;
+
+	switch (p->l4proto) {
+	case IPPROTO_TCP:
+		b = ksec_skb_ptr(skb, p->l4off, 14, _b);
+		if (!b) {
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
+			return;
+		}
+		/* b[13]: CWR ECE URG ACK PSH RST SYN FIN */
+		if ((b[13] & 0x12) == 0x02)
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_SYN, rx)]++;
+		else if ((b[13] & 0x12) == 0x12)
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_SYNACK, rx)]++;
+		if (b[13] & 0x04)
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_RST, rx)]++;
+		break;
+	case IPPROTO_UDP:
+		ctr[KSEC_NET_DIR(KSEC_NET_TX_UDP, rx)]++;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		b = ksec_skb_ptr(skb, p->l4off, 1, _b);
+		if (!b) {
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
+			return;
+		}
+		if ((p->l4proto == IPPROTO_ICMP && b[0] == ICMP_DEST_UNREACH) ||
+		    (p->l4proto == IPPROTO_ICMPV6 && b[0] == ICMPV6_DEST_UNREACH))
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNREACH, rx)]++;
+		break;
+	}
+}
+
+static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
+		       bool rx)
+{
+	struct ksec_net_pcpu *pc = this_cpu_ptr(net->pcpu);
+	struct ksec_pkt p = { .l4off = -1 };
+	unsigned int len = skb->len;
+	int off = 0;
+	__be16 proto;
+
+	/* The whole frame: at ingress its Ethernet header was pulled. */
+	if (skb_mac_header_was_set(skb) && skb_mac_offset(skb) < 0)
+		len += -skb_mac_offset(skb);
+	pc->ctr[rx ? KSEC_NET_RX_PACKETS : KSEC_NET_TX_PACKETS]++;
+	pc->ctr[rx ? KSEC_NET_RX_BYTES : KSEC_NET_TX_BYTES] += len;
+
+	proto = ksec_l3(skb, &off);
+	if (!rx && skb->dev->type == ARPHRD_ETHER &&
+	    skb_mac_header_was_set(skb)) {
+		u8 _mac[ETH_ALEN];
+		const u8 *mac = ksec_skb_ptr(skb, skb_mac_offset(skb) + ETH_ALEN,
+					     ETH_ALEN, _mac);
+
+		if (mac)
+			ksec_top_add(&pc->own_mac, ether_addr_to_u64(mac), 1);
+	}
+	if (proto == htons(ETH_P_IP))
+		ksec_parse_v4(skb, off, &p);
+	else if (proto == htons(ETH_P_IPV6))
+		ksec_parse_v6(skb, off, &p);
+	else
+		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_NONIP, rx)]++;
+	if (p.unparsed)
+		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
+	if (!p.ip)
+		return;
+
+	if (rx) {
+		ksec_top_add_key(&pc->src, p.src_hi, p.src_lo, 1);
+		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][1],
+			     KSEC_HLL_BITS, ksec_net_hash(p.src_hi, p.src_lo));
+	} else {
+		ksec_top_add_key(&pc->dst, p.dst_hi, p.dst_lo, 1);
+		ksec_top_add_key(&pc->own_ip, p.src_hi, p.src_lo, 1);
+		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][0],
+			     KSEC_HLL_BITS, ksec_net_hash(p.dst_hi, p.dst_lo));
+	}
+	if (p.l4off >= 0)
+		ksec_count_l4(skb, &p, pc->ctr, rx);
+}
+
+/*
+ * Both hooks of a bound device. What a tun tap receives (ingress), its VM
+ * sent; what it transmits (egress), its VM receives; a macvtap the other
+ * way round. The binding outlives every call (netdev.c frees it a grace
+ * period after unregistering the hooks).
+ */
+unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	const struct ksec_netbind *b = priv;
+	bool ingress = state->hook == NF_NETDEV_INGRESS;
+
+	ksec_count(b->net, skb, ingress != b->vm_sends_at_ingress);
+	return NF_ACCEPT;
+}
