@@ -14,6 +14,7 @@
 #include <netlink/netlink.h>
 
 #include "ipc.h"
+#include "ipc_net.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -67,6 +68,7 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_ORIGIN]		= { .type = NLA_U8 },
 	[KVM_SEC_A_GUEST_SEQ]		= { .type = NLA_U64 },
 	[KVM_SEC_A_FLOWS]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_NET]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -109,6 +111,10 @@ static struct nla_policy vsec_status_policy[KVM_SEC_STATUS_MAX + 1] = {
 	[KVM_SEC_STATUS_VMS_REFUSED]	= { .type = NLA_U64 },
 	[KVM_SEC_STATUS_MAX_VMS]	= { .type = NLA_U32 },
 	[KVM_SEC_STATUS_LATE_RELEASES]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_NETDEVS]	= { .type = NLA_U32 },
+	[KVM_SEC_STATUS_NETDEV_SCANS]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_NETDEV_REFUSED]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_NETDEV_UNRESOLVED] = { .type = NLA_U64 },
 };
 
 /* Lengths are checked by the policy: libnl's nla_get_u8/u32 do not. */
@@ -148,6 +154,11 @@ static struct nla_policy vsec_guest_policy[KVM_SEC_GUEST_MAX + 1] = {
 	[KVM_SEC_GUEST_EPOCHS]		= { .type = NLA_U64 },
 	[KVM_SEC_GUEST_REPORT_FLAGS]	= { .type = NLA_U32 },
 	[KVM_SEC_GUEST_LOSS]		= { .type = NLA_NESTED },
+	[KVM_SEC_GUEST_TAMPERED]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_NET_CLAIMED_TX]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_NET_SEEN_TX]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_NET_CLAIMED_RX]	= { .type = NLA_U64 },
+	[KVM_SEC_GUEST_NET_SEEN_RX]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy vsec_loss_policy[KVM_SEC_LOSS_MAX + 1] = {
@@ -348,6 +359,11 @@ static int parse_guest(struct nlattr *nest, struct vsec_guest *g)
 	U64(KVM_SEC_GUEST_EPOCH, epoch);
 	U64(KVM_SEC_GUEST_EPOCHS, epochs);
 	U64(KVM_SEC_GUEST_AGE_MS, age_ms);
+	U64(KVM_SEC_GUEST_TAMPERED, tampered);
+	U64(KVM_SEC_GUEST_NET_CLAIMED_TX, claimed_tx);
+	U64(KVM_SEC_GUEST_NET_SEEN_TX, seen_tx);
+	U64(KVM_SEC_GUEST_NET_CLAIMED_RX, claimed_rx);
+	U64(KVM_SEC_GUEST_NET_SEEN_RX, seen_rx);
 	g->has_age = tb[KVM_SEC_GUEST_AGE_MS] != NULL;
 	U8(KVM_SEC_GUEST_LEVEL, level);
 	U8(KVM_SEC_GUEST_LEVEL_CMD, level_cmd);
@@ -416,7 +432,9 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	    (tb[KVM_SEC_A_VM_MMIO_PAGES] &&
 	     parse_top(tb[KVM_SEC_A_VM_MMIO_PAGES], &vm->mmio_pages)) ||
 	    (tb[KVM_SEC_A_VM_GUEST] &&
-	     parse_guest(tb[KVM_SEC_A_VM_GUEST], &vm->guest)))
+	     parse_guest(tb[KVM_SEC_A_VM_GUEST], &vm->guest)) ||
+	    (tb[KVM_SEC_A_VM_NET] &&
+	     vsec_parse_net(tb[KVM_SEC_A_VM_NET], &vm->net)))
 		return -EPROTO;
 	return 0;
 }
@@ -810,6 +828,31 @@ int vsec_ipc_command_vm(struct vsec_ipc *ipc, uint32_t id, int level,
 	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_command, &a, &req);
 }
 
+struct netdev_arg {
+	uint32_t id;
+	const char *name;
+};
+
+static int put_netdev(struct nl_msg *msg, const void *arg)
+{
+	const struct netdev_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0 ||
+	    nla_put_string(msg, KVM_SEC_A_IFNAME, a->name) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int vsec_ipc_netdev(struct vsec_ipc *ipc, uint32_t id, const char *name,
+		    bool add)
+{
+	struct netdev_arg a = { id, name };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, add ? KVM_SEC_CMD_NETDEV_ADD :
+				  KVM_SEC_CMD_NETDEV_DEL, 0, put_netdev, &a, &req);
+}
+
 static uint64_t get_u64(struct nlattr **tb, int type)
 {
 	return tb[type] ? nla_get_u64(tb[type]) : 0;
@@ -841,6 +884,11 @@ static int handle_status(struct vsec_req *req, struct nlattr **tb,
 	st->max_vms = s[KVM_SEC_STATUS_MAX_VMS] ?
 		      nla_get_u32(s[KVM_SEC_STATUS_MAX_VMS]) : 0;
 	st->late_releases = get_u64(s, KVM_SEC_STATUS_LATE_RELEASES);
+	st->netdevs = s[KVM_SEC_STATUS_NETDEVS] ?
+		      nla_get_u32(s[KVM_SEC_STATUS_NETDEVS]) : 0;
+	st->netdev_scans = get_u64(s, KVM_SEC_STATUS_NETDEV_SCANS);
+	st->netdev_refused = get_u64(s, KVM_SEC_STATUS_NETDEV_REFUSED);
+	st->netdev_unresolved = get_u64(s, KVM_SEC_STATUS_NETDEV_UNRESOLVED);
 	return 0;
 }
 

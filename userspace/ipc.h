@@ -37,6 +37,9 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 int vsec_ipc_command_vm(struct vsec_ipc *ipc, uint32_t id, int level,
 			int64_t interval_ms);
 int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
+/* Bind (@add) or unbind network device @name to or from VM @id. */
+int vsec_ipc_netdev(struct vsec_ipc *ipc, uint32_t id, const char *name,
+		    bool add);
 
 /*
  * Receive events until @fn returns non-zero (that value is returned) or

@@ -174,6 +174,13 @@ static void show_guest(FILE *f, const struct vsec_guest *g)
 			g->loss_unstored_packets, g->loss_hv_unstored,
 			g->loss_flows_trimmed, g->loss_reports_dropped,
 			g->loss_estimated ? "; destinations estimated" : "");
+	if (g->claimed_tx || g->seen_tx || g->claimed_rx || g->seen_rx ||
+	    g->tampered)
+		fprintf(f, "  %-24s %" PRIu64 " reports short (tamper); packets"
+			" claimed/seen: sent %" PRIu64 "/%" PRIu64
+			", received %" PRIu64 "/%" PRIu64 "\n",
+			"against its taps", g->tampered, g->claimed_tx,
+			g->seen_tx, g->claimed_rx, g->seen_rx);
 	if (g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED)
 		fprintf(f, "  %-24s %s\n", "policy",
 			"level 2 refused by the guest (max_level=1)");
@@ -252,6 +259,8 @@ void show_vm(FILE *f, const struct vsec_vm *vm)
 	show_top(f, "busiest MMIO page (GPA)", KEY_ADDR, &vm->mmio_pages);
 	if (vm->guest.present)
 		show_guest(f, &vm->guest);
+	if (vm->net.present)
+		show_net(f, &vm->net);
 }
 
 void show_config(FILE *f, const struct vsec_config *cfg)
@@ -285,6 +294,13 @@ void show_status(FILE *f, const struct vsec_status *st)
 	fprintf(f, "%-28s %" PRIu64 "\n", "late releases", st->late_releases);
 	fprintf(f, "%-28s %" PRIu64 "\n", "kprobe misses", st->probe_misses);
 	fprintf(f, "%-28s %" PRIu64 "\n", "events dropped", st->events_dropped);
+	fprintf(f, "%-28s %" PRIu32 "\n", "network devices bound", st->netdevs);
+	fprintf(f, "%-28s %" PRIu64 "\n", "scans for tap devices",
+		st->netdev_scans);
+	fprintf(f, "%-28s %" PRIu64 "\n", "tap devices not bound",
+		st->netdev_refused);
+	fprintf(f, "%-28s %" PRIu64 "\n", "tap files not resolved",
+		st->netdev_unresolved);
 }
 
 void show_event(FILE *f, const struct vsec_event *ev)
@@ -359,6 +375,13 @@ static void json_guest(struct json *j, const struct vsec_guest *g)
 	json_u64(j, "epochs", g->epochs);
 	json_bool(j, "level_refused",
 		  g->report_flags & VIRTIO_VSEM_RF_LEVEL_REFUSED);
+	json_begin_object(j, "tamper");
+	json_u64(j, "reports_short", g->tampered);
+	json_u64(j, "claimed_tx", g->claimed_tx);
+	json_u64(j, "seen_tx", g->seen_tx);
+	json_u64(j, "claimed_rx", g->claimed_rx);
+	json_u64(j, "seen_rx", g->seen_rx);
+	json_end_object(j);
 	if (g->has_loss) {
 		json_begin_object(j, "loss");
 		json_u64(j, "unstored_packets", g->loss_unstored_packets);
@@ -440,6 +463,8 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 		json_top(j, "mmio_pages", "gpa", &vm->mmio_pages);
 	if (vm->guest.present)
 		json_guest(j, &vm->guest);
+	if (vm->net.present)
+		json_net(j, &vm->net);
 	json_end_object(j);
 }
 
@@ -475,6 +500,10 @@ void json_status(struct json *j, const struct vsec_status *st)
 	json_u64(j, "max_vms", st->max_vms);
 	json_u64(j, "late_releases", st->late_releases);
 	json_u64(j, "events_dropped", st->events_dropped);
+	json_u64(j, "netdevs", st->netdevs);
+	json_u64(j, "netdev_scans", st->netdev_scans);
+	json_u64(j, "netdev_refused", st->netdev_refused);
+	json_u64(j, "netdev_unresolved", st->netdev_unresolved);
 	json_end_object(j);
 }
 

@@ -16,6 +16,9 @@ void show_status(FILE *f, const struct vsec_status *st);
 void show_event(FILE *f, const struct vsec_event *ev);
 
 void json_vm(struct json *j, const char *key, const struct vsec_vm *vm);
+/* The network section (show_net.c). */
+void show_net(FILE *f, const struct vsec_net *n);
+void json_net(struct json *j, const struct vsec_net *n);
 void json_config(struct json *j, const struct vsec_config *cfg);
 void json_status(struct json *j, const struct vsec_status *st);
 void json_event(struct json *j, const struct vsec_event *ev);

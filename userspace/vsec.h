@@ -53,11 +53,49 @@ struct vsec_guest {
 	uint64_t last[VSEC_NR_FEAT], total[VSEC_NR_FEAT];
 	uint64_t mean[VSEC_NR_FEAT], spread[VSEC_NR_FEAT];
 	uint32_t flows_reported;	/* in the last report (GET_VM) */
+	/* The guest's packet counts against its taps' (host truth). */
+	uint64_t tampered;
+	uint64_t claimed_tx, seen_tx, claimed_rx, seen_rx;
 	/* Fetched apart (vsec_ipc_get_flows), with the report they are of. */
 	bool has_flows;
 	uint64_t flows_seq;
 	unsigned int nr_flows;
 	struct vsec_flow flows[VIRTIO_VSEM_MAX_FLOWS];
+};
+
+#define VSEC_NR_NET_CTR (KVM_SEC_NET_CTR_MAX - KVM_SEC_NET_CTR_TX_PACKETS + 1)
+
+struct vsec_peers {
+	unsigned int nr;
+	struct {
+		uint8_t family;		/* 4 or 6 */
+		uint8_t class;		/* enum kvm_sec_peer_class */
+		uint8_t addr[16];
+		uint64_t packets, err;
+		uint32_t vm;		/* THIS_HOST: the VM's ID */
+	} e[KVM_SEC_NET_PEERS];
+	uint64_t other;
+};
+
+/* What the host saw on the VM's tap devices (KVM_SEC_A_VM_NET). */
+struct vsec_net {
+	bool present;
+	uint64_t ctr[VSEC_NR_NET_CTR];	/* KVM_SEC_NET_CTR_x - TX_PACKETS */
+	uint64_t rate[VSEC_NR_NET_CTR];
+	uint64_t distinct_dst, distinct_src;
+	unsigned int nr_devs;
+	struct {
+		char name[16];
+		uint32_t ifindex;
+		uint8_t how;		/* enum kvm_sec_netdev_how */
+		bool init_net;
+	} dev[KVM_SEC_NET_MAX_DEVICES];
+	unsigned int nr_addrs;
+	struct {
+		uint8_t len;		/* 6, 4 or 16 */
+		uint8_t addr[16];
+	} addr[3 * KVM_SEC_NET_MAX_ADDRS];
+	struct vsec_peers dst, src;
 };
 
 struct vsec_vm {
@@ -76,6 +114,7 @@ struct vsec_vm {
 	struct vsec_top ports;
 	struct vsec_top mmio_pages;
 	struct vsec_guest guest;
+	struct vsec_net net;
 };
 
 struct vsec_config {
@@ -98,6 +137,8 @@ struct vsec_status {
 	uint64_t refused;
 	uint32_t max_vms;
 	uint64_t late_releases;
+	uint32_t netdevs;
+	uint64_t netdev_scans, netdev_refused, netdev_unresolved;
 };
 
 struct vsec_event {
@@ -113,5 +154,9 @@ extern const char *const vsec_feat_key[VSEC_NR_FEAT];
 extern const char *const vsec_level_name[3];
 extern const char *const vsec_switch_name[4];
 extern const char *const vsec_origin_name[3];
+/* Network counters, how a device was bound, where a peer is. */
+extern const char *const vsec_net_ctr_key[VSEC_NR_NET_CTR];
+extern const char *const vsec_netdev_how_name[3];
+extern const char *const vsec_peer_class_name[4];
 
 #endif /* VSEC_H */

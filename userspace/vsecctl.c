@@ -58,6 +58,11 @@ static void usage(FILE *f)
 "                            decides\n"
 "  interval VM-ID MS|default command the report interval of the VM's guest\n"
 "                            driver, %d..%d ms (needs CAP_NET_ADMIN)\n"
+"  netdev VM-ID add|del IFNAME\n"
+"                            bind a network device to the VM (or unbind\n"
+"                            it): its traffic is counted as the VM's. Taps\n"
+"                            the VMM holds are found without this (needs\n"
+"                            CAP_NET_ADMIN)\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
 "  monitor [--count N]       VMs appearing and disappearing, until\n"
 "                            interrupted (or N events; needs CAP_NET_ADMIN)\n"
@@ -407,6 +412,39 @@ static int cmd_interval(int argc, char **argv)
 	return command_vm("interval", id, -1, ms);
 }
 
+static int cmd_netdev(int argc, char **argv)
+{
+	struct vsec_ipc *ipc;
+	bool add;
+	uint32_t id;
+	int err, ret;
+
+	if (argc != 4)
+		return fail_usage("netdev needs VM-ID, add or del, and a device name");
+	if (!parse_u32(argv[1], 1, UINT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[1]);
+	if (strcmp(argv[2], "add") && strcmp(argv[2], "del"))
+		return fail_usage("netdev takes add or del, not '%s'", argv[2]);
+	add = !strcmp(argv[2], "add");
+	if (!*argv[3] || strlen(argv[3]) >= 16 || strchr(argv[3], '/'))
+		return fail_usage("'%s' is not a network device name", argv[3]);
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_netdev(ipc, id, argv[3], add);
+	if (err == -ENOENT && vsec_ipc_error_msg(ipc) &&
+	    strstr(vsec_ipc_error_msg(ipc), "device")) {
+		/* The VM exists: the device is what is missing. */
+		fprintf(stderr, "%s: netdev: %s\n", prog, vsec_ipc_error_msg(ipc));
+		ret = EX_FAIL;
+	} else {
+		ret = err ? fail_ipc(ipc, err, "netdev") : EX_OK;
+	}
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct vsec_config cfg;
@@ -607,6 +645,7 @@ static const struct {
 	{ "monitor", cmd_monitor },
 	{ "level", cmd_level },
 	{ "interval", cmd_interval },
+	{ "netdev", cmd_netdev },
 };
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@ _vsecctl()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W 'list show config status monitor level
-			interval --json --help --version' -- "$cur"))
+			interval netdev --json --help --version' -- "$cur"))
 		return
 	fi
 
@@ -55,6 +55,13 @@ _vsecctl()
 		2) [[ $cmd == level ]] &&
 			COMPREPLY=($(compgen -W 'auto 1 2' -- "$cur")) ||
 			COMPREPLY=($(compgen -W 'default' -- "$cur")) ;;
+		esac
+		;;
+	netdev)
+		case $((cword - i)) in
+		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
+		2) COMPREPLY=($(compgen -W 'add del' -- "$cur")) ;;
+		3) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")) ;;
 		esac
 		;;
 	monitor)

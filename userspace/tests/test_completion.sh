@@ -16,7 +16,8 @@ expect() {
 		fail=$((fail + 1))
 	fi
 }
-expect "list show config status monitor level interval --json --help --version" vsecctl ""
+expect "list show config status monitor level interval netdev --json --help --version" vsecctl ""
+expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con
 expect "set --json" vsecctl config ""
 expect "interval-ms prefixes" vsecctl config set ""

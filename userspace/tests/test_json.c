@@ -179,6 +179,49 @@ static void test_vm_object(void)
 	CHECK(out[strlen(out) - 1] == '\n');
 }
 
+/*
+ * The network section: a device name may hold control characters (Linux
+ * refuses only '/', ':' and spaces), peers keep their class and VM.
+ */
+static void test_network(void)
+{
+	static struct vsec_vm vm;
+	const char *out;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.id = 4;
+	vm.net.present = true;
+	vm.net.nr_devs = 1;
+	strcpy(vm.net.dev[0].name, "t\x1b[2Jap");
+	vm.net.dev[0].ifindex = 12;
+	vm.net.dev[0].how = KVM_SEC_NETDEV_TUN;
+	vm.net.dev[0].init_net = true;
+	vm.net.nr_addrs = 2;
+	vm.net.addr[0].len = 6;
+	memcpy(vm.net.addr[0].addr, "\x52\x54\x00\x00\x03\x11", 6);
+	vm.net.addr[1].len = 4;
+	memcpy(vm.net.addr[1].addr, "\x0a\x00\x03\x0b", 4);
+	vm.net.ctr[KVM_SEC_NET_CTR_TX_UDP - KVM_SEC_NET_CTR_TX_PACKETS] = 408;
+	vm.net.dst.nr = 1;
+	vm.net.dst.e[0].family = 4;
+	memcpy(vm.net.dst.e[0].addr, "\x0a\x00\x03\x0c", 4);
+	vm.net.dst.e[0].packets = 400;
+	vm.net.dst.e[0].class = KVM_SEC_PEER_THIS_HOST;
+	vm.net.dst.e[0].vm = 9;
+	vm.net.dst.other = 8;
+	out = render(write_show_vm, &vm);
+	CHECK(clean_utf8(out));
+	CHECK(strstr(out, "t\\x1b[2Jap (tun, ifindex 12)") != NULL);
+	CHECK(strstr(out, "52:54:00:00:03:11, 10.0.3.11") != NULL);
+	CHECK(strstr(out, "this-host (VM 9)") != NULL);
+	out = render(write_vm, &vm);
+	CHECK(clean_utf8(out));
+	CHECK(strstr(out, "\"devices\":[{\"name\":\"t\\u001b[2Jap\",\"ifindex\":12,\"how\":\"tun\",\"init_net\":true}]") != NULL);
+	CHECK(strstr(out, "\"addresses\":[\"52:54:00:00:03:11\",\"10.0.3.11\"]") != NULL);
+	CHECK(strstr(out, "\"tx_udp\":408,") != NULL);
+	CHECK(strstr(out, "\"destinations\":{\"entries\":[{\"addr\":\"10.0.3.12\",\"packets\":400,\"error\":0,\"where\":\"this-host\",\"vm\":9}],\"other\":8}") != NULL);
+}
+
 static void test_durations(void)
 {
 	char b[16];
@@ -198,6 +241,7 @@ int main(void)
 	test_text_escape();
 	test_json_strings_are_valid_utf8();
 	test_hostile_vm();
+	test_network();
 	test_vm_object();
 	test_durations();
 	return check_done("test_json");

@@ -163,6 +163,31 @@ static void test_random_streams_keep_the_bounds(void)
 }
 
 /* A reader that races a replacement retries; seq stays even after. */
+/*
+ * Network addresses are 128-bit keys: two addresses that differ only in
+ * their high half (2001:db8::1 and 2001:db9::1) are two peers, across CPUs.
+ */
+static void test_wide_keys(void)
+{
+	struct ksec_top t[2];
+	struct ksec_top_merged m;
+	const u64 lo = 1, hi_a = 0x20010db800000000ull, hi_b = 0x20010db900000000ull;
+
+	ksec_top_init(&t[0]);
+	ksec_top_init(&t[1]);
+	for (int i = 0; i < 5; i++)
+		ksec_top_add_key(&t[0], hi_a, lo, 1);
+	for (int i = 0; i < 3; i++)
+		ksec_top_add_key(&t[1], hi_b, lo, 1);
+	ksec_top_add_key(&t[1], hi_a, lo, 2);
+	merged_of(&m, t, 2, 8);
+	CHECK(m.nr == 2);
+	CHECK(m.slot[0].key_hi == hi_a && m.slot[0].key == lo);
+	CHECK(m.slot[0].count == 7);
+	CHECK(m.slot[1].key_hi == hi_b && m.slot[1].count == 3);
+	CHECK(m.other == 0);
+}
+
 static void test_sequence_count(void)
 {
 	struct ksec_top t;
@@ -184,5 +209,6 @@ int main(void)
 	test_merge_across_cpus();
 	test_random_streams_keep_the_bounds();
 	test_sequence_count();
+	test_wide_keys();
 	return check_done("test_topn");
 }

@@ -3,6 +3,7 @@
 #ifndef KSEC_TOPN_USER_H
 #define KSEC_TOPN_USER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint64_t u64;

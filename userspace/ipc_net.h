@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The network section of a VM message (ipc_net.c). */
+#ifndef VSEC_IPC_NET_H
+#define VSEC_IPC_NET_H
+
+#include <netlink/attr.h>
+
+#include "vsec.h"
+
+/* KVM_SEC_A_VM_NET into @n (zeroed by the caller); 0 or -EPROTO. */
+int vsec_parse_net(struct nlattr *nest, struct vsec_net *n);
+
+#endif /* VSEC_IPC_NET_H */
