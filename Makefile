@@ -15,7 +15,7 @@
 #   make debug-kernel    the lab's debug kernel (cached by its inputs)
 #   make install         module (extra/, depmod) and vsecctl (PREFIX)
 #   make dkms-install    register the module with DKMS
-#   make bench           exit-path cost with and without kvm-sec (instructions)
+#   make bench           exit-path and tap-path cost with and without kvm-sec (instructions)
 #   make bench-guest     the guest driver's cost per packet, several flows
 #   make style           checkpatch and sparse on the kernel code
 #   make deps            install the Debian packages everything needs
@@ -89,7 +89,7 @@ install: module vsecctl
 
 dkms-install:
 	mkdir -p /usr/src/kvm-sec-$(VERSION)
-	cp -r Kbuild dkms.conf kvm-sec /usr/src/kvm-sec-$(VERSION)/
+	cp -r Kbuild dkms.conf kvm-sec virtio-vsem /usr/src/kvm-sec-$(VERSION)/
 	dkms add kvm-sec/$(VERSION) && dkms build kvm-sec/$(VERSION) -k $(KVER) && \
 		dkms install kvm-sec/$(VERSION) -k $(KVER)
 
@@ -115,7 +115,7 @@ lab: deps all $(if $(filter debug,$(LAB_KERNEL)),debug-module)
 
 bench: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
-		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh"
+		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh && BENCH_ICOUNT=1 selftests/bench_tap.sh"
 
 demo: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
@@ -177,7 +177,7 @@ style: $(BUILD)/checkpatch/scripts/checkpatch.pl guest-driver-test
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
 		-f $(filter-out %.mod.c,$(wildcard kvm-sec/*.c guest-driver/*.c)) \
 		kvm-sec/*.h guest-driver/*.h kvm-sec/uapi/linux/*.h \
-		virtio-vsem/include/uapi/linux/*.h
+		virtio-vsem/include/uapi/linux/*.h virtio-vsem/include/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse CF=-Wsparse-error modules
 	$(MAKE) -C $(KDIR) M=$(GUEST_TEST_MOD) VSEM_TEST=1 C=2 CHECK=sparse \
 		CF=-Wsparse-error modules

@@ -21,6 +21,7 @@
 #include "kselftest_harness.h"
 #include "ksec_util.h"
 #include "raw_nl.h"
+#include "tap.h"
 #include "tvm.h"
 
 /* A well-formed level-1 report: NET, HV_REQUESTS and WORKLOAD. */
@@ -839,6 +840,92 @@ TEST_F_TIMEOUT(guest, the_largest_vm_fits_a_4k_buffer, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(VIRTIO_VSEM_MAX_FLOWS, atoi(out));
 	tvm_destroy(&big);
 	free(vm);
+}
+
+/*
+ * Host truth against guest claims: this process is the VMM of a VM with a
+ * real tap, writes frames into the tap (its VM "sends" them) and forwards
+ * reports claiming some of them. Truthful claims pass; claims of a tenth,
+ * one huge claim to bank on, and a gap in the sequence are caught.
+ */
+static bool tap_bound(const struct vsec_vm *vm)
+{
+	return vm->net.present && vm->net.nr_devs == 1;
+}
+
+static void write_frames(int fd, unsigned int n)
+{
+	struct frame f;
+
+	frame_v4(&f, 0x0a4d0001, 0x0a4d0009, FR_UDP, 0, 0, 10);
+	while (n--)
+		if (write(fd, f.b, f.len) != (ssize_t)f.len)
+			return;
+}
+
+TEST_F_TIMEOUT(guest, the_taps_catch_a_guest_hiding_packets, KSEC_TEST_TIMEOUT)
+{
+	struct report1 rep;
+	struct vsec_vm vm;
+	struct vsec_guest *g;
+	char out[64];
+	uint64_t short0;
+	int fd, i;
+
+	if (access("/dev/net/tun", R_OK | W_OK))
+		run_capture("modprobe tun 2>&1", out, sizeof(out));
+	fd = tap_open("ksgr-t", false);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+		if (tap_bound(&vm))
+			break;
+		usleep(20000);
+	}
+	ASSERT_TRUE(tap_bound(&vm));
+
+	/* Truthful: each report claims the 100 frames sent since the last. */
+	for (i = 0; i < 8; i++) {
+		write_frames(fd, 100);
+		make_report(&rep, ++self->seq, 100);
+		ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	}
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_EQ(0, g->tampered);
+	EXPECT_EQ(300, g->seen_tx);	/* reports k-3 .. k-1 apart */
+	EXPECT_EQ(400, g->claimed_tx);
+
+	/* A tenth of it: short. */
+	for (i = 0; i < 5; i++) {
+		write_frames(fd, 100);
+		make_report(&rep, ++self->seq, 10);
+		ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	}
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_LE(1, g->tampered);
+	EXPECT_EQ(40, g->claimed_tx);
+
+	/* One huge claim, then none: the window does not let it bank. */
+	short0 = g->tampered;
+	make_report(&rep, ++self->seq, 1ull << 40);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	for (i = 0; i < 6; i++) {
+		write_frames(fd, 100);
+		make_report(&rep, ++self->seq, 0);
+		ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	}
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_LT(short0, g->tampered);
+
+	/* Skipping a report while sending: the break itself is short. */
+	short0 = g->tampered;
+	write_frames(fd, 100);
+	self->seq += 2;
+	make_report(&rep, self->seq, 100);
+	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_EQ(short0 + 1, g->tampered);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -3,13 +3,15 @@
 #
 # Module lifecycle on a live host (run in the lab as root):
 #
-#   tiny-vm --forever  (VM A: exits without pause)  ----+
+#   tiny-vm --forever  (VM A: exits without pause,  ----+
+#                       frames on its tap non-stop)     |
 #   tiny-vm --hold     (VM B: halted, alive)        ----+--> kvm-sec.ko
 #                                                        |    unloaded and
 #   rmmod kvm_sec / insmod kvm-sec.ko, 5 times  <--------+    reloaded
 #
-# 1. Unloading while VM A exits non-stop and VM B is idle is safe, and the
-#    reloaded module finds both (flagged "discovered").
+# 1. Unloading while VM A exits non-stop, sends frames on its tap non-stop,
+#    and VM B is idle is safe, and the reloaded module finds both (flagged
+#    "discovered") and A's tap again.
 # 2. vsecctl says "not loaded" (exit 3) while the module is out.
 # 3. kvm_amd (or kvm_intel) reloaded under kvm-sec: new VMs are still
 #    counted exactly.
@@ -47,14 +49,30 @@ start_held_vm() {
 
 vm_count() { status_of vms; }
 
-echo "TAP version 13"
-echo "1..8"
+# Poll for a condition the module reaches by itself (work items), 10 s.
+wait_until() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+tap_bound() { vsecctl show --json --pid "$spin_pid" | grep -q '"name":"ksr0"'; }
+tap_counted() { vsecctl show --json --pid "$spin_pid" | grep -q '"tx_packets":[1-9]'; }
 
-tiny-vm --port-writes 1 --forever &
+echo "TAP version 13"
+echo "1..12"
+
+# No udev in the lab: /dev/net/tun comes with the module.
+[ -c /dev/net/tun ] || modprobe tun
+
+tiny-vm --port-writes 1 --forever --tap ksr0 &
 pids+=($!)
 spin_pid=$!
 start_held_vm --hypercalls 7
 check "two VMs tracked before the reloads" '[ "$(vm_count)" = 2 ]'
+check "the spinning VM's tap is bound before the reloads" 'wait_until tap_bound'
 
 reloads_ok=y
 for i in 1 2 3 4 5; do
@@ -71,10 +89,13 @@ check "the found VMs are flagged discovered" \
 	'[ "$(vsecctl show --json --pid $held_pid | grep -c "\"discovered\":true")" = 1 ]'
 check "the spinning VM is counted after discovery" \
 	'vsecctl show --json --pid $spin_pid | grep -q "\"pio_out\":[1-9]"'
+check "its tap is found again after the reloads" 'wait_until tap_bound'
+check "and its frames counted" 'wait_until tap_counted'
 
 kill "$spin_pid" "$held_pid"
 wait "$spin_pid" "$held_pid" 2>/dev/null || true
 check "no VM left once they exit" '[ "$(vm_count)" = 0 ]'
+check "no device bound once they exit" 'wait_until "[ \"\$(status_of netdevs)\" = 0 ]"'
 
 # The vendor module goes and comes back under kvm-sec.
 if rmmod "$vendor" && modprobe "$vendor"; then ok "reload $vendor under kvm-sec"; else bad "reload $vendor under kvm-sec"; fi

@@ -8,7 +8,7 @@
 #                         the netlink fuzzer for NL_FUZZ_SECONDS (30)
 #   run-tests.sh guest    the tests with nested Linux guests (virtio-vsem);
 #                         they need a one-CPU test host (LAB_SMP=1, see
-#                         lab/guest.sh)
+#                         lab/guest.sh); and net_test on Debian's kernel
 set -u
 cd "$(dirname "$0")"
 
@@ -32,14 +32,16 @@ tally() {	# program log status
 case ${1:-host} in
 # lifetime.sh and reload.sh unload and reload the module: they go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
-	     ./guest_report_test "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
+	     ./guest_report_test ./net_test "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
 	     ./lifetime.sh ./reload.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2
 		exit 1
 	fi
-	tests=(./guest_device.sh ./guest_pm.sh ./guest_test.sh ./guest_net.sh) ;;
+	# net_test again: Debian's kernel has macvtap, the debug kernel not
+	tests=(./net_test ./guest_device.sh ./guest_pm.sh ./guest_test.sh
+	       ./guest_net.sh) ;;
 *) echo "usage: run-tests.sh [host|guest]" >&2; exit 2 ;;
 esac
 

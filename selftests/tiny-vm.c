@@ -6,14 +6,15 @@
  *
  *   tiny-vm [--hypercalls N] [--hypercall-nr NR] [--port-writes M]
  *           [--port P] [--mmio-writes K] [--mmio-gpa A] [--vms V]
- *           [--forever | --hold | --orphan]
+ *           [--tap NAME] [--forever | --hold | --orphan]
  *
  * Without --forever, the guest halts after its work and tiny-vm prints what
  * it saw exit to userspace. --hold then keeps the VMs alive until standard
  * input is closed or SIGTERM/SIGINT arrives, after printing "ready". With
  * --forever the guest repeats its work until a signal. --orphan runs the
  * guest forever in a thread and closes every file of the VM once it runs:
- * the VM then lives only through the thread in KVM_RUN.
+ * the VM then lives only through the thread in KVM_RUN. --tap gives the VMM
+ * a tap device on which its "VM" sends UDP frames non-stop from a thread.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "tvm.h"
 
 static volatile int stop;
@@ -95,6 +97,36 @@ static int run_orphan(struct tvm_profile *p)
 	close(vm.kvm_fd);
 	hold_until_stopped();
 	/* exit() ends the vCPU thread, and KVM then destroys the VM. */
+	return 0;
+}
+
+/* The tap's frames, until the process ends. */
+static void *tap_thread(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	struct frame f;
+
+	frame_v4(&f, 0x0a4d0001, 0x0a4d0009, FR_UDP, 0, 0, 64);
+	for (;;) {
+		if (write(fd, f.b, f.len) < 0)
+			sched_yield();	/* the device went: keep the file */
+	}
+	return NULL;
+}
+
+static int start_tap(const char *name)
+{
+	pthread_t thread;
+	int fd = tap_open(name, false);
+
+	if (fd < 0) {
+		fprintf(stderr, "tiny-vm: tap %s: %s\n", name, strerror(-fd));
+		return 1;
+	}
+	if (pthread_create(&thread, NULL, tap_thread, (void *)(intptr_t)fd)) {
+		fprintf(stderr, "tiny-vm: cannot start the tap thread\n");
+		return 1;
+	}
 	return 0;
 }
 
@@ -179,6 +211,8 @@ static void usage(FILE *f)
 "  --bare              VMs without memory or vCPU (with --vms, --hold)\n"
 "  --churn             until a signal: create a VM, run it, destroy it,\n"
 "                      then --vms bare VMs, again and again\n"
+"  --tap NAME          open tap device NAME (created if needed) and send\n"
+"                      UDP frames on it non-stop, as a VM would\n"
 "  --help              this help\n"
 "\n"
 "Without --forever, each guest halts after its work and tiny-vm prints the\n"
@@ -214,6 +248,7 @@ int main(int argc, char **argv)
 		{ "orphan", no_argument, NULL, 'O' },
 		{ "bare", no_argument, NULL, 'B' },
 		{ "churn", no_argument, NULL, 'C' },
+		{ "tap", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, '?' + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -226,6 +261,7 @@ int main(int argc, char **argv)
 	uint32_t nvms = 1, i;
 	struct tvm *vms;
 	bool hold = false, orphan = false, bare = false, churn = false;
+	const char *tap = NULL;
 	int c, err = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -242,6 +278,7 @@ int main(int argc, char **argv)
 		case 'O': orphan = true; break;
 		case 'B': bare = true; break;
 		case 'C': churn = true; break;
+		case 'T': tap = optarg; break;
 		case '?' + 1: usage(stdout); return 0;
 		default:
 			usage(stderr);
@@ -273,6 +310,10 @@ int main(int argc, char **argv)
 			nvms = i;
 			goto out;
 		}
+	}
+	if (tap && start_tap(tap)) {
+		err = -EIO;
+		goto out;
 	}
 	for (i = 0; i < nvms && !stop; i++) {
 		err = tvm_run(&vms[i], &stop);

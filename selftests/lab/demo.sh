@@ -116,3 +116,46 @@ say "vsecctl level $vm auto; the guest stops"
 vsecctl level "$vm" auto
 wait "$guest_pid"
 guest_unfollow
+
+say "Two guests on taps in a bridge (vhost-net), no guest driver: the host's own network view"
+vsecctl config set prefixes 10.0.0.0/8
+"$here/bridge.sh" br-vsem
+ca=$(mktemp) cb=$(mktemp)
+common='
+until ping -c 1 -W 1 $peer >/dev/null 2>&1; do :; done
+echo demo-peer-up'
+GUEST_NET=tap GUEST_TAP=vsem-a GUEST_ADDR=10.0.3.11/24 GUEST_MAC=52:54:00:00:03:11 \
+GUEST_DRIVER= GUEST_FILES="$here/../net_probe" GUEST_CONSOLE=$ca GUEST_TIMEOUT=600 \
+	"$here/guest.sh" --device none "peer=10.0.3.12
+$common
+ip route add default via 10.0.3.1
+ping -c 10 -i 0.2 \$peer >/dev/null
+net_probe udp \$peer 9 300 200
+net_probe tcp \$peer 7
+net_probe udp 10.20.0.1 9 20 100
+net_probe udp 198.51.100.1 9 10 100
+echo demo-sent
+nc -l -p 5000 </dev/null >/dev/null" >/dev/null &
+ga=$!
+GUEST_NET=tap GUEST_TAP=vsem-b GUEST_ADDR=10.0.3.12/24 GUEST_MAC=52:54:00:00:03:12 \
+GUEST_DRIVER= GUEST_CONSOLE=$cb GUEST_TIMEOUT=600 \
+	"$here/guest.sh" --device none "peer=10.0.3.11
+$common
+nc -l -p 5000 </dev/null >/dev/null" >/dev/null &
+gb=$!
+console=$ca guest_pid=$ga
+guest_follow
+marker '^demo-sent' 600 >/dev/null
+guest_unfollow
+for tap in vsem-a vsem-b; do
+	for id in $(vsecctl --json list | grep -o '"id":[0-9]*' | grep -o '[0-9]*$'); do
+		vsecctl --json show "$id" | grep -q "\"name\":\"$tap\"" || continue
+		say "vsecctl show $id  (the VM on $tap: its network section)"
+		vsecctl show "$id" | sed -n '/^  network/,$p'
+	done
+done
+for addr in 10.0.3.11 10.0.3.12; do
+	exec {fd}<>"/dev/tcp/$addr/5000" && exec {fd}>&-
+done
+wait "$ga" "$gb" || true
+vsecctl status | tail -n 4

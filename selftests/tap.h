@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tap devices for the host tests: a process that holds one is a VMM with a
+ * tap, to kvm-sec. Frames written to the tap's file are what "the VM
+ * sends" (the tap's ingress); frames sent to the device through a packet
+ * socket are what "the VM receives" (its egress), read back from the file.
+ */
+#ifndef KSEC_TAP_H
+#define KSEC_TAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Open tap @name (created if it does not exist), IPv6 off so that the host
+ * sends nothing of its own on it, and up. Returns the file descriptor
+ * (non-blocking) or -errno.
+ */
+int tap_open(const char *name, bool persist);
+int tap_ifindex(const char *name);
+
+/* A packet socket that sends on device @ifindex, or -errno. */
+int tap_sender(int ifindex);
+/* Send @len bytes of frame on @sock; 0 or -errno. */
+int tap_send(int sock, int ifindex, const void *frame, size_t len);
+/* Read and discard what the tap delivered to "the VM"; frames read. */
+unsigned int tap_drain(int fd);
+
+/* Frame building: Ethernet + IPv4/IPv6 + a transport header. */
+struct frame {
+	uint8_t b[1600];
+	size_t len;
+};
+
+enum { FR_UDP, FR_TCP, FR_ICMP };
+
+/*
+ * IPv4 from @src to @dst (host byte order), protocol @proto with @tcp_flags
+ * (FR_TCP) or ICMP type @icmp_type (FR_ICMP), @payload bytes of zeros.
+ */
+void frame_v4(struct frame *f, uint32_t src, uint32_t dst, int proto,
+	      uint8_t tcp_flags, uint8_t icmp_type, size_t payload);
+/* IPv6 with @ext hop-by-hop/destination option headers before @nexthdr. */
+void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
+	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte);
+
+#define TAP_SRC_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 }
+#define TAP_DST_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 }
+
+#endif /* KSEC_TAP_H */
