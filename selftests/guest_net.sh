@@ -46,7 +46,10 @@ p=/sys/module/virtio_vsem/parameters/test_net_percent
 reports() { cat $d/reports_accepted; }
 # n more reports accepted by the host (bounded)
 after_reports() { local want=$(( $(reports) + $1 )) i=0; while [ "$(reports)" -lt $want ]; do i=$((i + 1)); [ $i -gt 300 ] && return 1; sleep 0.1; done; }
-after_reports 3 && echo "e2e-truthful $(reports)"
+# truthful, over a window of reports (4) that carried traffic
+ping -c 40 -i 0.2 $peer >/dev/null &
+after_reports 6 && echo "e2e-truthful $(reports)"
+wait
 nc -l -p 5000 </dev/null >/dev/null
 echo 10 >$p
 ip route add default via 10.0.3.1
