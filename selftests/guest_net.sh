@@ -81,16 +81,12 @@ $(cat "$work/common.sh" "$work/$1.sh")" \
 # until a guest's console has a line matching $2, while both run (bounded)
 wait_line() {	# guest regex
 	local i=0
-	until tr -d '\r' <"$work/$1.console" 2>/dev/null | grep -q "$2"; do
+	until [ -f "$work/$1.console" ] && tr -d '\r' <"$work/$1.console" | grep -q "$2"; do
 		i=$((i + 1))
 		[ $i -gt 1200 ] && return 1
 		kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || return 1
 		sleep 0.5
 	done
-}
-go() {	# address: the guest listening on TCP 5000 goes on
-	local fd
-	exec {fd}<>"/dev/tcp/$1/5000" && exec {fd}>&-
 }
 # The VM whose tap is $1, and a number from its JSON.
 vm_of_tap() {
@@ -142,7 +138,7 @@ wait_line a '^e2e-truthful'
 short=$(num "$va" reports_short) claimed=$(num "$va" claimed_tx) seen=$(num "$va" seen_tx)
 [ "$short" = 0 ] && [ "${seen:-0}" -gt 0 ] && [ "${claimed:-0}" -ge "$seen" ]
 ok $? "A's truthful reports match its tap: sent ${claimed:-?} claimed, ${seen:-?} seen, none short"
-go 10.0.3.11
+guest_go 10.0.3.11
 wait_line a '^e2e-sent'
 
 # Counted by the module, exactly; what crosses the bridge settles first.
@@ -174,8 +170,8 @@ short=$(num "$va" reports_short)
 ok $? "A's driver claiming 10% of its packets is flagged tamper (${short:-0} reports short)"
 vsecctl show "$va" | sed -n '/against its taps/p;/network/,/^$/p' | head -n 8 | sed 's/^/# /'
 
-go 10.0.3.11
-go 10.0.3.12
+guest_go 10.0.3.11
+guest_go 10.0.3.12
 wait $pa; sa=$?
 wait $pb; sb=$?
 for g in a b; do sed 's/^/# '"$g"': /' "$work/$g.out" | grep -v '^# .: $' | tail -n 8; done

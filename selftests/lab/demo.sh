@@ -154,8 +154,7 @@ for tap in vsem-a vsem-b; do
 		vsecctl show "$id" | sed -n '/^  network/,$p'
 	done
 done
-for addr in 10.0.3.11 10.0.3.12; do
-	exec {fd}<>"/dev/tcp/$addr/5000" && exec {fd}>&-
-done
+guest_go 10.0.3.11
+guest_go 10.0.3.12
 wait "$ga" "$gb" || true
 vsecctl status | tail -n 4

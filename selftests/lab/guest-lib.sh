@@ -96,3 +96,17 @@ guest_cleanup() {
 	wait 2>/dev/null
 	rm -rf "$work"
 }
+
+# Tell a guest on the bridge to go on: it waits with "nc -l -p 5000", which
+# may not listen yet when its marker shows (bounded: 60 s).
+guest_go() {	# address
+	local fd i
+	for ((i = 0; i < 120; i++)); do
+		if exec {fd}<>"/dev/tcp/$1/5000"; then
+			exec {fd}>&-
+			return 0
+		fi 2>/dev/null
+		sleep 0.5
+	done
+	return 1
+}
