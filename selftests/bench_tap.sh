@@ -66,4 +66,3 @@ for d in tx rx; do
 		printf "kvm-sec adds %.1f %s per frame %s (%.2f%%)\n", w - wo, u, d, (w - wo) * 100 / wo
 	}'
 done
-vsecctl show --pid "$pid" | sed -n '/^  counter/,/UDP/p'
