@@ -43,6 +43,8 @@
 
 #define KSEC_HISTORY_MIN	8
 #define KSEC_TAMPER_WINDOW	4
+/* A new epoch is excused once in this many reports. */
+#define KSEC_TAMPER_EPOCH_REPORTS	16
 
 struct ksec_net_point {
 	u64 host_tx, host_rx;		/* the taps' counts when it came */
@@ -78,6 +80,14 @@ struct ksec_guest {
 	 */
 	u32 net_seq;
 	unsigned int net_n, net_pos;
+	/* The taps' counts at the previous report, whatever it carried. */
+	bool ref_valid;
+	u32 ref_seq;
+	u64 ref_tx, ref_rx;
+	u32 reports_in_epoch;
+	/* Sequence numbers the module throttled since the last accepted. */
+	u64 thr_lo, thr_hi;
+	u32 thr_n;
 	struct ksec_net_point net_ring[KSEC_TAMPER_WINDOW + 1];
 };
 
@@ -421,9 +431,11 @@ static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
  * so a claim cannot be banked: one huge claim covers at most W reports.
  *
  * A new epoch starts again. So do a report missing from the sequence, one
- * without a NET entry and a device bound or unbound; since a guest can do
- * the first two at will, they count as short too if the taps carried more
- * than the slack since the previous report.
+ * without a NET entry and a device bound or unbound. Since a guest can
+ * cause the first three at will, they count as short too if the taps
+ * carried more than the slack since the previous report: all but a new
+ * epoch after KSEC_TAMPER_EPOCH_REPORTS reports of the last (a reboot), and
+ * a gap the module caused by throttling.
  */
 #define KSEC_TAMPER_SLACK	32
 #define KSEC_TAMPER_SHIFT	3
@@ -444,25 +456,40 @@ static u64 ksec_delta(u64 b, u64 a)
 
 static void ksec_net_cross_check(struct ksec_vm *vm, struct ksec_guest *g,
 				 const struct ksec_parsed *p, bool new_epoch,
-				 bool in_sequence)
+				 bool in_sequence, bool excused_gap)
 {
 	struct ksec_net_point *pt, *last, *oldest, *prev;
 	unsigned int i, n;
 	u64 tx, rx;
 	u32 seq;
 
+	bool traffic, excused, guest_break;
+
 	if (!ksec_net_seen(vm, &tx, &rx, &seq)) {
 		g->net_n = 0;
+		g->ref_valid = false;
 		return;
 	}
+	/* Traffic since the previous report, on the same devices. */
+	traffic = g->ref_valid && seq == g->ref_seq &&
+		  (ksec_delta(tx, g->ref_tx) > KSEC_TAMPER_SLACK ||
+		   ksec_delta(rx, g->ref_rx) > KSEC_TAMPER_SLACK);
+	g->ref_valid = true;
+	g->ref_tx = tx;
+	g->ref_rx = rx;
+	g->ref_seq = seq;
+	/* A reboot is excused, a guest resetting its device again and again not. */
+	excused = new_epoch && g->reports_in_epoch >= KSEC_TAMPER_EPOCH_REPORTS;
+	g->reports_in_epoch = new_epoch ? 0 : g->reports_in_epoch + 1;
+	guest_break = !p->has_net || (new_epoch && !excused) ||
+		      (!new_epoch && !in_sequence && !excused_gap);
+
 	last = g->net_n ? &g->net_ring[(g->net_pos + KSEC_TAMPER_WINDOW) %
 				       (KSEC_TAMPER_WINDOW + 1)] : NULL;
 	if (new_epoch || !last || seq != g->net_seq || !in_sequence ||
 	    !p->has_net) {
 		/* The guest's own breaks, while its taps carried traffic. */
-		if (!new_epoch && last && seq == g->net_seq &&
-		    (ksec_delta(tx, last->host_tx) > KSEC_TAMPER_SLACK ||
-		     ksec_delta(rx, last->host_rx) > KSEC_TAMPER_SLACK))
+		if (guest_break && traffic)
 			g->v.tampered++;
 		g->net_n = 0;
 		g->net_pos = 0;
@@ -520,7 +547,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	struct ksec_guest *g = ksec_guest_get(vm);
 	struct ksec_parsed *p;
 	u32 vcpus, prev_interval;
-	bool new_epoch, in_sequence;
+	bool new_epoch, in_sequence, excused_gap;
 	unsigned int i;
 	int err;
 
@@ -535,6 +562,15 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	if (!ksec_bucket_take(&g->bucket, now, KVM_SEC_GUEST_REPORTS_PER_S,
 			      KVM_SEC_GUEST_REPORTS_BURST)) {
 		g->v.throttled++;
+		/* If it stays missing, the gap is the module's doing. */
+		if (len >= sizeof(struct virtio_vsem_report)) {
+			u64 seq = le64_to_cpu(((const struct virtio_vsem_report *)
+					       buf)->seq);
+
+			g->thr_lo = g->thr_n ? min(g->thr_lo, seq) : seq;
+			g->thr_hi = g->thr_n ? max(g->thr_hi, seq) : seq;
+			g->thr_n++;
+		}
 		*why = "over the guest report rate";
 		err = -EBUSY;
 		goto out;
@@ -547,6 +583,10 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	}
 
 	in_sequence = !new_epoch && g->v.reports && p->seq == g->v.seq + 1;
+	/* Every report missing in between was one the module throttled. */
+	excused_gap = !new_epoch && g->v.reports && !in_sequence && g->thr_n &&
+		      g->thr_lo <= g->v.seq + 1 && g->thr_hi >= p->seq - 1;
+	g->thr_n = 0;
 	if (new_epoch) {
 		g->v.epoch = *epoch;
 		if (g->v.reports)
@@ -596,7 +636,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 			g->v.inconsistent++;
 	}
 
-	ksec_net_cross_check(vm, g, p, new_epoch, in_sequence);
+	ksec_net_cross_check(vm, g, p, new_epoch, in_sequence, excused_gap);
 
 	/*
 	 * Calm level-1 intervals of the usual length only: the guest reports

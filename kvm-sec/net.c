@@ -112,7 +112,7 @@ void ksec_net_totals(struct ksec_vm_net *net, u64 *tot)
  */
 static struct ksec_vm_net *ksec_vm_net_of(struct ksec_vm *vm)
 {
-	return rcu_dereference_protected(vm->net, kref_read(&vm->ref));
+	return rcu_dereference_check(vm->net, kref_read(&vm->ref));
 }
 
 static bool ksec_key_is_v4(u64 hi, u64 lo)
@@ -281,6 +281,7 @@ bool ksec_net_seen(struct ksec_vm *vm, u64 *tx, u64 *rx, u32 *bind_gen)
 	struct rtnl_link_stats64 st;
 	struct ksec_netbind *b;
 	unsigned int tries;
+	bool gone = false;
 	u32 gen;
 
 	if (!net)
@@ -293,11 +294,29 @@ bool ksec_net_seen(struct ksec_vm *vm, u64 *tx, u64 *rx, u32 *bind_gen)
 		*rx = 0;
 		rcu_read_lock();
 		list_for_each_entry_rcu(b, &net->binds, vm_node) {
+			/*
+			 * Unregistering: its driver may free its statistics
+			 * (ndo_uninit) without a grace period after the
+			 * notifier unbound it. Skip it, as /proc/net/dev.
+			 */
+			if (READ_ONCE(b->dev->reg_state) != NETREG_REGISTERED) {
+				gone = true;
+				break;
+			}
 			dev_get_stats(b->dev, &st);
-			*tx += b->vm_sends_at_ingress ? st.rx_packets : st.tx_packets;
-			*rx += b->vm_sends_at_ingress ? st.tx_packets : st.rx_packets;
+			if (b->vm_sends_at_ingress) {
+				*tx += st.rx_packets;
+				*rx += st.tx_packets;
+			} else {
+				/* macvlan counts what the tap then drops. */
+				*tx += st.tx_packets;
+				*rx += st.rx_packets - min(st.rx_errors,
+							   st.rx_packets);
+			}
 		}
 		rcu_read_unlock();
+		if (gone)
+			return false;
 		/* The same devices throughout, or the sums mean nothing. */
 		if (!read_seqcount_retry(&net->bind_seq, gen)) {
 			*bind_gen = gen;

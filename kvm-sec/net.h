@@ -48,7 +48,7 @@ enum ksec_net_ctr {
 #define KSEC_NET_DIR(ctr, rx)	((ctr) + (rx))
 
 /* Distinct peers per interval: HyperLogLog registers. */
-#define KSEC_HLL_BITS		8
+#define KSEC_HLL_BITS		10
 #define KSEC_HLL_REGS		BIT(KSEC_HLL_BITS)
 
 /* Written only by its own CPU, from the hooks (bottom halves off). */
@@ -186,7 +186,7 @@ int ksec_netdev_del(struct ksec_vm *vm, const char *name,
 /* A VM is gone: unbind its devices, soon (any context). */
 void ksec_netdev_vm_gone(void);
 u32 ksec_netdev_count(void);
-/* The devices bound to @vm, under rtnl. */
+/* The devices bound to @vm (under RCU: a name may be caught mid-rename). */
 unsigned int ksec_netdev_list(struct ksec_vm *vm,
 			      struct ksec_netdev_view *out, unsigned int max);
 

@@ -92,6 +92,13 @@ static struct ksec_vm_net *ksec_vm_net(struct ksec_vm *vm)
 	return net;
 }
 
+static bool ksec_is_vtap_kind(const struct net_device *dev)
+{
+	const char *kind = dev->rtnl_link_ops ? dev->rtnl_link_ops->kind : "";
+
+	return !strcmp(kind, "macvtap") || !strcmp(kind, "ipvtap");
+}
+
 static int ksec_bind(struct ksec_vm *vm, struct net_device *dev, u8 how,
 		     const char **why)
 {
@@ -127,7 +134,8 @@ static int ksec_bind(struct ksec_vm *vm, struct net_device *dev, u8 how,
 	b->net = net;
 	b->dev = dev;
 	b->how = how;
-	b->vm_sends_at_ingress = how != KVM_SEC_NETDEV_MACVTAP;
+	/* By the device's kind: one bound by hand may be a macvtap too. */
+	b->vm_sends_at_ingress = !ksec_is_vtap_kind(dev);
 	b->found = true;
 	for (i = 0; i < ARRAY_SIZE(b->ops); i++) {
 		b->ops[i].hook = ksec_net_hook;
@@ -143,6 +151,8 @@ static int ksec_bind(struct ksec_vm *vm, struct net_device *dev, u8 how,
 	err = nf_register_net_hooks(dev_net(dev), b->ops, ARRAY_SIZE(b->ops));
 	if (err) {
 		*why = "the device's hooks could not be registered";
+		/* One hook may have been in place for a moment. */
+		synchronize_net();
 		kfree(b);
 		return err;
 	}
@@ -439,8 +449,7 @@ static bool ksec_is_tap_kind(const struct net_device *dev)
 {
 	const char *kind = dev->rtnl_link_ops ? dev->rtnl_link_ops->kind : "";
 
-	return !strcmp(kind, "tun") || !strcmp(kind, "macvtap") ||
-	       !strcmp(kind, "ipvtap");
+	return !strcmp(kind, "tun") || ksec_is_vtap_kind(dev);
 }
 
 static int ksec_netdev_event(struct notifier_block *nb, unsigned long event,

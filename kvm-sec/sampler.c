@@ -22,12 +22,12 @@ static bool ksec_sampler_running;
 static void ksec_sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ksec_sample_work, ksec_sample_fn);
 
-/* Look for taps this often (in intervals) even without an event. */
-#define KSEC_TAP_RESCAN_INTERVALS	10
+/* Look for taps this often even without an event. */
+#define KSEC_TAP_RESCAN_NS	(10 * NSEC_PER_SEC)
 
 static void ksec_sample_fn(struct work_struct *work)
 {
-	static unsigned int samples;
+	static u64 last_rescan;
 	u64 now = ktime_get_ns();
 
 	ksec_sample_all(now);
@@ -36,8 +36,10 @@ static void ksec_sample_fn(struct work_struct *work)
 	 * A tap file passed to a VMM after the device's last event (libvirt
 	 * hot-plugging a NIC) raises nothing, nor does opening a macvtap.
 	 */
-	if (++samples % KSEC_TAP_RESCAN_INTERVALS == 0)
+	if (now - last_rescan >= KSEC_TAP_RESCAN_NS) {
+		last_rescan = now;
 		ksec_netdev_rescan();
+	}
 	if (READ_ONCE(ksec_sampler_running))
 		queue_delayed_work(system_wq, &ksec_sample_work,
 				   msecs_to_jiffies(READ_ONCE(ksec_interval_ms)));

@@ -869,7 +869,7 @@ TEST_F_TIMEOUT(guest, the_taps_catch_a_guest_hiding_packets, KSEC_TEST_TIMEOUT)
 	struct vsec_vm vm;
 	struct vsec_guest *g;
 	char out[64];
-	uint64_t short0;
+	uint64_t short0, epoch;
 	int fd, i;
 
 	if (access("/dev/net/tun", R_OK | W_OK))
@@ -925,6 +925,22 @@ TEST_F_TIMEOUT(guest, the_taps_catch_a_guest_hiding_packets, KSEC_TEST_TIMEOUT)
 	ASSERT_EQ(0, send_report(&self->raw, &rep, sizeof(rep)));
 	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
 	EXPECT_EQ(short0 + 1, g->tampered);
+
+	/* A device reset (new epoch) after many reports: a reboot, excused. */
+	epoch = 7;
+	write_frames(fd, 100);
+	make_report(&rep, 1, 100);
+	ASSERT_EQ(0, send_paced(&self->raw, self->vm.vm_fd, &epoch, &rep,
+				sizeof(rep)));
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_EQ(short0 + 1, g->tampered);
+	/* Another at once, while sending: a guest breaking the check. */
+	epoch = 8;
+	write_frames(fd, 100);
+	ASSERT_EQ(0, send_paced(&self->raw, self->vm.vm_fd, &epoch, &rep,
+				sizeof(rep)));
+	ASSERT_NE(NULL, (g = guest_of_self(self->ipc, &vm)));
+	EXPECT_EQ(short0 + 2, g->tampered);
 	close(fd);
 }
 
