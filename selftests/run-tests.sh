@@ -39,7 +39,7 @@ guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2
 		exit 1
 	fi
-	# net_test again: Debian's kernel has macvtap, the debug kernel not
+	# net_test again: on Debian's own kernel as well as the debug one
 	tests=(./net_test ./guest_device.sh ./guest_pm.sh ./guest_test.sh
 	       ./guest_net.sh) ;;
 *) echo "usage: run-tests.sh [host|guest]" >&2; exit 2 ;;
