@@ -114,10 +114,14 @@ static const struct genl_multicast_group ksec_mcgrps[] = {
 };
 
 /* Sizes of what ksec_put_*() write, at their largest. */
+static inline size_t ksec_u64s_size(unsigned int n)
+{
+	return nla_total_size(0) + n * nla_total_size_64bit(sizeof(u64));
+}
+
 static inline size_t ksec_counters_size(void)
 {
-	return nla_total_size(0) +
-	       KSEC_NR_CLASSES * nla_total_size_64bit(sizeof(u64));
+	return ksec_u64s_size(KSEC_NR_CLASSES);
 }
 
 static inline size_t ksec_top_size(void)
@@ -130,8 +134,7 @@ static inline size_t ksec_top_size(void)
 
 static inline size_t ksec_features_size(void)
 {
-	return nla_total_size(0) +
-	       VIRTIO_VSEM_NR_FEATURES * nla_total_size_64bit(sizeof(u64));
+	return ksec_u64s_size(VIRTIO_VSEM_NR_FEATURES);
 }
 
 static inline size_t ksec_guest_size(void)
@@ -144,11 +147,6 @@ static inline size_t ksec_guest_size(void)
 	       nla_total_size(0) +			/* LOSS */
 	       4 * nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u8)) +
 	       5 * nla_total_size_64bit(sizeof(u64));	/* TAMPERED, NET_* */
-}
-
-static inline size_t ksec_net_ctrs_size(void)
-{
-	return nla_total_size(0) + KSEC_NET_NR * nla_total_size_64bit(sizeof(u64));
 }
 
 static inline size_t ksec_peers_size(void)
@@ -164,7 +162,7 @@ static inline size_t ksec_peers_size(void)
 
 static inline size_t ksec_net_size(void)
 {
-	return nla_total_size(0) + 2 * ksec_net_ctrs_size() +
+	return nla_total_size(0) + 2 * ksec_u64s_size(KSEC_NET_NR) +
 	       2 * nla_total_size_64bit(sizeof(u64)) +		/* DISTINCT_* */
 	       KVM_SEC_NET_MAX_DEVICES * (nla_total_size(0) +
 					  nla_total_size(sizeof(u32)) +
@@ -193,22 +191,30 @@ static inline size_t ksec_vm_msg_size(void)
 	       ksec_guest_size() + ksec_net_size();
 }
 
-static int ksec_put_counters(struct sk_buff *skb, int attr, const u64 *val)
+/* A nest of @n u64 attributes, of types @first, @first + 1, ... */
+static int ksec_put_u64s(struct sk_buff *skb, int attr, int first, int pad,
+			 const u64 *val, unsigned int n)
 {
 	struct nlattr *nest = nla_nest_start(skb, attr);
-	int c;
+	unsigned int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (c = 0; c < KSEC_NR_CLASSES; c++)
-		if (nla_put_u64_64bit(skb, KVM_SEC_CTR_EXITS + c, val[c],
-				      KVM_SEC_CTR_PAD))
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, first + i, val[i], pad))
 			goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/* Exit counters: enum kvm_sec_ctr. */
+static int ksec_put_counters(struct sk_buff *skb, int attr, const u64 *val)
+{
+	return ksec_put_u64s(skb, attr, KVM_SEC_CTR_EXITS, KVM_SEC_CTR_PAD,
+			     val, KSEC_NR_CLASSES);
 }
 
 static int ksec_put_top(struct sk_buff *skb, int attr,
@@ -256,18 +262,11 @@ static int ksec_put_vm_ident(struct sk_buff *skb,
 	return 0;
 }
 
+/* Guest features: feature n at type n + 2. */
 static int ksec_put_features(struct sk_buff *skb, int attr, const u64 *f)
 {
-	struct nlattr *nest = nla_nest_start(skb, attr);
-	int i;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++)
-		if (nla_put_u64_64bit(skb, i + 2, f[i], KVM_SEC_GUEST_PAD))
-			return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return ksec_put_u64s(skb, attr, 2, KVM_SEC_GUEST_PAD, f,
+			     VIRTIO_VSEM_NR_FEATURES);
 }
 
 /* What the guest could not report (KVM_SEC_GUEST_LOSS). */
@@ -366,19 +365,11 @@ static int ksec_put_guest(struct sk_buff *skb, const struct ksec_guest_view *g)
 	return 0;
 }
 
+/* Network counters: enum kvm_sec_net_ctr. */
 static int ksec_put_net_ctrs(struct sk_buff *skb, int attr, const u64 *val)
 {
-	struct nlattr *nest = nla_nest_start(skb, attr);
-	int c;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (c = 0; c < KSEC_NET_NR; c++)
-		if (nla_put_u64_64bit(skb, KVM_SEC_NET_CTR_TX_PACKETS + c,
-				      val[c], KVM_SEC_NET_CTR_PAD))
-			return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return ksec_put_u64s(skb, attr, KVM_SEC_NET_CTR_TX_PACKETS,
+			     KVM_SEC_NET_CTR_PAD, val, KSEC_NET_NR);
 }
 
 static int ksec_put_peers(struct sk_buff *skb, int attr,
