@@ -278,21 +278,27 @@ static int parse_top(struct nlattr *nest, struct vsec_top *top)
 	return 0;
 }
 
-static int parse_features(struct nlattr *nest, uint64_t *f)
+int vsec_parse_u64s(struct nlattr *nest, int first, int n, uint64_t *val)
 {
 	struct nlattr *a;
 	int rem;
 
 	nla_for_each_nested(a, nest, rem) {
-		int i = nla_type(a) - 2;
+		int i = nla_type(a) - first;
 
-		if (i < 0 || i >= VSEC_NR_FEAT)
-			continue;	/* a newer module's feature */
+		if (i < 0 || i >= n)
+			continue;	/* a newer module's attribute */
 		if (nla_len(a) != sizeof(uint64_t))
 			return -EPROTO;
-		f[i] = nla_get_u64(a);
+		val[i] = nla_get_u64(a);
 	}
 	return 0;
+}
+
+/* Guest features: feature n at type n + 2. */
+static int parse_features(struct nlattr *nest, uint64_t *f)
+{
+	return vsec_parse_u64s(nest, 2, VSEC_NR_FEAT, f);
 }
 
 static int parse_flow(struct nlattr *nest, struct vsec_flow *f)

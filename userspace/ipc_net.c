@@ -56,19 +56,8 @@ static struct nla_policy vsec_peer_policy[KVM_SEC_PEER_MAX + 1] = {
 
 static int parse_net_ctrs(struct nlattr *nest, uint64_t *val)
 {
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_nested(a, nest, rem) {
-		int i = nla_type(a) - KVM_SEC_NET_CTR_TX_PACKETS;
-
-		if (i < 0 || i >= VSEC_NR_NET_CTR)
-			continue;	/* a newer module's counter */
-		if (nla_len(a) != sizeof(uint64_t))
-			return -EPROTO;
-		val[i] = nla_get_u64(a);
-	}
-	return 0;
+	return vsec_parse_u64s(nest, KVM_SEC_NET_CTR_TX_PACKETS,
+			       VSEC_NR_NET_CTR, val);
 }
 
 static int parse_peers(struct nlattr *nest, struct vsec_peers *p)

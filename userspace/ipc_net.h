@@ -7,6 +7,12 @@
 
 #include "vsec.h"
 
+/*
+ * A nest of u64 attributes of types @first .. @first + @n - 1 into val[]
+ * (others, a newer module's, are skipped); 0 or -EPROTO (ipc.c).
+ */
+int vsec_parse_u64s(struct nlattr *nest, int first, int n, uint64_t *val);
+
 /* KVM_SEC_A_VM_NET into @n (zeroed by the caller); 0 or -EPROTO. */
 int vsec_parse_net(struct nlattr *nest, struct vsec_net *n);
 

@@ -122,3 +122,14 @@ void json_string(struct json *j, const char *key, const char *s)
 	member(j, key);
 	json_write_string(j->f, s);
 }
+
+void json_u64_object(struct json *j, const char *key,
+		     const char *const *names, const uint64_t *v, int n)
+{
+	int i;
+
+	json_begin_object(j, key);
+	for (i = 0; i < n; i++)
+		json_u64(j, names[i], v[i]);
+	json_end_object(j);
+}

@@ -21,6 +21,9 @@ void json_end_array(struct json *j);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_string(struct json *j, const char *key, const char *s);
+/* An object of @n numbers: names[i] is the key of v[i]. */
+void json_u64_object(struct json *j, const char *key,
+		     const char *const *names, const uint64_t *v, int n);
 /* Writes @s as a JSON string literal, escaped. */
 void json_write_string(FILE *f, const char *s);
 

@@ -322,12 +322,7 @@ void show_event(FILE *f, const struct vsec_event *ev)
 
 static void json_counters(struct json *j, const char *key, const uint64_t *v)
 {
-	int i;
-
-	json_begin_object(j, key);
-	for (i = 0; i < VSEC_NR_CTR; i++)
-		json_u64(j, vsec_ctr_key[i], v[i]);
-	json_end_object(j);
+	json_u64_object(j, key, vsec_ctr_key, v, VSEC_NR_CTR);
 }
 
 static void json_top(struct json *j, const char *key, const char *keyname,
@@ -352,12 +347,7 @@ static void json_top(struct json *j, const char *key, const char *keyname,
 static void json_features(struct json *j, const char *key, const uint64_t *v,
 			  int n)
 {
-	int i;
-
-	json_begin_object(j, key);
-	for (i = 0; i < n; i++)
-		json_u64(j, vsec_feat_key[i], v[i]);
-	json_end_object(j);
+	json_u64_object(j, key, vsec_feat_key, v, n);
 }
 
 static void json_guest(struct json *j, const struct vsec_guest *g)

@@ -138,16 +138,6 @@ static void json_peers(struct json *j, const char *key,
 	json_end_object(j);
 }
 
-static void json_net_ctrs(struct json *j, const char *key, const uint64_t *v)
-{
-	int i;
-
-	json_begin_object(j, key);
-	for (i = 0; i < VSEC_NR_NET_CTR; i++)
-		json_u64(j, vsec_net_ctr_key[i], v[i]);
-	json_end_object(j);
-}
-
 void json_net(struct json *j, const struct vsec_net *n)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -170,8 +160,8 @@ void json_net(struct json *j, const struct vsec_net *n)
 		json_string(j, NULL, a);
 	}
 	json_end_array(j);
-	json_net_ctrs(j, "counters", n->ctr);
-	json_net_ctrs(j, "rates", n->rate);
+	json_u64_object(j, "counters", vsec_net_ctr_key, n->ctr, VSEC_NR_NET_CTR);
+	json_u64_object(j, "rates", vsec_net_ctr_key, n->rate, VSEC_NR_NET_CTR);
 	json_u64(j, "distinct_destinations", n->distinct_dst);
 	json_u64(j, "distinct_sources", n->distinct_src);
 	json_peers(j, "destinations", &n->dst);
