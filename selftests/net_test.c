@@ -197,7 +197,7 @@ TEST_F_TIMEOUT(net, exact_counts_each_way, KSEC_TEST_TIMEOUT)
 	const uint32_t me = ip4("10.77.0.1"), peer = ip4("10.77.0.9");
 	struct vsec_vm vm;
 	struct frame f;
-	int s, idx, i, got = 0;
+	int got = 0;
 
 	self->tap = tap_open("ksnt-c", false);
 	ASSERT_LE(0, self->tap);
@@ -208,13 +208,8 @@ TEST_F_TIMEOUT(net, exact_counts_each_way, KSEC_TEST_TIMEOUT)
 	/* The VM sends 300 UDP datagrams of 100 bytes: 142-byte frames. */
 	send_v4(self->tap, me, peer, FR_UDP, 0, 0, 100, 300);
 	/* ... and receives 120 of 58 bytes (18 of payload). */
-	idx = tap_ifindex("ksnt-c");
-	s = tap_sender(idx);
-	ASSERT_LE(0, s);
 	frame_v4(&f, peer, me, FR_UDP, 0, 0, 16);
-	for (i = 0; i < 120; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
-	close(s);
+	ASSERT_EQ(0, tap_deliver("ksnt-c", &f, 120));
 	got = tap_drain(self->tap);
 
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
@@ -244,14 +239,10 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	uint8_t b6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 	struct vsec_vm vm;
 	struct frame f;
-	int s, idx, i;
 
 	self->tap = tap_open("ksnt-h", false);
 	ASSERT_LE(0, self->tap);
 	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-h"));
-	idx = tap_ifindex("ksnt-h");
-	s = tap_sender(idx);
-	ASSERT_LE(0, s);
 
 	/* Sent: 3 SYN, 1 RST+ACK, 2 SYN-ACK, 4 ICMP unreachable. */
 	send_v4(self->tap, me, peer, FR_TCP, 0x02, 0, 0, 3);
@@ -260,21 +251,18 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	send_v4(self->tap, me, peer, FR_ICMP, 0, 3, 0, 4);
 	/* Received: 5 SYN-ACK, 6 RST, 7 unreachable, 1 ICMP echo. */
 	frame_v4(&f, peer, me, FR_TCP, 0x12, 0, 0);
-	for (i = 0; i < 5; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
+	ASSERT_EQ(0, tap_deliver("ksnt-h", &f, 5));
 	frame_v4(&f, peer, me, FR_TCP, 0x04, 0, 0);
-	for (i = 0; i < 6; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
+	ASSERT_EQ(0, tap_deliver("ksnt-h", &f, 6));
 	frame_v4(&f, peer, me, FR_ICMP, 0, 3, 0);
-	for (i = 0; i < 7; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
+	ASSERT_EQ(0, tap_deliver("ksnt-h", &f, 7));
 	frame_v4(&f, peer, me, FR_ICMP, 0, 8, 0);
-	ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
+	ASSERT_EQ(0, tap_deliver("ksnt-h", &f, 1));
 	/* IPv6: SYN behind 8 extension headers (followed), unreachable. */
 	frame_v6(&f, a6, b6, 8, 6, 0x02);
 	ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
 	frame_v6(&f, b6, a6, 0, 58, 1);
-	ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
+	ASSERT_EQ(0, tap_deliver("ksnt-h", &f, 1));
 	/* 9 extension headers: too deep, counted as unparsed. */
 	frame_v6(&f, a6, b6, 9, 6, 0x02);
 	ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
@@ -305,7 +293,6 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	f.b[12] = 0x88;
 	f.b[13] = 0xb5;
 	ASSERT_EQ(60, write(self->tap, f.b, 60));
-	close(s);
 	tap_drain(self->tap);
 
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
@@ -454,7 +441,6 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	struct child c;
 	struct frame f;
 	char cmd[128], out[32768];
-	int s, idx, i;
 	const __typeof__(vm.net.dst.e[0]) *p;
 
 	ASSERT_EQ(0, vsec_ipc_set_prefixes(self->ipc, &pfx, 1));
@@ -473,13 +459,8 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	send_v4(self->tap, a, outside, FR_UDP, 0, 0, 0, 3);
 	send_v4(self->tap, a, bcast, FR_UDP, 0, 0, 0, 2);
 	/* A receives from B, through its tap. */
-	idx = tap_ifindex("ksnt-pa");
-	s = tap_sender(idx);
-	ASSERT_LE(0, s);
 	frame_v4(&f, b, a, FR_UDP, 0, 0, 0);
-	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
-	close(s);
+	ASSERT_EQ(0, tap_deliver("ksnt-pa", &f, 4));
 	tap_drain(self->tap);
 
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
@@ -525,7 +506,7 @@ TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 	struct vsec_vm vm;
 	struct frame f;
 	char cmd[128], out[4096];
-	int s, idx, i, st;
+	int st;
 	pid_t pid;
 
 	/* Left over by an interrupted run. */
@@ -549,13 +530,8 @@ TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 	EXPECT_NE(NULL, strstr(out, "bound to this VM already")) TH_LOG("%s", out);
 
 	/* What the device transmits is what the VM received. */
-	idx = tap_ifindex("ksnt-m");
-	s = tap_sender(idx);
-	ASSERT_LE(0, s);
 	frame_v4(&f, peer, me, FR_UDP, 0, 0, 0);
-	for (i = 0; i < 9; i++)
-		ASSERT_EQ(0, tap_send(s, idx, f.b, f.len));
-	close(s);
+	ASSERT_EQ(0, tap_deliver("ksnt-m", &f, 9));
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
 	EXPECT_EQ(9, NCTR(&vm, RX_PACKETS));
 
@@ -675,7 +651,7 @@ TEST_F_TIMEOUT(net, a_macvtap_counts_the_right_way, KSEC_TEST_TIMEOUT)
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
 	struct vsec_vm vm;
 	struct frame f;
-	int idx, lp, s, i;
+	int idx, i;
 	uint32_t peer_addr;
 	FILE *fp;
 
@@ -716,15 +692,10 @@ TEST_F_TIMEOUT(net, a_macvtap_counts_the_right_way, KSEC_TEST_TIMEOUT)
 	/* The VM sends 50 frames: the macvtap transmits them. */
 	send_v4(self->tap, ip4("10.77.0.1"), ip4("10.77.0.9"), FR_UDP, 0, 0, 20, 50);
 	/* It receives 30, sent to its MAC on the other end of the veth. */
-	lp = tap_ifindex("ksnt-lp");
-	s = tap_sender(lp);
-	ASSERT_LE(0, s);
 	frame_v4(&f, ip4("10.77.0.9"), ip4("10.77.0.1"), FR_UDP, 0, 0, 0);
 	for (i = 0; i < 6; i++)
 		f.b[i] = (uint8_t)mac[i];
-	for (i = 0; i < 30; i++)
-		ASSERT_EQ(0, tap_send(s, lp, f.b, f.len));
-	close(s);
+	ASSERT_EQ(0, tap_deliver("ksnt-lp", &f, 30));
 	tap_drain(self->tap);
 
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));

@@ -120,6 +120,21 @@ int tap_send(int sock, int ifindex, const void *frame, size_t len)
 	return 0;
 }
 
+int tap_deliver(const char *name, const struct frame *f, unsigned int n)
+{
+	int idx = tap_ifindex(name), s, err = 0;
+
+	if (idx < 0)
+		return idx;
+	s = tap_sender(idx);
+	if (s < 0)
+		return s;
+	while (n-- && !err)
+		err = tap_send(s, idx, f->b, f->len);
+	close(s);
+	return err;
+}
+
 unsigned int tap_drain(int fd)
 {
 	uint8_t buf[2048];

@@ -45,6 +45,9 @@ void frame_v4(struct frame *f, uint32_t src, uint32_t dst, int proto,
 void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte);
 
+/* Send frame @f @n times on device @name ("the VM" receives it); 0 or -errno. */
+int tap_deliver(const char *name, const struct frame *f, unsigned int n);
+
 #define TAP_SRC_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 }
 #define TAP_DST_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 }
 
