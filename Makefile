@@ -36,7 +36,8 @@ KSRC_TAR = $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
 DEB_PACKAGES := build-essential pkg-config kmod cpio xz-utils bc \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	bison flex libelf-dev libssl-dev \
-	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev sparse
+	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev sparse \
+	iproute2 procps
 
 all: module vsecctl selftests
 
