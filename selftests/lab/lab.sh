@@ -112,6 +112,10 @@ if [ -n "${LAB_QEMU_ARGS:-}" ]; then
 	read -r -a extra <<<"$LAB_QEMU_ARGS"
 	args+=("${extra[@]}")
 fi
+# The test host's heartbeat: an interrupt every second (see heartbeat).
+args+=(-qmp "unix:$work/qmp,server=on,wait=off")
+"$here/heartbeat" "$work/qmp" &
+heartbeat=$!
 if [ -n "$interactive" ]; then
 	"$qemu" "${args[@]}" -nographic || true
 else
@@ -119,6 +123,8 @@ else
 		"$qemu" "${args[@]}" -display none -serial stdio -monitor none \
 		</dev/null || echo "lab: QEMU exited with status $?" >&2
 fi
+kill "$heartbeat" 2>/dev/null || true
+wait "$heartbeat" 2>/dev/null || true
 
 if [ ! -f "$out/status" ]; then
 	echo "lab: the test host stopped before the command finished" >&2
