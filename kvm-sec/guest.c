@@ -68,6 +68,7 @@ static const u64 ksec_spread_floor[VIRTIO_VSEM_NR_FEATURES] = {
 
 struct ksec_guest {
 	struct ksec_guest_view v;	/* v.mean/v.spread: published */
+	u8 hsem_level_cmd;		/* HSEM's, when the admin's is 0 */
 	u32 learned;			/* calm intervals learned */
 	s64 ewma_mean[VIRTIO_VSEM_NR_FEATURES];
 	u64 ewma_var[VIRTIO_VSEM_NR_FEATURES];
@@ -530,7 +531,7 @@ static void ksec_control(const struct ksec_guest *g,
 {
 	unsigned int i;
 
-	ctl->level_cmd = g->v.level_cmd;
+	ctl->level_cmd = g->v.level_cmd ? g->v.level_cmd : g->hsem_level_cmd;
 	ctl->interval_cmd = g->v.interval_cmd;
 	ctl->history_seq = g->v.history_seq;
 	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
@@ -666,6 +667,40 @@ int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms)
 		g->v.interval_cmd = interval_ms;
 	mutex_unlock(&vm->guest_lock);
 	return 0;
+}
+
+void ksec_guest_hsem_inputs(struct ksec_vm *vm, bool *level2, bool *near)
+{
+	struct ksec_guest *g;
+	u64 age, fresh;
+
+	*level2 = false;
+	*near = false;
+	mutex_lock(&vm->guest_lock);
+	g = vm->guest;
+	if (g && g->v.reports) {
+		/* Three of its intervals (a second at least) without news: stale. */
+		age = ktime_get_ns() - g->v.last_ns;
+		fresh = 3ull * max_t(u32, g->v.interval_ms, 1000) * NSEC_PER_MSEC;
+		if (age <= fresh) {
+			*level2 = g->v.level == VIRTIO_VSEM_LEVEL_2 &&
+				  g->v.switch_reason == VIRTIO_VSEM_SWITCH_ANOMALY;
+			*near = g->v.intervals &&
+				2 * (u64)g->v.near_capacity >= g->v.intervals;
+		}
+	}
+	mutex_unlock(&vm->guest_lock);
+}
+
+void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level)
+{
+	u8 cmd = level == 2 ? VIRTIO_VSEM_LEVEL_2 : 0;
+
+	/* Only a guest that reports: no state is made for this. */
+	mutex_lock(&vm->guest_lock);
+	if (vm->guest)
+		vm->guest->hsem_level_cmd = cmd;
+	mutex_unlock(&vm->guest_lock);
 }
 
 bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v)

@@ -77,6 +77,13 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		      const char **why);
 /* What the host commands; a negative value leaves that setting alone. */
 int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms);
+/*
+ * What HSEM takes from the guest's last report, if it is recent: the
+ * driver went to level 2 of its own accord; it says it is near capacity.
+ */
+void ksec_guest_hsem_inputs(struct ksec_vm *vm, bool *level2, bool *near);
+/* HSEM's level for the guest: 2 commands level 2 unless the admin did. */
+void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level);
 /* false if the VM's guest never reported and no level was commanded. */
 bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v);
 void ksec_guest_get_flows(struct ksec_vm *vm, struct ksec_guest_flows *f);

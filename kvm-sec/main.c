@@ -32,10 +32,11 @@ static int __init ksec_init(void)
 	err = ksec_registry_init();
 	if (err)
 		goto err_out;
-	ksec_sampler_start();
 	err = ksec_netlink_init();
 	if (err)
-		goto err_sampler;
+		goto err_registry;
+	/* It sends HSEM's events: after the family exists. */
+	ksec_sampler_start();
 	err = ksec_probes_init();
 	if (err)
 		goto err_netlink;
@@ -58,10 +59,10 @@ err_lifecycle:
 err_probes:
 	ksec_probes_exit();
 err_netlink:
+	ksec_sampler_stop();
 	ksec_netlink_exit();
 	ksec_events_flush();
-err_sampler:
-	ksec_sampler_stop();
+err_registry:
 	ksec_registry_exit();
 err_out:
 	return err;
@@ -72,10 +73,11 @@ static void __exit ksec_exit(void)
 	/* No probe runs, and no reference is taken, after these two. */
 	ksec_probes_exit();
 	ksec_lifecycle_exit();
+	/* HSEM's events come from the sampler: it stops before the family. */
+	ksec_sampler_stop();
 	/* No reader is left after this one. */
 	ksec_netlink_exit();
 	ksec_events_flush();
-	ksec_sampler_stop();
 	/* No hook runs after this: every device is unbound. */
 	ksec_netdev_exit();
 	/* Let go of every VM: KVM may destroy some right here. */

@@ -270,6 +270,21 @@ out:
 	kfree(mac);
 }
 
+bool ksec_net_rates(struct ksec_vm *vm, u64 *rate, u64 *dst, u64 *src)
+{
+	struct ksec_vm_net *net = ksec_vm_net_of(vm);
+	unsigned long flags;
+
+	if (!net)
+		return false;
+	spin_lock_irqsave(&vm->lock, flags);
+	memcpy(rate, net->rate, sizeof(net->rate));
+	*dst = net->distinct_dst;
+	*src = net->distinct_src;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return true;
+}
+
 /*
  * The devices' own counters, not the hooks': a tun device counts what its
  * VM wrote (rx_packets) and what its VM read (tx_packets), after every

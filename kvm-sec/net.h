@@ -169,6 +169,8 @@ void ksec_net_sample_all(u64 now_ns);
  * device.
  */
 bool ksec_net_seen(struct ksec_vm *vm, u64 *tx, u64 *rx, u32 *bind_gen);
+/* The last interval's rates and distinct peers; false without a device. */
+bool ksec_net_rates(struct ksec_vm *vm, u64 *rate, u64 *dst, u64 *src);
 /* False if no device was ever bound to the VM. */
 bool ksec_net_fill_view(struct ksec_vm *vm, struct ksec_net_view *v);
 /* Forget the VM's addresses (the VM's state is being freed). */

@@ -66,12 +66,33 @@ static const struct nla_policy ksec_get_flows_policy[KVM_SEC_A_VM_ID + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_PREFIXES + 1] = {
+static struct netlink_range_validation ksec_warm_range = {
+	.min = 0,
+	.max = 100000,
+};
+
+/* 0 in a VM's own rule: the global value; in SET_CONFIG, checked in hsem.c. */
+static const struct nla_policy ksec_rule_policy[KVM_SEC_RULE_MAX + 1] = {
+	[KVM_SEC_RULE_K_TENTHS]	= NLA_POLICY_RANGE(NLA_U32, 0, 1000),
+	[KVM_SEC_RULE_M]	= NLA_POLICY_MAX(NLA_U8, KSEC_BASE_MAX_N),
+	[KVM_SEC_RULE_N]	= NLA_POLICY_MAX(NLA_U8, KSEC_BASE_MAX_N),
+	[KVM_SEC_RULE_WARM]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&ksec_warm_range),
+	[KVM_SEC_RULE_DECIDE]	= NLA_POLICY_RANGE(NLA_U32, 0, 3600),
+	[KVM_SEC_RULE_CALM]	= NLA_POLICY_RANGE(NLA_U32, 0, 3600),
+};
+
+static const struct nla_policy ksec_get_decision_policy[KVM_SEC_A_VM_ID + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_RULE + 1] = {
 	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&ksec_interval_range),
 	[KVM_SEC_A_PREFIXES]	= { .type = NLA_BINARY,
 				    .len = KVM_SEC_MAX_PREFIXES *
 					   sizeof(struct virtio_vsem_prefix) },
+	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
 };
 
 static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_GUEST_EPOCH + 1] = {
@@ -86,11 +107,12 @@ static const struct nla_policy ksec_netdev_policy[KVM_SEC_A_IFNAME + 1] = {
 	[KVM_SEC_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
 
-static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_GUEST_INTERVAL_MS + 1] = {
+static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_RULE + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
 	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							      &ksec_guest_interval_range),
+	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
 };
 
 static struct genl_family ksec_family;
@@ -187,6 +209,7 @@ static inline size_t ksec_vm_msg_size(void)
 {
 	return ksec_vm_ident_size() +
 	       2 * nla_total_size(sizeof(u32)) +	/* VCPUS, INTERVAL_MS */
+	       2 * nla_total_size(sizeof(u8)) +		/* LEVEL, VERDICT */
 	       2 * ksec_counters_size() + 3 * ksec_top_size() +
 	       ksec_guest_size() + ksec_net_size();
 }
@@ -439,11 +462,127 @@ static int ksec_put_net(struct sk_buff *skb, const struct ksec_net_view *v)
 	return 0;
 }
 
+static inline size_t ksec_rule_size(void)
+{
+	return nla_total_size(0) + 4 * nla_total_size(sizeof(u32)) +
+	       2 * nla_total_size(sizeof(u8));
+}
+
+/* A DECISION nest; @features: with the history of every feature. */
+static inline size_t ksec_decision_size(bool features)
+{
+	size_t reason = nla_total_size(0) + nla_total_size(sizeof(u8)) +
+			4 * nla_total_size_64bit(sizeof(u64));
+	size_t feature = nla_total_size(0) + nla_total_size(sizeof(u8)) +
+			 4 * nla_total_size_64bit(sizeof(u64)) +
+			 2 * nla_total_size(sizeof(u32)) + nla_total_size(0);
+
+	return nla_total_size(0) + 3 * nla_total_size(sizeof(u8)) +
+	       3 * nla_total_size(sizeof(u32)) +
+	       nla_total_size_64bit(sizeof(u64)) +
+	       nla_total_size(0) + KSEC_MAX_REASONS * reason +
+	       ksec_rule_size() +
+	       (features ? nla_total_size(0) + KSEC_NR_FEATURES * feature : 0);
+}
+
+static int ksec_put_rule(struct sk_buff *skb, int attr,
+			 const struct ksec_hsem_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+
+	if (!nest ||
+	    nla_put_u32(skb, KVM_SEC_RULE_K_TENTHS, r->r.k_tenths) ||
+	    nla_put_u8(skb, KVM_SEC_RULE_M, r->r.m) ||
+	    nla_put_u8(skb, KVM_SEC_RULE_N, r->r.n) ||
+	    nla_put_u32(skb, KVM_SEC_RULE_WARM, r->r.warm) ||
+	    nla_put_u32(skb, KVM_SEC_RULE_DECIDE, r->decide) ||
+	    nla_put_u32(skb, KVM_SEC_RULE_CALM, r->calm))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksec_put_decision(struct sk_buff *skb,
+			     const struct ksec_hsem_view *v, bool features)
+{
+	const struct ksec_hsem *h = &v->s;
+	struct nlattr *nest, *list, *one;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, KVM_SEC_A_DECISION);
+	if (!nest ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL, h->level) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL_REASON, h->level_reason) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_VERDICT, h->verdict) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_PEER_VM, h->peer_vm) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_AT_LEVEL2, h->at_level2) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_CALM, h->calm) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_DECISION_INTERVALS, h->intervals,
+			      KVM_SEC_DECISION_PAD) ||
+	    ksec_put_rule(skb, KVM_SEC_DECISION_RULE, &v->rule))
+		return -EMSGSIZE;
+	list = nla_nest_start(skb, KVM_SEC_DECISION_REASONS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < h->nr_reasons; i++) {
+		const struct ksec_reason *r = &h->reason[i];
+
+		one = nla_nest_start(skb, KVM_SEC_DECISION_REASON);
+		if (!one ||
+		    nla_put_u8(skb, KVM_SEC_REASON_FEATURE, r->feature) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_REASON_VALUE, r->value,
+				      KVM_SEC_REASON_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_REASON_MEAN, r->mean,
+				      KVM_SEC_REASON_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_REASON_SPREAD, r->spread,
+				      KVM_SEC_REASON_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_REASON_LIMIT, r->limit,
+				      KVM_SEC_REASON_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, list);
+	if (features) {
+		list = nla_nest_start(skb, KVM_SEC_DECISION_FEATURES);
+		if (!list)
+			return -EMSGSIZE;
+		for (i = 0; i < KSEC_NR_FEATURES; i++) {
+			const struct ksec_base *b = &h->base[i];
+
+			one = nla_nest_start(skb, KVM_SEC_DECISION_FEATURE);
+			if (!one ||
+			    nla_put_u8(skb, KVM_SEC_FEATURE_ID, i) ||
+			    nla_put_u64_64bit(skb, KVM_SEC_FEATURE_VALUE,
+					      h->value[i], KVM_SEC_FEATURE_PAD) ||
+			    nla_put_u64_64bit(skb, KVM_SEC_FEATURE_MEAN,
+					      ksec_base_mean(b),
+					      KVM_SEC_FEATURE_PAD) ||
+			    nla_put_u64_64bit(skb, KVM_SEC_FEATURE_SPREAD,
+					      ksec_base_spread(b),
+					      KVM_SEC_FEATURE_PAD) ||
+			    nla_put_u64_64bit(skb, KVM_SEC_FEATURE_LIMIT,
+					      h->limit[i], KVM_SEC_FEATURE_PAD) ||
+			    nla_put_u32(skb, KVM_SEC_FEATURE_LEARNED,
+					b->learned) ||
+			    nla_put_u32(skb, KVM_SEC_FEATURE_WINDOW, b->window) ||
+			    (ksec_base_anomalous(b, &v->rule.r) &&
+			     nla_put_flag(skb, KVM_SEC_FEATURE_ANOMALOUS)))
+				return -EMSGSIZE;
+			nla_nest_end(skb, one);
+		}
+		nla_nest_end(skb, list);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
 {
 	if (ksec_put_vm_ident(skb, v) ||
 	    nla_put_u32(skb, KVM_SEC_A_VM_VCPUS, v->vcpus) ||
 	    nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS, v->interval_ms) ||
+	    nla_put_u8(skb, KVM_SEC_A_VM_LEVEL, v->level) ||
+	    nla_put_u8(skb, KVM_SEC_A_VM_VERDICT, v->verdict) ||
 	    ksec_put_counters(skb, KVM_SEC_A_VM_COUNTERS, v->tot) ||
 	    ksec_put_counters(skb, KVM_SEC_A_VM_RATES, v->rate) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_HYPERCALLS, &v->hypercalls) ||
@@ -649,9 +788,13 @@ static int ksec_put_prefixes(struct sk_buff *skb)
 
 static int ksec_put_config(struct sk_buff *skb)
 {
+	struct ksec_hsem_rule rule;
+
+	ksec_hsem_get_rule(&rule);
 	if (nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS,
 			ksec_sampler_interval_ms()) ||
-	    ksec_put_prefixes(skb))
+	    ksec_put_prefixes(skb) ||
+	    ksec_put_rule(skb, KVM_SEC_A_RULE, &rule))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -734,16 +877,59 @@ static int ksec_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	return ksec_nl_reply(info, KVM_SEC_CMD_GET_STATUS, ksec_put_status);
 }
 
+/* The rule in @attr (policy-checked): its fields, and which were given. */
+static int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
+			   u32 *mask, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KVM_SEC_RULE_MAX + 1];
+	int err, i;
+
+	err = nla_parse_nested(tb, KVM_SEC_RULE_MAX, attr, ksec_rule_policy,
+			       extack);
+	if (err)
+		return err;
+	memset(r, 0, sizeof(*r));
+	*mask = 0;
+	for (i = KVM_SEC_RULE_K_TENTHS; i <= KVM_SEC_RULE_MAX; i++)
+		if (tb[i])
+			*mask |= BIT(i);
+	if (tb[KVM_SEC_RULE_K_TENTHS])
+		r->r.k_tenths = nla_get_u32(tb[KVM_SEC_RULE_K_TENTHS]);
+	if (tb[KVM_SEC_RULE_M])
+		r->r.m = nla_get_u8(tb[KVM_SEC_RULE_M]);
+	if (tb[KVM_SEC_RULE_N])
+		r->r.n = nla_get_u8(tb[KVM_SEC_RULE_N]);
+	if (tb[KVM_SEC_RULE_WARM])
+		r->r.warm = nla_get_u32(tb[KVM_SEC_RULE_WARM]);
+	if (tb[KVM_SEC_RULE_DECIDE])
+		r->decide = nla_get_u32(tb[KVM_SEC_RULE_DECIDE]);
+	if (tb[KVM_SEC_RULE_CALM])
+		r->calm = nla_get_u32(tb[KVM_SEC_RULE_CALM]);
+	return 0;
+}
+
+static const char ksec_rule_why[] =
+	"rule: K 0.1..100, 1 <= M <= N <= 32, warm-up 0..100000, decide and calm 1..3600";
+
 static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *interval = info->attrs[KVM_SEC_A_INTERVAL_MS];
 	struct nlattr *prefixes = info->attrs[KVM_SEC_A_PREFIXES];
+	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
+	struct ksec_hsem_rule rule;
 	const char *why;
+	u32 mask = 0;
+	int err;
 
 	/* The policy checked ranges and refused any other attribute. */
-	if (!interval && !prefixes) {
+	if (!interval && !prefixes && !rule_attr) {
 		GENL_SET_ERR_MSG(info, "no configuration attribute given");
 		return -EINVAL;
+	}
+	if (rule_attr) {
+		err = ksec_parse_rule(rule_attr, &rule, &mask, info->extack);
+		if (err)
+			return err;
 	}
 	/* Everything is checked before anything is applied. */
 	if (prefixes &&
@@ -752,8 +938,17 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		ksec_extack(info->extack, prefixes, why);
 		return -EINVAL;
 	}
-	if (interval)
+	/* The rule is checked as a whole with the module's, then applied. */
+	if (rule_attr && ksec_hsem_update_rule(&rule, mask)) {
+		ksec_extack(info->extack, rule_attr, ksec_rule_why);
+		return -EINVAL;
+	}
+	if (interval &&
+	    nla_get_u32(interval) != ksec_sampler_interval_ms()) {
 		ksec_sampler_set_interval_ms(nla_get_u32(interval));
+		/* Values per interval of another length: histories restart. */
+		ksec_hsem_interval_changed();
+	}
 	if (prefixes)
 		ksec_guest_set_prefixes(nla_data(prefixes), nla_len(prefixes));
 	return 0;
@@ -866,12 +1061,15 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
 	struct nlattr *level = info->attrs[KVM_SEC_A_GUEST_LEVEL];
 	struct nlattr *interval = info->attrs[KVM_SEC_A_GUEST_INTERVAL_MS];
+	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
+	struct ksec_hsem_rule rule;
 	struct ksec_vm *vm;
+	u32 mask = 0;
 	int err;
 
-	if (!id || (!level && !interval)) {
+	if (!id || (!level && !interval && !rule_attr)) {
 		GENL_SET_ERR_MSG(info,
-				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL or _INTERVAL_MS");
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS or KVM_SEC_A_RULE");
 		return -EINVAL;
 	}
 	if (interval && nla_get_u32(interval) &&
@@ -885,11 +1083,115 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
 		return -ENOENT;
 	}
+	if (rule_attr) {
+		err = ksec_parse_rule(rule_attr, &rule, &mask, info->extack);
+		if (err)
+			goto out;
+		/* First: if it is refused, nothing else changes either. */
+		err = ksec_hsem_update_vm_rule(vm, &rule, mask);
+		if (err) {
+			ksec_extack(info->extack, rule_attr, ksec_rule_why);
+			goto out;
+		}
+	}
 	/* Each attribute given changes its setting; the others stay. */
-	err = ksec_guest_command(vm, level ? (int)nla_get_u8(level) : -1,
-				 interval ? (s64)nla_get_u32(interval) : -1);
+	if (level || interval)
+		err = ksec_guest_command(vm, level ? (int)nla_get_u8(level) : -1,
+					 interval ? (s64)nla_get_u32(interval) : -1);
+	if (!err && level)
+		ksec_hsem_command_level(vm, nla_get_u8(level));
+out:
 	ksec_vm_put(vm);
 	return err;
+}
+
+/* @cb: a dump's, to flag VMs coming and going during it. */
+static int ksec_fill_decision(struct sk_buff *skb, struct ksec_vm *vm,
+			      struct ksec_hsem_view *hv, u32 portid, u32 seq,
+			      int flags, u8 cmd, bool features,
+			      struct netlink_callback *cb)
+{
+	void *hdr;
+
+	ksec_hsem_fill_view(vm, hv);
+	hdr = genlmsg_put(skb, portid, seq, &ksec_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, KVM_SEC_A_VM_ID, vm->id) ||
+	    ksec_put_decision(skb, hv, features)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int ksec_nl_get_decision(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
+	struct ksec_hsem_view *hv;
+	struct sk_buff *msg;
+	struct ksec_vm *vm;
+	int err;
+
+	if (!id) {
+		GENL_SET_ERR_MSG(info, "give KVM_SEC_A_VM_ID (or dump)");
+		return -EINVAL;
+	}
+	vm = ksec_vm_get_by_id(nla_get_u32(id));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
+		return -ENOENT;
+	}
+	err = -ENOMEM;
+	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) +
+			  ksec_decision_size(true), GFP_KERNEL);
+	if (!hv || !msg)
+		goto out;
+	err = ksec_fill_decision(msg, vm, hv, info->snd_portid, info->snd_seq,
+				 0, KVM_SEC_CMD_GET_DECISION, true, NULL);
+	if (!err) {
+		err = genlmsg_reply(msg, info);
+		msg = NULL;
+	}
+out:
+	nlmsg_free(msg);
+	kfree(hv);
+	ksec_vm_put(vm);
+	return err;
+}
+
+/* cb->args[0]: the next VM ID to send. */
+static int ksec_nl_dump_decisions(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	u32 id = cb->args[0] ?: 1;
+	struct ksec_hsem_view *hv;
+	struct ksec_vm *vm;
+	int err = 0;
+
+	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
+	if (!hv)
+		return -ENOMEM;
+	cb->seq = ksec_registry_generation();
+	while ((vm = ksec_vm_get_next(&id, 0))) {
+		err = ksec_fill_decision(skb, vm, hv,
+					 NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					 KVM_SEC_CMD_GET_DECISION, true, cb);
+		ksec_vm_put(vm);
+		if (err)
+			break;
+		id++;
+	}
+	cb->args[0] = id;
+	kfree(hv);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
 }
 
 /* Bind or unbind a device by hand (NETDEV_ADD, NETDEV_DEL). */
@@ -975,6 +1277,16 @@ static const struct genl_ops ksec_ops[] = {
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
+		.cmd	= KVM_SEC_CMD_GET_DECISION,
+		.doit	= ksec_nl_get_decision,
+		/* A dump is of every VM: an ID is refused, as for GET_VM. */
+		.start	= ksec_nl_dump_vms_start,
+		.dumpit	= ksec_nl_dump_decisions,
+		.policy	= ksec_get_decision_policy,
+		.maxattr = ARRAY_SIZE(ksec_get_decision_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
 		.cmd	= KVM_SEC_CMD_NETDEV_DEL,
 		.doit	= ksec_nl_netdev,
 		.policy	= ksec_netdev_policy,
@@ -1031,11 +1343,42 @@ drop:
 	atomic64_inc(&ksec_status.events_dropped);
 }
 
+void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd)
+{
+	struct ksec_hsem_view *hv;
+	struct sk_buff *msg;
+	int err;
+
+	if (!genl_has_listeners(&ksec_family, &init_net, KSEC_MCGRP_EVENTS))
+		return;
+	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
+	msg = genlmsg_new(ksec_vm_ident_size() + ksec_decision_size(false),
+			  GFP_KERNEL);
+	if (!hv || !msg)
+		goto drop;
+	err = ksec_fill_decision(msg, vm, hv, 0, 0, 0, cmd, false, NULL);
+	if (err)
+		goto drop;
+	kfree(hv);
+	err = genlmsg_multicast(&ksec_family, msg, 0, KSEC_MCGRP_EVENTS,
+				GFP_KERNEL);
+	if (err && err != -ESRCH)
+		atomic64_inc(&ksec_status.events_dropped);
+	return;
+drop:
+	nlmsg_free(msg);
+	kfree(hv);
+	atomic64_inc(&ksec_status.events_dropped);
+}
+
 int ksec_netlink_init(void)
 {
 	/* Every VM message fits a dump buffer of the smallest size. */
 	BUILD_BUG_ON(ksec_vm_msg_size() > NLMSG_GOODSIZE - GENL_HDRLEN -
 		     NLMSG_HDRLEN);
+	/* So does every decision (GET_DECISION dumps). */
+	BUILD_BUG_ON(nla_total_size(sizeof(u32)) + ksec_decision_size(true) >
+		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
 	return genl_register_family(&ksec_family);
 }
 

@@ -11,5 +11,7 @@ int ksec_netlink_init(void);
 void ksec_netlink_exit(void);
 /* Process context: multicast a VM_NEW or VM_DEL notification. */
 void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd);
+/* Process context: multicast a LEVEL or VERDICT notification. */
+void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd);
 
 #endif /* KSEC_NETLINK_H */

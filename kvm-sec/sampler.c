@@ -9,15 +9,19 @@
 
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/kvm_sec.h>
 
+#include "hsem.h"
 #include "net.h"
 #include "sampler.h"
 #include "vm.h"
 
 static u32 ksec_interval_ms = KVM_SEC_INTERVAL_DEFAULT_MS;
 static bool ksec_sampler_running;
+/* Orders SET_CONFIG's re-arming against the sampler being stopped. */
+static DEFINE_MUTEX(ksec_sampler_lock);
 
 static void ksec_sample_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ksec_sample_work, ksec_sample_fn);
@@ -32,6 +36,7 @@ static void ksec_sample_fn(struct work_struct *work)
 
 	ksec_sample_all(now);
 	ksec_net_sample_all(now);
+	ksec_hsem_judge_all();
 	/*
 	 * A tap file passed to a VMM after the device's last event (libvirt
 	 * hot-plugging a NIC) raises nothing, nor does opening a macvtap.
@@ -54,7 +59,10 @@ void ksec_sampler_start(void)
 
 void ksec_sampler_stop(void)
 {
+	mutex_lock(&ksec_sampler_lock);
 	WRITE_ONCE(ksec_sampler_running, false);
+	mutex_unlock(&ksec_sampler_lock);
+	/* Also waits for a run that would queue itself again. */
 	cancel_delayed_work_sync(&ksec_sample_work);
 }
 
@@ -66,8 +74,10 @@ u32 ksec_sampler_interval_ms(void)
 /* Caller validated @ms. The new interval starts now. */
 void ksec_sampler_set_interval_ms(u32 ms)
 {
+	mutex_lock(&ksec_sampler_lock);
 	WRITE_ONCE(ksec_interval_ms, ms);
-	if (READ_ONCE(ksec_sampler_running))
+	if (ksec_sampler_running)
 		mod_delayed_work(system_wq, &ksec_sample_work,
 				 msecs_to_jiffies(ms));
+	mutex_unlock(&ksec_sampler_lock);
 }

@@ -169,6 +169,27 @@ static void ksec_vm_read_kvm_stats(struct ksec_vm *vm, u64 *halts, u64 *irqs,
 	*vcpus = atomic_read(&vm->kvm->online_vcpus);
 }
 
+bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus)
+{
+	struct kvm_vcpu *vcpu;
+	struct task_struct *t;
+	unsigned long i;
+
+	*cpu_ns = 0;
+	*vcpus = 0;
+	if (vm->dead)
+		return false;
+	rcu_read_lock();
+	kvm_for_each_vcpu(i, vcpu, vm->kvm) {
+		t = pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+		if (t)
+			*cpu_ns += READ_ONCE(t->se.sum_exec_runtime);
+	}
+	rcu_read_unlock();
+	*vcpus = atomic_read(&vm->kvm->online_vcpus);
+	return true;
+}
+
 /*
  * Unhash @vm and mark it dead, keeping KVM's final statistics; the caller
  * holds the registry lock. The registry's kref goes to the VM_DEL event
@@ -281,6 +302,8 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
 	mutex_init(&vm->guest_lock);
+	mutex_init(&vm->hsem_lock);
+	ksec_hsem_init(&vm->hsem);
 	if (origin != KVM_SEC_ORIGIN_CREATED) {
 		/* Counters start now: KVM's own statistics are rebased. */
 		ksec_vm_read_kvm_stats(vm, &vm->base[KSEC_HALTS],
@@ -554,4 +577,5 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	ksec_top_finish(&v->mmio_pages, KVM_SEC_TOP_ENTRIES);
 	v->has_guest = ksec_guest_fill_view(vm, &v->guest);
 	v->has_net = ksec_net_fill_view(vm, &v->net);
+	ksec_hsem_summary(vm, &v->level, &v->verdict);
 }

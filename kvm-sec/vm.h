@@ -33,6 +33,7 @@
 #include <linux/kvm_sec.h>
 
 #include "guest.h"
+#include "hsem.h"
 #include "net.h"
 #include "topn.h"
 
@@ -122,6 +123,9 @@ struct ksec_vm {
 	/* net.c; set under rtnl with the first device bound, then kept */
 	struct ksec_vm_net __rcu *net;
 
+	struct mutex hsem_lock;		/* hsem */
+	struct ksec_hsem hsem;		/* hsem.c: history, level, verdict */
+
 	struct ksec_event ev_new;	/* pending VM_NEW notification */
 	struct ksec_event ev_del;	/* pending VM_DEL notification */
 	struct rcu_head rcu;
@@ -145,6 +149,7 @@ struct ksec_vm_view {
 	struct ksec_guest_view guest;
 	bool has_net;
 	struct ksec_net_view net;
+	u8 level, verdict;		/* HSEM's */
 };
 
 /* Module-wide counters: everything that is not counted per VM. */
@@ -223,6 +228,11 @@ void ksec_vm_hash_grow(void);
 struct ksec_vm *ksec_vm_get_by_id(u32 id);
 struct ksec_vm *ksec_vm_get_by_kvm(const struct kvm *kvm);
 struct ksec_vm *ksec_vm_get_next(u32 *id, pid_t pid);
+/*
+ * Under vm->lock: the CPU time of the VM's vCPU threads (ns) and its
+ * vCPUs; false once the VM is gone.
+ */
+bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus);
 void ksec_vm_put(struct ksec_vm *vm);
 u32 ksec_vm_count(void);
 u32 ksec_registry_generation(void);

@@ -41,12 +41,14 @@
  *
  * KVM_SEC_CMD_GET_CONFIG
  *   Request: no attributes. Reply: every configuration attribute
- *   (KVM_SEC_A_INTERVAL_MS, KVM_SEC_A_PREFIXES). Unprivileged callers may
- *   read.
+ *   (KVM_SEC_A_INTERVAL_MS, KVM_SEC_A_PREFIXES, KVM_SEC_A_RULE).
+ *   Unprivileged callers may read.
  *
  * KVM_SEC_CMD_SET_CONFIG
  *   Request: one or more configuration attributes. Each is validated
- *   before any is applied: either all take effect or none does. Requires
+ *   before any is applied: either all take effect or none does. The fields
+ *   of KVM_SEC_A_RULE given replace the module's, checked as a whole with
+ *   the others. A new KVM_SEC_A_INTERVAL_MS restarts every VM's history. Requires
  *   CAP_NET_ADMIN (-EPERM otherwise). -EINVAL with an extended ack naming
  *   the attribute for out-of-range values; -EINVAL if no attribute given.
  *
@@ -84,8 +86,11 @@
  *   counted in KVM_SEC_GUEST_THROTTLED).
  *
  * KVM_SEC_CMD_SET_VM
- *   Request: KVM_SEC_A_VM_ID and one or both of KVM_SEC_A_GUEST_LEVEL (0:
- *   the guest driver decides; 1 or 2: the host commands that level) and
+ *   Request: KVM_SEC_A_VM_ID and one or more of KVM_SEC_A_RULE (the VM's
+ *   own rule: given fields replace its own, 0 gives a field back to the
+ *   global rule; refused as a whole if the rule that results is invalid),
+ *   KVM_SEC_A_GUEST_LEVEL (also HSEM's level for the VM; 0: HSEM and the
+ *   guest driver decide; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
  *   own). Each given attribute changes its setting; a setting whose
  *   attribute is absent is left as it is. Requires CAP_NET_ADMIN. They
@@ -113,6 +118,21 @@
  *   (bound to another VM), -EEXIST (already bound to this VM), -ENOSPC
  *   (KVM_SEC_NET_MAX_DEVICES devices bound to the VM), -EINVAL (a loopback
  *   device). Requires CAP_NET_ADMIN.
+ *
+ * KVM_SEC_CMD_GET_DECISION
+ *   What HSEM and HREM made of a VM (Documentation/kvm-sec/decisions.rst).
+ *   As a request (doit): KVM_SEC_A_VM_ID; as a dump: every VM. Reply
+ *   attributes: KVM_SEC_A_VM_ID and KVM_SEC_A_DECISION (nest, enum
+ *   kvm_sec_decision): the host-side level and verdict, their reasons, and
+ *   the learned history of every feature. Requires CAP_NET_ADMIN (the
+ *   history describes a tenant's workload).
+ *
+ * KVM_SEC_CMD_LEVEL, KVM_SEC_CMD_VERDICT
+ *   Notifications only, to KVM_SEC_MCGRP_EVENTS: a VM's host-side level
+ *   changed, or HSEM reached, changed or cleared a verdict. Attributes:
+ *   KVM_SEC_A_VM_ID and KVM_SEC_A_DECISION without the history
+ *   (KVM_SEC_DECISION_FEATURES). Lost ones are counted in
+ *   KVM_SEC_STATUS_EVENTS_DROPPED.
  *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
@@ -162,6 +182,9 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_GET_FLOWS,
 	KVM_SEC_CMD_NETDEV_ADD,
 	KVM_SEC_CMD_NETDEV_DEL,
+	KVM_SEC_CMD_GET_DECISION,
+	KVM_SEC_CMD_LEVEL,
+	KVM_SEC_CMD_VERDICT,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -218,6 +241,14 @@ enum kvm_sec_attr {
 	KVM_SEC_A_GUEST_EPOCH,
 	KVM_SEC_A_VM_NET,		/* nest, enum kvm_sec_net */
 	KVM_SEC_A_IFNAME,		/* string: a network device (NETDEV_*) */
+	KVM_SEC_A_VM_LEVEL,		/* u8: host-side level, 1 or 2 */
+	KVM_SEC_A_VM_VERDICT,		/* u8: enum kvm_sec_verdict */
+	KVM_SEC_A_DECISION,		/* nest, enum kvm_sec_decision */
+	/*
+	 * nest, enum kvm_sec_rule: the anomaly rule (GET/SET_CONFIG; SET_VM
+	 * for a VM's own, where 0 means "the global value")
+	 */
+	KVM_SEC_A_RULE,
 
 	__KVM_SEC_A_MAX
 };
@@ -566,5 +597,129 @@ enum kvm_sec_peer {
 };
 
 #define KVM_SEC_PEER_MAX (__KVM_SEC_PEER_MAX - 1)
+
+/*
+ * HSEM and HREM (Documentation/kvm-sec/decisions.rst). Host-observed
+ * features, each a value per interval: exits by class per second, the
+ * tap's counters per second, distinct peers per interval, the CPU time of
+ * the VM's vCPU threads (permille of one CPU) and the growth of the VMM's
+ * resident memory over the interval (KiB).
+ */
+enum kvm_sec_feature {
+	KVM_SEC_F_EXITS,
+	KVM_SEC_F_HYPERCALLS,
+	KVM_SEC_F_PIO,			/* port I/O exits, in and out */
+	KVM_SEC_F_MMIO,			/* MMIO exits, read and write */
+	KVM_SEC_F_MSR,			/* MSR exits, read and write */
+	KVM_SEC_F_HALTS,
+	KVM_SEC_F_TX_PACKETS,
+	KVM_SEC_F_TX_BYTES,
+	KVM_SEC_F_RX_PACKETS,
+	KVM_SEC_F_RX_BYTES,
+	KVM_SEC_F_SYN_UNANSWERED,	/* SYNs sent less SYN-ACKs received */
+	KVM_SEC_F_RST_RX,
+	KVM_SEC_F_UNREACH_RX,
+	KVM_SEC_F_DESTINATIONS,		/* distinct, per interval */
+	KVM_SEC_F_SOURCES,		/* distinct, per interval */
+	KVM_SEC_F_CPU,			/* vCPU threads, permille of a CPU */
+	KVM_SEC_F_MEMORY,		/* VMM resident set growth, KiB */
+
+	KVM_SEC_F_COUNT
+};
+
+enum kvm_sec_verdict {
+	KVM_SEC_VERDICT_NONE,		/* level 1, or not decided yet */
+	KVM_SEC_VERDICT_ATTACKER,
+	KVM_SEC_VERDICT_VICTIM,
+	KVM_SEC_VERDICT_OVERFLOW,	/* HREM: demand far above, near capacity */
+	KVM_SEC_VERDICT_CLEAR,		/* neither: back to level 1 when calm */
+};
+
+/* Why a VM is at its level. */
+enum kvm_sec_level_reason {
+	KVM_SEC_LEVEL_CALM,		/* level 1: nothing out of line */
+	KVM_SEC_LEVEL_ANOMALY,		/* a host-observed feature */
+	KVM_SEC_LEVEL_GUEST,		/* the guest driver went to level 2 */
+	KVM_SEC_LEVEL_ADMIN,		/* commanded (KVM_SEC_CMD_SET_VM) */
+	KVM_SEC_LEVEL_PEER,		/* named by another VM's verdict */
+};
+
+enum kvm_sec_decision {
+	KVM_SEC_DECISION_UNSPEC,
+	KVM_SEC_DECISION_PAD,
+	KVM_SEC_DECISION_LEVEL,		/* u8: 1 or 2 */
+	KVM_SEC_DECISION_LEVEL_REASON,	/* u8: enum kvm_sec_level_reason */
+	KVM_SEC_DECISION_VERDICT,	/* u8: enum kvm_sec_verdict */
+	KVM_SEC_DECISION_PEER_VM,	/* u32: the other VM of the verdict */
+	/* u32: intervals at level 2, and calm ones in a row */
+	KVM_SEC_DECISION_AT_LEVEL2,
+	KVM_SEC_DECISION_CALM,
+	KVM_SEC_DECISION_INTERVALS,	/* u64: intervals judged */
+	/* nest of KVM_SEC_DECISION_REASON nests (enum kvm_sec_reason) */
+	KVM_SEC_DECISION_REASONS,
+	KVM_SEC_DECISION_REASON,
+	/* nest of KVM_SEC_FEATURE nests (enum kvm_sec_feature_attr) */
+	KVM_SEC_DECISION_FEATURES,
+	KVM_SEC_DECISION_FEATURE,
+	KVM_SEC_DECISION_RULE,		/* nest, enum kvm_sec_rule: in force */
+
+	__KVM_SEC_DECISION_MAX
+};
+
+#define KVM_SEC_DECISION_MAX (__KVM_SEC_DECISION_MAX - 1)
+
+/* One reason of a level or verdict: a feature out of line. */
+enum kvm_sec_reason {
+	KVM_SEC_REASON_UNSPEC,
+	KVM_SEC_REASON_PAD,
+	KVM_SEC_REASON_FEATURE,		/* u8: enum kvm_sec_feature */
+	KVM_SEC_REASON_VALUE,		/* u64: its value that interval */
+	KVM_SEC_REASON_MEAN,		/* u64: its history's mean */
+	KVM_SEC_REASON_SPREAD,		/* u64: its history's spread */
+	KVM_SEC_REASON_LIMIT,		/* u64: the value it was above */
+
+	__KVM_SEC_REASON_MAX
+};
+
+#define KVM_SEC_REASON_MAX (__KVM_SEC_REASON_MAX - 1)
+
+enum kvm_sec_feature_attr {
+	KVM_SEC_FEATURE_UNSPEC,
+	KVM_SEC_FEATURE_PAD,
+	KVM_SEC_FEATURE_ID,		/* u8: enum kvm_sec_feature */
+	KVM_SEC_FEATURE_VALUE,		/* u64: last interval */
+	KVM_SEC_FEATURE_MEAN,		/* u64 */
+	KVM_SEC_FEATURE_SPREAD,		/* u64 */
+	KVM_SEC_FEATURE_LIMIT,		/* u64: out of line above this */
+	KVM_SEC_FEATURE_LEARNED,	/* u32: calm intervals learned */
+	KVM_SEC_FEATURE_WINDOW,		/* u32: bit i: out of line i ago */
+	KVM_SEC_FEATURE_ANOMALOUS,	/* flag: M of the last N */
+
+	__KVM_SEC_FEATURE_MAX
+};
+
+#define KVM_SEC_FEATURE_MAX (__KVM_SEC_FEATURE_MAX - 1)
+
+/*
+ * The anomaly rule: a feature is out of line above mean + K spreads, and
+ * anomalous when out of line in M of the last N intervals; warm-up, the
+ * intervals before the history counts; DECIDE, the intervals at level 2
+ * before a VM with no evidence is cleared; CALM, the calm intervals in a
+ * row that end level 2.
+ */
+enum kvm_sec_rule {
+	KVM_SEC_RULE_UNSPEC,
+	KVM_SEC_RULE_PAD,
+	KVM_SEC_RULE_K_TENTHS,		/* u32: 1..1000 */
+	KVM_SEC_RULE_M,			/* u8: 1..N */
+	KVM_SEC_RULE_N,			/* u8: 1..32 */
+	KVM_SEC_RULE_WARM,		/* u32: 0..100000 intervals */
+	KVM_SEC_RULE_DECIDE,		/* u32: 1..3600 intervals */
+	KVM_SEC_RULE_CALM,		/* u32: 1..3600 intervals */
+
+	__KVM_SEC_RULE_MAX
+};
+
+#define KVM_SEC_RULE_MAX (__KVM_SEC_RULE_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HSEM and HREM: every interval, each VM's host-observed features are
+ * compared with the VM's own history (baseline.h); a VM with an anomalous
+ * feature, or whose guest driver went to level 2, or that another VM's
+ * verdict names, goes to level 2; at level 2 HSEM decides, from which
+ * features are anomalous, whether the VM is an attacker, a victim or (HREM)
+ * an overflow, or neither; the VM returns to level 1 after a run of calm
+ * intervals. Documentation/kvm-sec/decisions.rst gives the rules and why.
+ *
+ * Everything here runs in the sampler's work item, once per interval, and
+ * reads what the sampler just computed: nothing is added to the exit or
+ * packet path. A VM's decision state is under its hsem_lock, taken after
+ * nothing else; events go out after the lock is dropped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/kvm_sec.h>
+
+#include "guest.h"
+#include "hsem.h"
+#include "verdict.h"
+#include "net.h"
+#include "netlink.h"
+#include "vm.h"
+
+static DEFINE_MUTEX(ksec_rule_lock);
+static struct ksec_hsem_rule ksec_rule_global = {
+	.r = {
+		.k_tenths = KSEC_RULE_K_TENTHS,
+		.m = KSEC_RULE_M,
+		.n = KSEC_RULE_N,
+		.warm = KSEC_RULE_WARM,
+	},
+	.decide = KSEC_RULE_DECIDE,
+	.calm = KSEC_RULE_CALM,
+};
+
+/*
+ * Per feature: the smallest spread the rule uses (so that a flat history
+ * does not flag noise), and the warm-up ceiling (a rate no calm VM
+ * reaches; U64_MAX: a young history never flags the feature).
+ */
+static const struct {
+	u64 floor;
+	u64 warm_ceiling;
+} ksec_fdef[KSEC_NR_FEATURES] = {
+	[KVM_SEC_F_EXITS]		= { 200, 200000 },
+	[KVM_SEC_F_HYPERCALLS]		= { 10, 20000 },
+	[KVM_SEC_F_PIO]			= { 20, 50000 },
+	[KVM_SEC_F_MMIO]		= { 20, 50000 },
+	[KVM_SEC_F_MSR]			= { 20, 50000 },
+	[KVM_SEC_F_HALTS]		= { 50, U64_MAX },
+	[KVM_SEC_F_TX_PACKETS]		= { 20, 50000 },
+	[KVM_SEC_F_TX_BYTES]		= { 4096, 50000000 },
+	[KVM_SEC_F_RX_PACKETS]		= { 20, 50000 },
+	[KVM_SEC_F_RX_BYTES]		= { 4096, 50000000 },
+	[KVM_SEC_F_SYN_UNANSWERED]	= { 3, 200 },
+	[KVM_SEC_F_RST_RX]		= { 3, 200 },
+	[KVM_SEC_F_UNREACH_RX]		= { 3, 200 },
+	[KVM_SEC_F_DESTINATIONS]	= { 3, 256 },
+	[KVM_SEC_F_SOURCES]		= { 3, 256 },
+	[KVM_SEC_F_CPU]			= { 50, U64_MAX },
+	[KVM_SEC_F_MEMORY]		= { 16384, U64_MAX },
+};
+
+/* An attack on the network: the one kind a verdict names a VM for. */
+#define KSEC_F_NET_ATTACK	(KSEC_F_ATTACK & ~BIT(KVM_SEC_F_HYPERCALLS))
+
+/* Near capacity: its vCPU threads used 90 % of their CPUs or more. */
+#define KSEC_NEAR_CAPACITY_PERMILLE	900
+
+void ksec_hsem_init(struct ksec_hsem *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->level = 1;
+}
+
+bool ksec_hsem_rule_valid(const struct ksec_hsem_rule *r)
+{
+	return ksec_rule_valid(&r->r) && r->decide >= 1 &&
+	       r->decide <= 3600 && r->calm >= 1 && r->calm <= 3600;
+}
+
+void ksec_hsem_get_rule(struct ksec_hsem_rule *r)
+{
+	mutex_lock(&ksec_rule_lock);
+	*r = ksec_rule_global;
+	mutex_unlock(&ksec_rule_lock);
+}
+
+/* The VM's rule: its own fields where set, the global ones elsewhere. */
+static void ksec_rule_of(const struct ksec_hsem *h,
+			 const struct ksec_hsem_rule *global,
+			 struct ksec_hsem_rule *out)
+{
+	const struct ksec_hsem_rule *own = &h->own;
+
+	*out = *global;
+	if (own->r.k_tenths)
+		out->r.k_tenths = own->r.k_tenths;
+	if (own->r.n)
+		out->r.n = own->r.n;
+	if (own->r.m)
+		out->r.m = own->r.m;
+	if (own->r.warm)
+		out->r.warm = own->r.warm;
+	if (own->decide)
+		out->decide = own->decide;
+	if (own->calm)
+		out->calm = own->calm;
+	/* A global N made smaller than a VM's own M: the VM's M wins, capped. */
+	if (out->r.m > out->r.n)
+		out->r.m = out->r.n;
+}
+
+/* The fields of @given in @mask (bits 1 << KVM_SEC_RULE_x) into @r. */
+static void ksec_rule_merge(struct ksec_hsem_rule *r,
+			    const struct ksec_hsem_rule *given, u32 mask)
+{
+	if (mask & BIT(KVM_SEC_RULE_K_TENTHS))
+		r->r.k_tenths = given->r.k_tenths;
+	if (mask & BIT(KVM_SEC_RULE_M))
+		r->r.m = given->r.m;
+	if (mask & BIT(KVM_SEC_RULE_N))
+		r->r.n = given->r.n;
+	if (mask & BIT(KVM_SEC_RULE_WARM))
+		r->r.warm = given->r.warm;
+	if (mask & BIT(KVM_SEC_RULE_DECIDE))
+		r->decide = given->decide;
+	if (mask & BIT(KVM_SEC_RULE_CALM))
+		r->calm = given->calm;
+}
+
+int ksec_hsem_update_rule(const struct ksec_hsem_rule *given, u32 mask)
+{
+	struct ksec_hsem_rule r;
+	int err = -EINVAL;
+
+	mutex_lock(&ksec_rule_lock);
+	r = ksec_rule_global;
+	ksec_rule_merge(&r, given, mask);
+	if (ksec_hsem_rule_valid(&r)) {
+		ksec_rule_global = r;
+		err = 0;
+	}
+	mutex_unlock(&ksec_rule_lock);
+	return err;
+}
+
+int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
+			     const struct ksec_hsem_rule *given, u32 mask)
+{
+	struct ksec_hsem_rule old, merged, global;
+	struct ksec_hsem *h = &vm->hsem;
+	int err = 0;
+
+	mutex_lock(&vm->hsem_lock);
+	old = h->own;
+	ksec_rule_merge(&h->own, given, mask);
+	ksec_hsem_get_rule(&global);
+	ksec_rule_of(h, &global, &merged);
+	/*
+	 * M above N in the VM's own rule is refused; an own M above the
+	 * global N (or the reverse) is capped, now and if either changes.
+	 */
+	if ((h->own.r.m && h->own.r.n && h->own.r.m > h->own.r.n) ||
+	    !ksec_hsem_rule_valid(&merged)) {
+		h->own = old;
+		err = -EINVAL;
+	}
+	mutex_unlock(&vm->hsem_lock);
+	return err;
+}
+
+/* What the host saw of @vm over the interval just sampled. */
+static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
+			       u64 *f, u32 *vcpus)
+{
+	u64 rate[KSEC_NR_CLASSES], nrate[KSEC_NET_NR] = { 0 };
+	u64 dst = 0, src = 0, cpu_ns, rss = 0, interval_ns;
+	unsigned long flags;
+	bool alive;
+
+	ksec_net_rates(vm, nrate, &dst, &src);
+	spin_lock_irqsave(&vm->lock, flags);
+	memcpy(rate, vm->rate, sizeof(rate));
+	interval_ns = (u64)vm->rate_interval_ms * NSEC_PER_MSEC;
+	alive = ksec_vm_cpu_locked(vm, &cpu_ns, vcpus);
+	if (alive)
+		rss = get_mm_rss(vm->kvm->mm) << (PAGE_SHIFT - 10);
+	spin_unlock_irqrestore(&vm->lock, flags);
+
+	f[KVM_SEC_F_EXITS] = rate[KSEC_EXITS];
+	f[KVM_SEC_F_HYPERCALLS] = rate[KSEC_HYPERCALLS];
+	f[KVM_SEC_F_PIO] = rate[KSEC_PIO_IN] + rate[KSEC_PIO_OUT];
+	f[KVM_SEC_F_MMIO] = rate[KSEC_MMIO_READ] + rate[KSEC_MMIO_WRITE];
+	f[KVM_SEC_F_MSR] = rate[KSEC_MSR_READ] + rate[KSEC_MSR_WRITE];
+	f[KVM_SEC_F_HALTS] = rate[KSEC_HALTS];
+	f[KVM_SEC_F_TX_PACKETS] = nrate[KSEC_NET_TX_PACKETS];
+	f[KVM_SEC_F_TX_BYTES] = nrate[KSEC_NET_TX_BYTES];
+	f[KVM_SEC_F_RX_PACKETS] = nrate[KSEC_NET_RX_PACKETS];
+	f[KVM_SEC_F_RX_BYTES] = nrate[KSEC_NET_RX_BYTES];
+	f[KVM_SEC_F_SYN_UNANSWERED] = nrate[KSEC_NET_TX_SYN] -
+		min(nrate[KSEC_NET_TX_SYN], nrate[KSEC_NET_RX_SYNACK]);
+	f[KVM_SEC_F_RST_RX] = nrate[KSEC_NET_RX_RST];
+	f[KVM_SEC_F_UNREACH_RX] = nrate[KSEC_NET_RX_UNREACH];
+	f[KVM_SEC_F_DESTINATIONS] = dst;
+	f[KVM_SEC_F_SOURCES] = src;
+	/*
+	 * CPU and memory growth: the first interval only primes the totals.
+	 * Memory is a level; its growth is the demand (a VMM rarely gives
+	 * memory back, and a level that stays up would never be calm).
+	 */
+	f[KVM_SEC_F_CPU] = 0;
+	f[KVM_SEC_F_MEMORY] = 0;
+	if (alive && h->primed) {
+		if (interval_ns && cpu_ns >= h->last_cpu_ns)
+			f[KVM_SEC_F_CPU] = mul_u64_u64_div_u64(cpu_ns - h->last_cpu_ns,
+							       1000, interval_ns);
+		if (rss > h->last_rss)
+			f[KVM_SEC_F_MEMORY] = rss - h->last_rss;
+	}
+	if (alive) {
+		h->last_cpu_ns = cpu_ns;
+		h->last_rss = rss;
+		h->primed = true;
+	}
+}
+
+static void ksec_add_reasons(struct ksec_hsem *h, unsigned long mask)
+{
+	unsigned int i;
+
+	h->nr_reasons = 0;
+	for_each_set_bit(i, &mask, KSEC_NR_FEATURES) {
+		struct ksec_reason *r;
+
+		if (h->nr_reasons == KSEC_MAX_REASONS)
+			break;
+		r = &h->reason[h->nr_reasons++];
+		r->feature = i;
+		r->value = h->value[i];
+		r->mean = ksec_base_mean(&h->base[i]);
+		r->spread = ksec_base_spread(&h->base[i]);
+		r->limit = h->limit[i];
+	}
+}
+
+/* The busiest other VM of this host among @vm's peers, or 0. */
+static u32 ksec_busiest_peer(struct ksec_vm *vm, bool sources)
+{
+	struct ksec_net_view *v;
+	const struct ksec_peers_view *p;
+	u32 id = 0;
+	unsigned int i;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return 0;
+	if (ksec_net_fill_view(vm, v)) {
+		p = sources ? &v->src : &v->dst;
+		for (i = 0; i < p->nr; i++) {
+			if (p->peer[i].class == KVM_SEC_PEER_THIS_HOST &&
+			    p->peer[i].vm_id && p->peer[i].vm_id != vm->id) {
+				id = p->peer[i].vm_id;
+				break;
+			}
+		}
+	}
+	kfree(v);
+	return id;
+}
+
+/*
+ * A pair found this interval: @attacker (the busiest other VM of this host
+ * among @victim's sources) may explain @victim's anomaly.
+ */
+struct ksec_pair {
+	u32 attacker, victim;
+};
+
+#define KSEC_MAX_PAIRS	64
+
+struct ksec_judge_ctx {
+	struct ksec_hsem_rule global;
+	u32 epoch;			/* of the sampling interval */
+	unsigned int nr_pairs;
+	struct ksec_pair pair[KSEC_MAX_PAIRS];
+};
+
+enum { KSEC_EV_LEVEL = 1, KSEC_EV_VERDICT = 2 };
+
+/* Bumped when the interval changes: histories of another interval go. */
+static atomic_t ksec_hsem_epoch = ATOMIC_INIT(0);
+
+void ksec_hsem_interval_changed(void)
+{
+	atomic_inc(&ksec_hsem_epoch);
+}
+
+/*
+ * The interval changed: features counted per interval (distinct peers,
+ * memory growth) start their history again; rates per second keep theirs,
+ * and the level and verdict stand.
+ */
+static void ksec_forget(struct ksec_hsem *h)
+{
+	h->base[KVM_SEC_F_DESTINATIONS] = (struct ksec_base){ 0 };
+	h->base[KVM_SEC_F_SOURCES] = (struct ksec_base){ 0 };
+	h->base[KVM_SEC_F_MEMORY] = (struct ksec_base){ 0 };
+}
+
+static void ksec_set_level(struct ksec_hsem *h, u8 level, u8 reason,
+			   unsigned int *ev)
+{
+	unsigned int i;
+
+	if (h->level == level && h->level_reason == reason)
+		return;
+	*ev |= KSEC_EV_LEVEL;
+	/* Back at level 1 the rule starts afresh: old bits must not count. */
+	if (level == 1 && h->level == 2)
+		for (i = 0; i < KSEC_NR_FEATURES; i++)
+			h->base[i].window = 0;
+	if (h->level != level) {
+		h->at_level2 = 0;
+		h->calm = 0;
+	}
+	h->level = level;
+	h->level_reason = reason;
+}
+
+static void ksec_set_verdict(struct ksec_hsem *h, u8 verdict, u32 peer,
+			     unsigned long why, unsigned int *ev)
+{
+	if (h->verdict == verdict && h->peer_vm == peer)
+		return;
+	h->verdict = verdict;
+	h->peer_vm = peer;
+	ksec_add_reasons(h, why);
+	*ev |= KSEC_EV_VERDICT;
+}
+
+static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
+{
+	struct ksec_hsem *h = &vm->hsem;
+	struct ksec_hsem_rule rule;
+	unsigned long anom = 0, out = 0, why;
+	bool guest_l2, guest_near, near, held;
+	unsigned int ev = 0, i;
+	u64 f[KSEC_NR_FEATURES], capacity;
+	u32 vcpus = 0, peer = 0;
+	u8 verdict, cmd;
+
+	ksec_guest_hsem_inputs(vm, &guest_l2, &guest_near);
+
+	mutex_lock(&vm->hsem_lock);
+	ksec_rule_of(h, &ctx->global, &rule);
+	if (h->epoch != ctx->epoch) {
+		/* Values per interval of another length: learn again. */
+		ksec_forget(h);
+		h->epoch = ctx->epoch;
+	}
+	ksec_hsem_features(vm, h, f, &vcpus);
+	h->intervals++;
+	for (i = 0; i < KSEC_NR_FEATURES; i++) {
+		struct ksec_base *b = &h->base[i];
+
+		h->value[i] = f[i];
+		h->limit[i] = ksec_base_limit(b, &rule.r, ksec_fdef[i].floor,
+					      ksec_fdef[i].warm_ceiling);
+		if (ksec_base_observe(b, &rule.r, f[i], ksec_fdef[i].floor,
+				      ksec_fdef[i].warm_ceiling))
+			out |= BIT(i);
+		if (ksec_base_anomalous(b, &rule.r))
+			anom |= BIT(i);
+	}
+	h->out = out;
+	out &= KSEC_F_TRIGGER;
+	anom &= KSEC_F_TRIGGER;
+	/*
+	 * Near capacity by the host's own measure; the guest's VREM count
+	 * (its own claim) only counts with the host seeing half of it.
+	 */
+	capacity = (u64)vcpus * 1000;
+	near = capacity && (h->value[KVM_SEC_F_CPU] * 10 >= capacity * 9 ||
+			    (guest_near &&
+			     h->value[KVM_SEC_F_CPU] * 2 >= capacity));
+
+	if (h->admin_level) {
+		ksec_set_level(h, h->admin_level, KVM_SEC_LEVEL_ADMIN, &ev);
+	} else if (h->level == 1 && anom) {
+		ksec_set_level(h, 2, KVM_SEC_LEVEL_ANOMALY, &ev);
+		ksec_add_reasons(h, anom);
+	} else if (h->level == 1 && guest_l2) {
+		ksec_set_level(h, 2, KVM_SEC_LEVEL_GUEST, &ev);
+	}
+
+	if (h->level == 2) {
+		h->at_level2++;
+		h->calm = out ? 0 : h->calm + 1;
+		verdict = ksec_verdict_of(anom, near, &why);
+		if (verdict == KVM_SEC_VERDICT_ATTACKER) {
+			/*
+			 * Keep the VM a victim's verdict named it for; else
+			 * name a VM of this host only for an attack on the
+			 * network (an exit storm attacks the host).
+			 */
+			if (h->verdict == KVM_SEC_VERDICT_ATTACKER &&
+			    h->peer_vm)
+				peer = h->peer_vm;
+			else if (anom & KSEC_F_NET_ATTACK)
+				peer = ksec_busiest_peer(vm, false);
+		} else if (verdict == KVM_SEC_VERDICT_VICTIM) {
+			/*
+			 * Named only once that VM is seen sending more, and
+			 * only while it still is (last interval's pairs).
+			 */
+			peer = h->verdict == KVM_SEC_VERDICT_VICTIM &&
+			       h->intervals - h->peer_at <= 1 ? h->peer_vm : 0;
+			if (ctx->nr_pairs < KSEC_MAX_PAIRS) {
+				u32 a = ksec_busiest_peer(vm, true);
+
+				if (a)
+					ctx->pair[ctx->nr_pairs++] =
+						(struct ksec_pair){
+							.attacker = a,
+							.victim = vm->id,
+						};
+			}
+		}
+		/* A verdict stands until cleared; a worse one replaces it. */
+		if (verdict != KVM_SEC_VERDICT_NONE &&
+		    (h->verdict == KVM_SEC_VERDICT_NONE ||
+		     h->verdict == KVM_SEC_VERDICT_CLEAR ||
+		     verdict == KVM_SEC_VERDICT_ATTACKER ||
+		     verdict == h->verdict))
+			ksec_set_verdict(h, verdict, peer, why, &ev);
+		else if (verdict == KVM_SEC_VERDICT_NONE &&
+			 h->verdict == KVM_SEC_VERDICT_NONE &&
+			 h->at_level2 >= rule.decide)
+			/* No evidence either way in time: neither. */
+			ksec_set_verdict(h, KVM_SEC_VERDICT_CLEAR, 0, 0, &ev);
+		/*
+		 * Calm: back to level 1, unless the admin holds the VM, a
+		 * victim named it last interval, or its guest driver is at
+		 * level 2 of its own accord (then HSEM does not command it:
+		 * only the driver's own anomaly holds it).
+		 */
+		held = h->admin_level || h->intervals - h->named_at <= 1 ||
+		       (guest_l2 && h->level_reason == KVM_SEC_LEVEL_GUEST);
+		if (h->calm >= rule.calm && !held)
+			ksec_set_level(h, 1, KVM_SEC_LEVEL_CALM, &ev);
+	}
+	/* At level 1 (calm, or the admin's) a VM has no verdict. */
+	if (h->level == 1 && h->verdict != KVM_SEC_VERDICT_NONE)
+		ksec_set_verdict(h, KVM_SEC_VERDICT_NONE, 0, 0, &ev);
+	/*
+	 * The history learns only from calm intervals of a calm VM, and from
+	 * a VM judged neither attacker nor victim: its demand is its new norm
+	 * (each value at most 2 spreads above the mean: baseline.h).
+	 */
+	if ((h->level == 1 && !out && h->verdict == KVM_SEC_VERDICT_NONE) ||
+	    h->verdict == KVM_SEC_VERDICT_CLEAR)
+		for (i = 0; i < KSEC_NR_FEATURES; i++)
+			ksec_base_learn(&h->base[i], &rule.r, f[i],
+					ksec_fdef[i].floor);
+	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
+	mutex_unlock(&vm->hsem_lock);
+
+	ksec_guest_hsem_level(vm, cmd);
+	if (ev & KSEC_EV_LEVEL)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
+	if (ev & KSEC_EV_VERDICT)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
+}
+
+/* The VM sent more than its history this interval (packets or bytes). */
+#define KSEC_F_SENDING	(BIT(KVM_SEC_F_TX_PACKETS) | BIT(KVM_SEC_F_TX_BYTES))
+
+static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
+{
+	if (ev & KSEC_EV_LEVEL)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
+	if (ev & KSEC_EV_VERDICT)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
+}
+
+/*
+ * @p->victim's busiest source on this host is @p->attacker. If that VM
+ * sent more than its own history this interval, its traffic explains the
+ * victim's: the victim's verdict names it, and it is an attacker naming the
+ * victim, whatever its other features. A VM that sends as usual is never
+ * named (a long-time peer, or an address another VM spoofed).
+ */
+static void ksec_apply_pair(const struct ksec_pair *p)
+{
+	struct ksec_vm *a, *v;
+	struct ksec_hsem *h;
+	unsigned int ev = 0;
+	bool sending, level2, cmd;
+
+	a = ksec_vm_get_by_id(p->attacker);
+	if (!a)
+		return;
+	h = &a->hsem;
+	mutex_lock(&a->hsem_lock);
+	sending = h->out & KSEC_F_SENDING;
+	if (sending && h->level == 1 && !h->admin_level)
+		ksec_set_level(h, 2, KVM_SEC_LEVEL_PEER, &ev);
+	level2 = sending && h->level == 2;
+	if (level2) {
+		/*
+		 * Named this interval: held at level 2 (ksec_judge_vm). By
+		 * several victims: the first one named stays its peer.
+		 */
+		if (h->named_at != h->intervals ||
+		    h->verdict != KVM_SEC_VERDICT_ATTACKER)
+			ksec_set_verdict(h, KVM_SEC_VERDICT_ATTACKER,
+					 p->victim, h->out & KSEC_F_SENDING,
+					 &ev);
+		h->named_at = h->intervals;
+		h->calm = 0;
+	}
+	cmd = level2 && h->level_reason != KVM_SEC_LEVEL_GUEST;
+	mutex_unlock(&a->hsem_lock);
+	if (cmd)
+		ksec_guest_hsem_level(a, 2);
+	ksec_notify(a, ev);
+	ksec_vm_put(a);
+	if (!sending)
+		return;
+
+	v = ksec_vm_get_by_id(p->victim);
+	if (!v)
+		return;
+	ev = 0;
+	mutex_lock(&v->hsem_lock);
+	if (v->hsem.verdict == KVM_SEC_VERDICT_VICTIM) {
+		/* Its reasons stay those of its own verdict. */
+		if (v->hsem.peer_vm != p->attacker) {
+			v->hsem.peer_vm = p->attacker;
+			ev |= KSEC_EV_VERDICT;
+		}
+		v->hsem.peer_at = v->hsem.intervals;
+	}
+	mutex_unlock(&v->hsem_lock);
+	ksec_notify(v, ev);
+	ksec_vm_put(v);
+}
+
+void ksec_hsem_judge_all(void)
+{
+	struct ksec_judge_ctx *ctx;
+	struct ksec_vm *vm;
+	unsigned int i;
+	u32 id = 1;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx) {
+		atomic64_inc(&ksec_status.alloc_failures);
+		return;
+	}
+	ksec_hsem_get_rule(&ctx->global);
+	ctx->epoch = atomic_read(&ksec_hsem_epoch);
+	while ((vm = ksec_vm_get_next(&id, 0))) {
+		ksec_judge_vm(vm, ctx);
+		ksec_vm_put(vm);
+		id++;
+		cond_resched();
+	}
+	for (i = 0; i < ctx->nr_pairs; i++)
+		ksec_apply_pair(&ctx->pair[i]);
+	if (ctx->nr_pairs == KSEC_MAX_PAIRS)
+		pr_debug("HSEM: %d victims or more on this host in an interval\n",
+			 KSEC_MAX_PAIRS);
+	kfree(ctx);
+}
+
+void ksec_hsem_fill_view(struct ksec_vm *vm, struct ksec_hsem_view *v)
+{
+	struct ksec_hsem_rule global;
+
+	ksec_hsem_get_rule(&global);
+	mutex_lock(&vm->hsem_lock);
+	v->s = vm->hsem;
+	ksec_rule_of(&vm->hsem, &global, &v->rule);
+	mutex_unlock(&vm->hsem_lock);
+}
+
+void ksec_hsem_summary(struct ksec_vm *vm, u8 *level, u8 *verdict)
+{
+	mutex_lock(&vm->hsem_lock);
+	*level = vm->hsem.level;
+	*verdict = vm->hsem.verdict;
+	mutex_unlock(&vm->hsem_lock);
+}
+
+/*
+ * At once, not at the next interval: a commanded level holds the VM there;
+ * given back, a VM the admin alone held at level 2 returns to level 1 (HSEM
+ * raises it again at the next interval if it is anomalous).
+ */
+void ksec_hsem_command_level(struct ksec_vm *vm, u8 level)
+{
+	struct ksec_hsem *h = &vm->hsem;
+	unsigned int ev = 0;
+	u8 cmd;
+
+	mutex_lock(&vm->hsem_lock);
+	h->admin_level = level;
+	if (level)
+		ksec_set_level(h, level, KVM_SEC_LEVEL_ADMIN, &ev);
+	else if (h->level_reason == KVM_SEC_LEVEL_ADMIN)
+		ksec_set_level(h, 1, KVM_SEC_LEVEL_CALM, &ev);
+	if (h->level == 1 && h->verdict != KVM_SEC_VERDICT_NONE)
+		ksec_set_verdict(h, KVM_SEC_VERDICT_NONE, 0, 0, &ev);
+	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
+	mutex_unlock(&vm->hsem_lock);
+	ksec_guest_hsem_level(vm, cmd);
+	ksec_notify(vm, ev);
+}
