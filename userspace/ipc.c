@@ -14,6 +14,7 @@
 #include <netlink/netlink.h>
 
 #include "ipc.h"
+#include "ipc_decision.h"
 #include "ipc_net.h"
 
 #ifndef SOL_NETLINK
@@ -69,6 +70,10 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_GUEST_SEQ]		= { .type = NLA_U64 },
 	[KVM_SEC_A_FLOWS]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_VM_NET]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_LEVEL]		= { .type = NLA_U8 },
+	[KVM_SEC_A_VM_VERDICT]		= { .type = NLA_U8 },
+	[KVM_SEC_A_DECISION]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_RULE]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -440,8 +445,15 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	    (tb[KVM_SEC_A_VM_GUEST] &&
 	     parse_guest(tb[KVM_SEC_A_VM_GUEST], &vm->guest)) ||
 	    (tb[KVM_SEC_A_VM_NET] &&
-	     vsec_parse_net(tb[KVM_SEC_A_VM_NET], &vm->net)))
+	     vsec_parse_net(tb[KVM_SEC_A_VM_NET], &vm->net)) ||
+	    (tb[KVM_SEC_A_DECISION] &&
+	     vsec_parse_decision(tb[KVM_SEC_A_DECISION], &vm->decision)))
 		return -EPROTO;
+	if (tb[KVM_SEC_A_VM_LEVEL] && tb[KVM_SEC_A_VM_VERDICT]) {
+		vm->has_level = true;
+		vm->level = nla_get_u8(tb[KVM_SEC_A_VM_LEVEL]);
+		vm->verdict = nla_get_u8(tb[KVM_SEC_A_VM_VERDICT]);
+	}
 	return 0;
 }
 
@@ -763,6 +775,9 @@ static int handle_config(struct vsec_req *req, struct nlattr **tb,
 		       (size_t)len);
 		cfg->nr_prefixes = (unsigned int)len / sizeof(cfg->prefixes[0]);
 	}
+	memset(&cfg->rule, 0, sizeof(cfg->rule));
+	if (tb[KVM_SEC_A_RULE] && vsec_parse_rule(tb[KVM_SEC_A_RULE], &cfg->rule))
+		return -EPROTO;
 	return 0;
 }
 
@@ -802,6 +817,60 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 	struct vsec_req req = { 0 };
 
 	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_prefixes, &a,
+			     &req);
+}
+
+static int put_rule(struct nl_msg *msg, const void *arg)
+{
+	return vsec_put_rule(msg, arg);
+}
+
+int vsec_ipc_set_rule(struct vsec_ipc *ipc, const struct vsec_rule *r)
+{
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_rule, r, &req);
+}
+
+struct vm_rule_arg {
+	uint32_t id;
+	const struct vsec_rule *r;
+};
+
+static int put_vm_rule(struct nl_msg *msg, const void *arg)
+{
+	const struct vm_rule_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0)
+		return -EMSGSIZE;
+	return vsec_put_rule(msg, a->r);
+}
+
+int vsec_ipc_set_vm_rule(struct vsec_ipc *ipc, uint32_t id,
+			 const struct vsec_rule *r)
+{
+	struct vm_rule_arg a = { id, r };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_vm_rule, &a, &req);
+}
+
+static int handle_decision(struct vsec_req *req, struct nlattr **tb,
+			   struct nlmsghdr *nlh)
+{
+	(void)nlh;
+	if (!tb[KVM_SEC_A_DECISION])
+		return -EPROTO;
+	return vsec_parse_decision(tb[KVM_SEC_A_DECISION], req->arg);
+}
+
+int vsec_ipc_get_decision(struct vsec_ipc *ipc, uint32_t id,
+			  struct vsec_decision *d)
+{
+	uint32_t a[2] = { KVM_SEC_A_VM_ID, id };
+	struct vsec_req req = { .handle = handle_decision, .arg = d };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_GET_DECISION, 0, put_u32_attr, a,
 			     &req);
 }
 
@@ -920,7 +989,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct vsec_event ev;
 
 	if (genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, vsec_policy) < 0 ||
-	    (gh->cmd != KVM_SEC_CMD_VM_NEW && gh->cmd != KVM_SEC_CMD_VM_DEL))
+	    (gh->cmd != KVM_SEC_CMD_VM_NEW && gh->cmd != KVM_SEC_CMD_VM_DEL &&
+	     gh->cmd != KVM_SEC_CMD_LEVEL && gh->cmd != KVM_SEC_CMD_VERDICT))
 		return NL_SKIP;
 	ev.cmd = gh->cmd;
 	if (parse_vm(tb, &ev.vm))

@@ -37,6 +37,14 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 int vsec_ipc_command_vm(struct vsec_ipc *ipc, uint32_t id, int level,
 			int64_t interval_ms);
 int vsec_ipc_get_status(struct vsec_ipc *ipc, struct vsec_status *st);
+/* HSEM's decision on VM @id, with the history of every feature. */
+int vsec_ipc_get_decision(struct vsec_ipc *ipc, uint32_t id,
+			  struct vsec_decision *d);
+/* The anomaly rule: the fields in r->given replace the module's. */
+int vsec_ipc_set_rule(struct vsec_ipc *ipc, const struct vsec_rule *r);
+/* VM @id's own rule: given fields replace its own; 0 means the global. */
+int vsec_ipc_set_vm_rule(struct vsec_ipc *ipc, uint32_t id,
+			 const struct vsec_rule *r);
 /* Bind (@add) or unbind network device @name to or from VM @id. */
 int vsec_ipc_netdev(struct vsec_ipc *ipc, uint32_t id, const char *name,
 		    bool add);

@@ -74,20 +74,26 @@ void show_vm_list(FILE *f, const struct vsec_vm *vms, size_t nr)
 		if (l > wcomm)
 			wcomm = l;
 	}
-	fprintf(f, "%5s %8s  %-*s %5s %8s %12s %9s %10s %10s %10s %10s\n",
-		"ID", "PID", wcomm, "COMMAND", "VCPUS", "AGE", "EXITS",
-		"EXITS/s", "HYPERCALLS", "PORT I/O", "MMIO", "HALTS");
+	fprintf(f, "%5s %8s  %-*s %5s %8s %5s %-8s %12s %9s %10s %10s %10s %10s\n",
+		"ID", "PID", wcomm, "COMMAND", "VCPUS", "AGE", "LEVEL",
+		"VERDICT", "EXITS", "EXITS/s", "HYPERCALLS", "PORT I/O", "MMIO",
+		"HALTS");
 	for (i = 0; i < nr; i++) {
 		const struct vsec_vm *vm = &vms[i];
-		char age[16];
+		char age[16], level[8];
 
 		format_duration(age, sizeof(age), age_seconds(vm));
 		text_escape(comm, sizeof(comm), vm->comm);
-		fprintf(f, "%5" PRIu32 " %8" PRIu32 "  %s%*s %5" PRIu32 " %8s %12"
+		snprintf(level, sizeof(level), "%u", vm->level);
+		if (!vm->has_level)
+			strcpy(level, "-");
+		fprintf(f, "%5" PRIu32 " %8" PRIu32 "  %s%*s %5" PRIu32 " %8s %5s %-8s %12"
 			PRIu64 " %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10"
 			PRIu64 " %10" PRIu64 "\n",
 			vm->id, vm->pid, comm, wcomm - text_width(comm), "",
-			vm->vcpus, age,
+			vm->vcpus, age, level,
+			!vm->has_level ? "-" : vm->verdict < 5 ?
+			vsec_verdict_name[vm->verdict] : "unknown",
 			vm->ctr[C_EXITS], vm->rate[C_EXITS], vm->ctr[C_HCALL],
 			vm->ctr[C_PIO_IN] + vm->ctr[C_PIO_OUT],
 			vm->ctr[C_MMIO_R] + vm->ctr[C_MMIO_W], vm->ctr[C_HALTS]);
@@ -261,6 +267,8 @@ void show_vm(FILE *f, const struct vsec_vm *vm)
 		show_guest(f, &vm->guest);
 	if (vm->net.present)
 		show_net(f, &vm->net);
+	if (vm->decision.present)
+		show_decision(f, &vm->decision);
 }
 
 void show_config(FILE *f, const struct vsec_config *cfg)
@@ -277,6 +285,10 @@ void show_config(FILE *f, const struct vsec_config *cfg)
 		fprintf(f, "%s%s", i ? "," : " ", p);
 	}
 	fputc('\n', f);
+	if (cfg->rule.present) {
+		fprintf(f, "%-16s ", "rule");
+		show_rule(f, &cfg->rule);
+	}
 }
 
 void show_status(FILE *f, const struct vsec_status *st)
@@ -308,6 +320,10 @@ void show_event(FILE *f, const struct vsec_event *ev)
 	const struct vsec_vm *vm = &ev->vm;
 	comm_text comm;
 
+	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT) {
+		show_decision_event(f, ev);
+		return;
+	}
 	fprintf(f, "%-4s id %" PRIu32 " pid %" PRIu32 " comm %s",
 		ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone", vm->id, vm->pid,
 		text_escape(comm, sizeof(comm), vm->comm));
@@ -455,6 +471,13 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 		json_guest(j, &vm->guest);
 	if (vm->net.present)
 		json_net(j, &vm->net);
+	if (vm->has_level) {
+		json_u64(j, "level", vm->level);
+		json_string(j, "verdict", vm->verdict < 5 ?
+			    vsec_verdict_name[vm->verdict] : "unknown");
+	}
+	if (vm->decision.present)
+		json_decision(j, "decision", &vm->decision);
 	json_end_object(j);
 }
 
@@ -471,6 +494,8 @@ void json_config(struct json *j, const struct vsec_config *cfg)
 		json_string(j, NULL, p);
 	}
 	json_end_array(j);
+	if (cfg->rule.present)
+		json_rule(j, "rule", &cfg->rule);
 	json_end_object(j);
 }
 
@@ -500,7 +525,15 @@ void json_status(struct json *j, const struct vsec_status *st)
 void json_event(struct json *j, const struct vsec_event *ev)
 {
 	json_begin_object(j, NULL);
-	json_string(j, "event", ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone");
-	json_vm(j, "vm", &ev->vm);
+	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT) {
+		json_string(j, "event", ev->cmd == KVM_SEC_CMD_LEVEL ?
+			    "level" : "verdict");
+		json_u64(j, "id", ev->vm.id);
+		json_decision(j, "decision", &ev->vm.decision);
+	} else {
+		json_string(j, "event",
+			    ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone");
+		json_vm(j, "vm", &ev->vm);
+	}
 	json_end_object(j);
 }

@@ -20,6 +20,16 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm);
 void show_net(FILE *f, const struct vsec_net *n);
 void json_net(struct json *j, const struct vsec_net *n);
 void json_config(struct json *j, const struct vsec_config *cfg);
+/* Prometheus text exposition (show_prom.c); @st may be NULL. */
+void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
+		     const struct vsec_status *st);
+/* HSEM's decisions and the rule (show_decision.c). */
+void show_decision(FILE *f, const struct vsec_decision *d);
+void show_rule(FILE *f, const struct vsec_rule *r);
+void show_decision_event(FILE *f, const struct vsec_event *ev);
+void json_decision(struct json *j, const char *key,
+		   const struct vsec_decision *d);
+void json_rule(struct json *j, const char *key, const struct vsec_rule *r);
 void json_status(struct json *j, const struct vsec_status *st);
 void json_event(struct json *j, const struct vsec_event *ev);
 

@@ -98,6 +98,38 @@ struct vsec_net {
 	struct vsec_peers dst, src;
 };
 
+#define VSEC_NR_HFEAT KVM_SEC_F_COUNT
+#define VSEC_MAX_REASONS 8
+
+/* The anomaly rule (enum kvm_sec_rule); in a VM's own, 0 is "global". */
+struct vsec_rule {
+	bool present;
+	unsigned int given;	/* to send: bit (1 << KVM_SEC_RULE_x) */
+	uint32_t k_tenths, warm, decide, calm;
+	uint8_t m, n;
+};
+
+/* What HSEM and HREM made of a VM (KVM_SEC_A_DECISION). */
+struct vsec_decision {
+	bool present;
+	uint8_t level, level_reason, verdict;
+	uint32_t peer_vm, at_level2, calm;
+	uint64_t intervals;
+	unsigned int nr_reasons;
+	struct {
+		uint8_t feature;
+		uint64_t value, mean, spread, limit;
+	} reason[VSEC_MAX_REASONS];
+	bool has_features;
+	struct {
+		bool present;
+		uint64_t value, mean, spread, limit;
+		uint32_t learned, window;
+		bool anomalous;
+	} f[VSEC_NR_HFEAT];
+	struct vsec_rule rule;
+};
+
 struct vsec_vm {
 	uint32_t id;
 	uint32_t pid;
@@ -115,12 +147,17 @@ struct vsec_vm {
 	struct vsec_top mmio_pages;
 	struct vsec_guest guest;
 	struct vsec_net net;
+	bool has_level;
+	uint8_t level, verdict;		/* HSEM's */
+	/* Fetched apart (vsec_ipc_get_decision). */
+	struct vsec_decision decision;
 };
 
 struct vsec_config {
 	uint32_t interval_ms;
 	unsigned int nr_prefixes;
 	struct virtio_vsem_prefix prefixes[KVM_SEC_MAX_PREFIXES];
+	struct vsec_rule rule;
 };
 
 struct vsec_status {
@@ -142,8 +179,8 @@ struct vsec_status {
 };
 
 struct vsec_event {
-	uint8_t cmd;		/* KVM_SEC_CMD_VM_NEW or KVM_SEC_CMD_VM_DEL */
-	struct vsec_vm vm;
+	uint8_t cmd;		/* KVM_SEC_CMD_VM_NEW, _VM_DEL, _LEVEL, _VERDICT */
+	struct vsec_vm vm;	/* LEVEL, VERDICT: vm.id and vm.decision */
 };
 
 /* Names of the counters, as used in JSON keys and tables. */
@@ -158,5 +195,9 @@ extern const char *const vsec_origin_name[3];
 extern const char *const vsec_net_ctr_key[VSEC_NR_NET_CTR];
 extern const char *const vsec_netdev_how_name[3];
 extern const char *const vsec_peer_class_name[4];
+/* HSEM: host features, verdicts, why a VM is at its level. */
+extern const char *const vsec_hfeat_key[VSEC_NR_HFEAT];
+extern const char *const vsec_verdict_name[5];
+extern const char *const vsec_level_reason_name[5];
 
 #endif /* VSEC_H */

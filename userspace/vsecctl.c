@@ -53,9 +53,22 @@ static void usage(FILE *f)
 "                              prefixes     the provider's address prefixes,\n"
 "                                           e.g. 10.0.0.0/8,fd00::/8 (at most\n"
 "                                           8), or none\n"
-"  level VM-ID auto|1|2      command the monitoring level of the VM's guest\n"
-"                            driver (needs CAP_NET_ADMIN); auto: the driver\n"
-"                            decides\n"
+"                              k            anomaly rule: K spreads above the\n"
+"                                           mean (0.1..100, default 4)\n"
+"                              m, n         out of line in M of the last N\n"
+"                                           intervals (1 <= M <= N <= 32;\n"
+"                                           default 2 of 3)\n"
+"                              warm         intervals learned before the\n"
+"                                           history is used (default 20)\n"
+"                              decide       intervals at level 2 without\n"
+"                                           evidence before 'clear' (5)\n"
+"                              calm         calm intervals that end level 2 (5)\n"
+"  set VM-ID KEY VALUE ...   the VM's own rule (k, m, n, warm, decide,\n"
+"                            calm); VALUE 'global' gives the key back to\n"
+"                            the configuration (needs CAP_NET_ADMIN)\n"
+"  level VM-ID auto|1|2      command the VM's monitoring level, on the host\n"
+"                            and in its guest driver (needs CAP_NET_ADMIN);\n"
+"                            auto: HSEM and the driver decide\n"
 "  interval VM-ID MS|default command the report interval of the VM's guest\n"
 "                            driver, %d..%d ms (needs CAP_NET_ADMIN)\n"
 "  netdev VM-ID add|del IFNAME\n"
@@ -64,7 +77,11 @@ static void usage(FILE *f)
 "                            the VMM holds are found without this (needs\n"
 "                            CAP_NET_ADMIN)\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
-"  monitor [--count N]       VMs appearing and disappearing, until\n"
+"  stats --prometheus        every VM's counters, level and verdict and the\n"
+"                            module's status in the Prometheus text format\n"
+"                            (needs CAP_NET_ADMIN)\n"
+"  monitor [--count N]       VMs appearing and disappearing, level changes\n"
+"                            and verdicts with their reasons, until\n"
 "                            interrupted (or N events; needs CAP_NET_ADMIN)\n"
 "\n"
 "Options:\n"
@@ -265,6 +282,11 @@ static int cmd_show(int argc, char **argv)
 	 * the same, and says so.
 	 */
 	for (i = 0; i < nr; i++) {
+		err = vsec_ipc_get_decision(ipc, vms[i].id, &vms[i].decision);
+		/* A module without HSEM (EOPNOTSUPP): nothing to show. */
+		if (err && err != -ENOENT && err != -EOPNOTSUPP)
+			fprintf(stderr, "%s: VM %" PRIu32 ": decision not shown: %s\n",
+				prog, vms[i].id, strerror(-err));
 		if (!vms[i].guest.present)
 			continue;
 		err = vsec_ipc_get_flows(ipc, vms[i].id, &vms[i].guest);
@@ -445,6 +467,112 @@ static int cmd_netdev(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * "KEY VALUE" of the anomaly rule into @r (marking r->given); @own: a VM's
+ * own rule, where "global" gives the key back. False after a message.
+ */
+static bool parse_rule_pair(const char *key, const char *val,
+			    struct vsec_rule *r, bool own)
+{
+	uint32_t v = 0;
+
+	if (own && !strcmp(val, "global")) {
+		v = 0;
+	} else if (!strcmp(key, "k")) {
+		/* tenths: "4", "4.5" */
+		char *dot = strchr(val, '.');
+		uint32_t whole, frac = 0;
+		char buf[16];
+
+		if (strlen(val) >= sizeof(buf))
+			goto bad;
+		snprintf(buf, sizeof(buf), "%s", val);
+		if (dot) {
+			buf[dot - val] = '\0';
+			if (strlen(dot + 1) != 1 || !parse_u32(dot + 1, 0, 9, &frac))
+				goto bad;
+		}
+		if (!parse_u32(buf, 0, 100, &whole))
+			goto bad;
+		v = whole * 10 + frac;
+		if (v < 1 || v > 1000)
+			goto bad;
+	} else if (!strcmp(key, "m") || !strcmp(key, "n")) {
+		if (!parse_u32(val, 1, 32, &v))
+			goto bad;
+	} else if (!strcmp(key, "warm")) {
+		if (!parse_u32(val, own ? 1 : 0, 100000, &v))
+			goto bad;
+	} else if (!strcmp(key, "decide") || !strcmp(key, "calm")) {
+		if (!parse_u32(val, 1, 3600, &v))
+			goto bad;
+	} else {
+		fprintf(stderr, "%s: unknown rule key '%s' (known: k, m, n, warm, decide, calm)\n",
+			prog, key);
+		return false;
+	}
+	if (!strcmp(key, "k")) {
+		r->k_tenths = v;
+		r->given |= 1u << KVM_SEC_RULE_K_TENTHS;
+	} else if (!strcmp(key, "m")) {
+		r->m = (uint8_t)v;
+		r->given |= 1u << KVM_SEC_RULE_M;
+	} else if (!strcmp(key, "n")) {
+		r->n = (uint8_t)v;
+		r->given |= 1u << KVM_SEC_RULE_N;
+	} else if (!strcmp(key, "warm")) {
+		r->warm = v;
+		r->given |= 1u << KVM_SEC_RULE_WARM;
+	} else if (!strcmp(key, "decide")) {
+		r->decide = v;
+		r->given |= 1u << KVM_SEC_RULE_DECIDE;
+	} else if (!strcmp(key, "calm")) {
+		r->calm = v;
+		r->given |= 1u << KVM_SEC_RULE_CALM;
+	} else {
+		fprintf(stderr, "%s: unknown rule key '%s' (known: k, m, n, warm, decide, calm)\n",
+			prog, key);
+		return false;
+	}
+	return true;
+bad:
+	fprintf(stderr,
+		"%s: bad value '%s' for %s (k: 0.1..100; m, n: 1..32; warm: %s..100000; decide, calm: 1..3600%s)\n",
+		prog, val, key, own ? "1" : "0", own ? "; or global" : "");
+	return false;
+}
+
+static bool is_rule_key(const char *key)
+{
+	return !strcmp(key, "k") || !strcmp(key, "m") || !strcmp(key, "n") ||
+	       !strcmp(key, "warm") || !strcmp(key, "decide") ||
+	       !strcmp(key, "calm");
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct vsec_rule r = { 0 };
+	struct vsec_ipc *ipc;
+	uint32_t id;
+	int i, err, ret;
+
+	if (argc < 4 || argc % 2)
+		return fail_usage("set needs VM-ID and KEY VALUE pairs");
+	if (!parse_u32(argv[1], 1, INT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[1]);
+	for (i = 2; i < argc; i += 2)
+		if (!parse_rule_pair(argv[i], argv[i + 1], &r, true))
+			return EX_USAGE;
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_set_vm_rule(ipc, id, &r);
+	ret = err ? fail_ipc(ipc, err, "set") : EX_OK;
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct vsec_config cfg;
@@ -456,6 +584,23 @@ static int cmd_config(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "set"))
 		return fail_usage("unknown config subcommand '%s' (config, config set KEY VALUE)",
 				  argv[1]);
+	if (argc > 2 && is_rule_key(argv[2])) {
+		struct vsec_rule r = { 0 };
+		int i;
+
+		if (argc % 2)
+			return fail_usage("config set needs KEY VALUE pairs");
+		for (i = 2; i < argc; i += 2)
+			if (!parse_rule_pair(argv[i], argv[i + 1], &r, false))
+				return EX_USAGE;
+		ret = open_ipc(&ipc);
+		if (ret)
+			return ret;
+		err = vsec_ipc_set_rule(ipc, &r);
+		ret = err ? fail_ipc(ipc, err, "config set") : EX_OK;
+		vsec_ipc_close(ipc);
+		return ret;
+	}
 	if (argc > 1) {
 		if (argc != 4)
 			return fail_usage("config set needs KEY VALUE");
@@ -475,7 +620,7 @@ static int cmd_config(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "interval-ms") &&
 		    strcmp(argv[2], "interval_ms"))
-			return fail_usage("unknown configuration key '%s' (known: interval-ms, prefixes)",
+			return fail_usage("unknown configuration key '%s' (known: interval-ms, prefixes, k, m, n, warm, decide, calm)",
 					  argv[2]);
 		if (!parse_u32(argv[3], KVM_SEC_INTERVAL_MIN_MS,
 			       KVM_SEC_INTERVAL_MAX_MS, &ms)) {
@@ -535,6 +680,38 @@ static int cmd_status(int argc, char **argv)
 	} else {
 		show_status(stdout, &st);
 	}
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct vsec_status st;
+	struct vsec_ipc *ipc;
+	struct vsec_vm *vms;
+	size_t nr;
+	int err, ret;
+
+	if (argc != 2 || strcmp(argv[1], "--prometheus"))
+		return fail_usage("stats takes --prometheus (the only format)");
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_list_vms(ipc, 0, &vms, &nr);
+	if (err) {
+		ret = fail_ipc(ipc, err, "stats");
+		goto out;
+	}
+	err = vsec_ipc_get_status(ipc, &st);
+	if (err) {
+		ret = fail_ipc(ipc, err, "stats");
+	} else {
+		show_prometheus(stdout, vms, nr, &st);
+		if (fflush(stdout) || ferror(stdout))
+			ret = EX_FAIL;
+	}
+	free(vms);
+out:
 	vsec_ipc_close(ipc);
 	return ret;
 }
@@ -644,6 +821,8 @@ static const struct {
 	{ "status", cmd_status },
 	{ "monitor", cmd_monitor },
 	{ "level", cmd_level },
+	{ "set", cmd_set },
+	{ "stats", cmd_stats },
 	{ "interval", cmd_interval },
 	{ "netdev", cmd_netdev },
 };

@@ -29,7 +29,7 @@ _vsecctl()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W 'list show config status monitor level
-			interval netdev --json --help --version' -- "$cur"))
+			interval netdev set stats --json --help --version' -- "$cur"))
 		return
 	fi
 
@@ -46,7 +46,19 @@ _vsecctl()
 		case $((cword - i)) in
 		1) COMPREPLY=($(compgen -W 'set --json' -- "$cur")) ;;
 		2) [[ $prev == set ]] &&
-			COMPREPLY=($(compgen -W 'interval-ms prefixes' -- "$cur")) ;;
+			COMPREPLY=($(compgen -W 'interval-ms prefixes k m n warm
+				decide calm' -- "$cur")) ;;
+		esac
+		;;
+	stats)
+		COMPREPLY=($(compgen -W '--prometheus' -- "$cur"))
+		;;
+	set)
+		case $((cword - i)) in
+		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
+		*) (((cword - i) % 2 == 0)) &&
+			COMPREPLY=($(compgen -W 'k m n warm decide calm' -- "$cur")) ||
+			COMPREPLY=($(compgen -W 'global' -- "$cur")) ;;
 		esac
 		;;
 	level | interval)

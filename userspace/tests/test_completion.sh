@@ -16,16 +16,20 @@ expect() {
 		fail=$((fail + 1))
 	fi
 }
-expect "list show config status monitor level interval netdev --json --help --version" vsecctl ""
+expect "list show config status monitor level interval netdev set stats --json --help --version" vsecctl ""
 expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con
 expect "set --json" vsecctl config ""
-expect "interval-ms prefixes" vsecctl config set ""
+expect "interval-ms prefixes k m n warm decide calm" vsecctl config set ""
+expect "k m n warm decide calm" vsecctl set 3 ""
+expect "global" vsecctl set 3 k ""
+expect "k m n warm decide calm" vsecctl set 3 k 4 ""
 expect "auto 1 2" vsecctl level 3 ""
 expect "default" vsecctl interval 3 ""
 expect "--pid" vsecctl show --p
 expect "--count" vsecctl monitor --c
-expect "show status" vsecctl --json s
+expect "show status set stats" vsecctl --json s
+expect "--prometheus" vsecctl stats ""
 expect "--json" vsecctl list ""
 expect "" vsecctl monitor --count ""
 echo "test_completion: $pass passed, $fail failed"

@@ -234,6 +234,54 @@ static void test_durations(void)
 	CHECK(!strcmp(b, "3d04h"));
 }
 
+static void write_prom(FILE *f, const void *arg)
+{
+	static const struct vsec_status st = { .vms = 1, .events_dropped = 3 };
+
+	show_prometheus(f, arg, 1, &st);
+}
+
+/*
+ * The Prometheus exposition: names in base units, counters _total, one
+ * verdict line per verdict, a hostile VMM name escaped into a valid label.
+ */
+static void test_prometheus(void)
+{
+	static struct vsec_vm vm;
+	const char *out;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.id = 7;
+	vm.pid = 1234;
+	strcpy(vm.comm, "q\"e\\m\nu\x01");
+	vm.ctr[0] = 42;		/* exits */
+	vm.ctr[1] = 5;		/* hypercalls */
+	vm.net.present = true;
+	vm.net.ctr[1] = 1500;	/* tx_bytes */
+	vm.has_level = true;
+	vm.level = 2;
+	vm.verdict = KVM_SEC_VERDICT_ATTACKER;
+	out = render(write_prom, &vm);
+	CHECK(strstr(out, "# TYPE kvmsec_vm_exits_total counter\n"));
+	/* text_escape first (\x5c, \x0a, \x01), then the format's escapes */
+	CHECK(strstr(out, "kvmsec_vm_exits_total{vm=\"7\",pid=\"1234\",comm=\"q\\\"e\\\\x5cm\\\\x0au\\\\x01\"} 42\n"));
+	CHECK(strstr(out, "} 42\n"));
+	CHECK(strstr(out, "kvmsec_vm_hypercalls_total{vm=\"7\""));
+	CHECK(strstr(out, "kvmsec_vm_net_tx_bytes_total{vm=\"7\""));
+	CHECK(strstr(out, "} 1500\n"));
+	CHECK(strstr(out, "# TYPE kvmsec_vm_level gauge\n"));
+	CHECK(strstr(out, ",verdict=\"attacker\"} 1\n"));
+	CHECK(strstr(out, ",verdict=\"victim\"} 0\n"));
+	CHECK(strstr(out, "kvmsec_events_dropped_total 3\n"));
+	/* No raw control character reaches the output. */
+	CHECK(!strchr(out, '\x01'));
+	/* No VM, no level: no level line and no verdict line. */
+	vm.has_level = false;
+	out = render(write_prom, &vm);
+	CHECK(!strstr(out, "kvmsec_vm_level{"));
+	CHECK(!strstr(out, "kvmsec_vm_verdict{"));
+}
+
 int main(void)
 {
 	test_escaping();
@@ -244,5 +292,6 @@ int main(void)
 	test_network();
 	test_vm_object();
 	test_durations();
+	test_prometheus();
 	return check_done("test_json");
 }
