@@ -101,6 +101,8 @@ num() {	# vm key
 
 prefixes0=$(vsecctl --json config | sed -n 's/.*"prefixes":\[\(.*\)\].*/\1/p' | tr -d '"')
 vsecctl config set prefixes 10.0.0.0/8 >/dev/null
+# HSEM out of the way (see guest_test.sh); decision.sh tests it.
+vsecctl config set warm 100000
 # The bridge first: two guest.sh at once would both create it.
 lab/bridge.sh br-vsem
 ok $? "bridge br-vsem in the test host"
@@ -109,7 +111,7 @@ start a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
 pa=$!
 start b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
 pb=$!
-trap 'kill $pa $pb 2>/dev/null; vsecctl config set prefixes "${prefixes0:-none}"; guest_cleanup' EXIT
+trap 'kill $pa $pb 2>/dev/null; vsecctl config set prefixes "${prefixes0:-none}"; vsecctl config set warm 20; guest_cleanup' EXIT
 
 # While they run: both taps in the bridge, a vhost worker for each QEMU
 # (threads: since Linux 6.4 they are QEMU's own).

@@ -131,6 +131,25 @@ static size_t value_for(struct fuzz *f, uint16_t type, char *v)
 		memcpy(v, p, n * sizeof(p[0]));
 		return n * sizeof(p[0]) + (rnd(5) ? 0 : rnd(3));
 	}
+	case KVM_SEC_A_RULE: {
+		/* The rule's fields at and around their bounds, or 0. */
+		const uint32_t edge[] = { 0, 1, 2, 3, 31, 32, 33, 255, 1000,
+					  1001, 3600, 3601, 100000, 100001,
+					  0xffffffff };
+		size_t off = 0;
+		unsigned int k, m = rnd(7);
+
+		for (k = 0; k < m; k++) {
+			uint16_t t = (uint16_t)(KVM_SEC_RULE_K_TENTHS +
+						rnd(KVM_SEC_RULE_MAX));
+
+			u32 = edge[rnd(15)];
+			off = put(v, off, t, &u32,
+				  t == KVM_SEC_RULE_M || t == KVM_SEC_RULE_N ?
+				  1 : 4, !rnd(20));
+		}
+		return off;
+	}
 	case KVM_SEC_A_GUEST_REPORT: {
 		struct virtio_vsem_report *r = (void *)v;
 		size_t len = sizeof(*r) + 8 * rnd(20);
@@ -185,6 +204,8 @@ static size_t build(struct fuzz *f, char *attrs, uint8_t cmd)
 			continue;
 		}
 		len = value_for(f, type, v);
+		if (type == KVM_SEC_A_RULE && rnd(4))
+			type |= NLA_F_NESTED;
 		off = put(attrs, off, type, v, len, !rnd(20));
 	}
 	return off;
@@ -239,7 +260,8 @@ static int exchange(struct fuzz *f, uint8_t cmd, uint16_t flags,
 
 				/* Per-VM data reached nobody. */
 				if (rg->cmd == KVM_SEC_CMD_GET_VM ||
-				    rg->cmd == KVM_SEC_CMD_GET_FLOWS)
+				    rg->cmd == KVM_SEC_CMD_GET_FLOWS ||
+				    rg->cmd == KVM_SEC_CMD_GET_DECISION)
 					f->violations++;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {

@@ -32,7 +32,8 @@ tally() {	# program log status
 case ${1:-host} in
 # lifetime.sh and reload.sh unload and reload the module: they go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
-	     ./guest_report_test ./net_test "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
+	     ./guest_report_test ./net_test ./decision.sh
+	     "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
 	     ./lifetime.sh ./reload.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then

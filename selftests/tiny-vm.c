@@ -6,7 +6,7 @@
  *
  *   tiny-vm [--hypercalls N] [--hypercall-nr NR] [--port-writes M]
  *           [--port P] [--mmio-writes K] [--mmio-gpa A] [--vms V]
- *           [--tap NAME] [--forever | --hold | --orphan]
+ *           [--tap NAME] [--forever | --hold | --orphan | --pace MS]
  *
  * Without --forever, the guest halts after its work and tiny-vm prints what
  * it saw exit to userspace. --hold then keeps the VMs alive until standard
@@ -15,6 +15,9 @@
  * guest forever in a thread and closes every file of the VM once it runs:
  * the VM then lives only through the thread in KVM_RUN. --tap gives the VMM
  * a tap device on which its "VM" sends UDP frames non-stop from a thread.
+ * --pace repeats the work once every MS milliseconds until a signal, a
+ * steady load; SIGUSR1 then makes it repeat without pause (a flood) and
+ * SIGUSR2 paces it again.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,17 +31,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
 #include "tvm.h"
 
 static volatile int stop;
+static volatile sig_atomic_t flood;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_flood(int sig)
+{
+	flood = sig == SIGUSR1;
+}
+
+/* The work of @p once every @ms ms, or without pause while flooding. */
+static int run_paced(const struct tvm_profile *p, uint32_t ms)
+{
+	struct sigaction sa = { .sa_handler = on_flood };
+	struct timespec next;
+	struct tvm vm;
+	int err;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	err = tvm_create(&vm, p);
+	if (err) {
+		fprintf(stderr, "tiny-vm: cannot create VM: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("ready pid %d\n", getpid());
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stop) {
+		err = tvm_rewind(&vm);
+		if (!err)
+			err = tvm_run(&vm, &stop);
+		if (err) {
+			fprintf(stderr, "tiny-vm: KVM_RUN: %s\n", strerror(-err));
+			break;
+		}
+		if (flood) {
+			clock_gettime(CLOCK_MONOTONIC, &next);
+			continue;
+		}
+		next.tv_nsec += (long)(ms % 1000) * 1000000;
+		next.tv_sec += ms / 1000 + next.tv_nsec / 1000000000;
+		next.tv_nsec %= 1000000000;
+		/* Late (a stall): skip what was missed, never catch up in a burst. */
+		{
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > next.tv_sec ||
+			    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+				next = now;
+		}
+		/* A signal ends the wait early: the loop looks at it. */
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	tvm_destroy(&vm);
+	return err ? 1 : 0;
 }
 
 static void *vcpu_thread(void *arg)
@@ -211,6 +271,9 @@ static void usage(FILE *f)
 "  --bare              VMs without memory or vCPU (with --vms, --hold)\n"
 "  --churn             until a signal: create a VM, run it, destroy it,\n"
 "                      then --vms bare VMs, again and again\n"
+"  --pace MS           repeat the work every MS ms until SIGINT/SIGTERM\n"
+"                      (prints \"ready pid PID\" first); SIGUSR1: repeat\n"
+"                      it without pause (flood), SIGUSR2: paced again\n"
 "  --tap NAME          open tap device NAME (created if needed) and send\n"
 "                      UDP frames on it non-stop, as a VM would\n"
 "  --help              this help\n"
@@ -249,6 +312,7 @@ int main(int argc, char **argv)
 		{ "bare", no_argument, NULL, 'B' },
 		{ "churn", no_argument, NULL, 'C' },
 		{ "tap", required_argument, NULL, 'T' },
+		{ "pace", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, '?' + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -258,7 +322,7 @@ int main(int argc, char **argv)
 		.mmio_gpa = 0xd0000,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint32_t nvms = 1, i;
+	uint32_t nvms = 1, i, pace = 0;
 	struct tvm *vms;
 	bool hold = false, orphan = false, bare = false, churn = false;
 	const char *tap = NULL;
@@ -279,6 +343,7 @@ int main(int argc, char **argv)
 		case 'B': bare = true; break;
 		case 'C': churn = true; break;
 		case 'T': tap = optarg; break;
+		case 'A': pace = num("pace", optarg, 60000); break;
 		case '?' + 1: usage(stdout); return 0;
 		default:
 			usage(stderr);
@@ -293,6 +358,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if (pace)
+		return run_paced(&p, pace);
 	if (orphan)
 		return run_orphan(&p);
 	if (churn)

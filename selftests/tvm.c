@@ -282,6 +282,16 @@ int tvm_run(struct tvm *vm, volatile const int *stop)
 	}
 }
 
+int tvm_rewind(struct tvm *vm)
+{
+	struct kvm_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = TVM_CODE;
+	regs.rflags = 0x2;
+	return ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;
+}
+
 void tvm_destroy(struct tvm *vm)
 {
 	if (vm->run != MAP_FAILED && vm->run)

@@ -67,6 +67,8 @@ int tvm_create(struct tvm *vm, const struct tvm_profile *p);
  * true (0), or an unexpected exit (-EIO) or error (-errno).
  */
 int tvm_run(struct tvm *vm, volatile const int *stop);
+/* Start the guest's work again from the top, as after tvm_create(). */
+int tvm_rewind(struct tvm *vm);
 /* Closes everything: KVM destroys the VM before this returns. */
 void tvm_destroy(struct tvm *vm);
 

@@ -74,6 +74,54 @@ wait "$monitor"
 say "Events seen by 'vsecctl monitor --json' meanwhile"
 cat "$mon/events.json"
 
+# HSEM decides: two VMs with a steady load learn their histories; one
+# floods hypercalls, is judged an attacker, then calms down and is cleared.
+paced() {	# prints the VM's tiny-vm pid once it runs
+	local dir line
+	dir=$(mktemp -d)
+	mkfifo "$dir/out"
+	tiny-vm --hypercalls 20 --pace 100 >"$dir/out" &
+	exec {paced_fd}<"$dir/out"
+	read -r line <&"$paced_fd"
+	paced_pid=${line#ready pid }
+}
+id_of() { vsecctl --json list | python3 -c 'import json,sys; print(next(v["id"] for v in json.load(sys.stdin) if v["pid"] == int(sys.argv[1])))' "$1"; }
+learned() { vsecctl --json show "$1" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["decision"]["features"]["hypercalls"]["learned"] < 12)'; }
+verdict() { vsecctl --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"]["verdict"])'; }
+until_true() { local i; for ((i = 0; i < 300; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
+
+say "HSEM: two VMs making 200 hypercalls a second learn their histories"
+paced; calm_pid=$paced_pid
+paced; bad_pid=$paced_pid
+calm_vm=$(id_of "$calm_pid") bad_vm=$(id_of "$bad_pid")
+# A short warm-up for the demo (default 20 intervals).
+vsecctl set "$calm_vm" warm 10
+vsecctl set "$bad_vm" warm 10
+vsecctl monitor >"$mon/hsem.txt" 2>/dev/null &
+hsem_mon=$!
+until_true learned "$calm_vm"
+until_true learned "$bad_vm"
+vsecctl list
+
+say "VM $bad_vm floods hypercalls: level 2, then attacker, with the reasons"
+kill -USR1 "$bad_pid"
+until_true eval '[ "$(verdict "$bad_vm")" = attacker ]'
+vsecctl list
+vsecctl show "$bad_vm" | sed -n '/HSEM/,$p'
+
+say "VM $bad_vm calms down: cleared, back at level 1; its history did not learn the flood"
+kill -USR2 "$bad_pid"
+until_true eval '[ "$(verdict "$bad_vm")" = none ]'
+vsecctl show "$bad_vm" | grep -E '^  (level|verdict|hypercalls) '
+say "vsecctl stats --prometheus  (levels and verdicts, for a collector)"
+vsecctl stats --prometheus >"$mon/prom"
+grep -E "^kvmsec_vm_(level|verdict)" "$mon/prom" | sed -n 1,12p
+kill "$hsem_mon" "$calm_pid" "$bad_pid"
+wait "$hsem_mon" "$calm_pid" "$bad_pid" 2>/dev/null || true
+
+say "What 'vsecctl monitor' printed meanwhile"
+cat "$mon/hsem.txt"
+
 if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 	say "No QEMU with virtio-vsem ('make qemu'): no guest driver part"
 	exit 0
