@@ -231,23 +231,42 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	}
 }
 
+/* Feature @i, as it is this interval, after the reasons already given. */
+static bool ksec_put_reason(struct ksec_hsem *h, unsigned int i)
+{
+	struct ksec_reason *r;
+
+	if (h->nr_reasons == KSEC_MAX_REASONS)
+		return false;
+	r = &h->reason[h->nr_reasons++];
+	r->feature = i;
+	r->value = h->value[i];
+	r->mean = ksec_base_mean(&h->base[i]);
+	r->spread = ksec_base_spread(&h->base[i]);
+	r->limit = h->limit[i];
+	return true;
+}
+
 static void ksec_add_reasons(struct ksec_hsem *h, unsigned long mask)
 {
 	unsigned int i;
 
 	h->nr_reasons = 0;
-	for_each_set_bit(i, &mask, KSEC_NR_FEATURES) {
-		struct ksec_reason *r;
+	for_each_set_bit(i, &mask, KSEC_NR_FEATURES)
+		ksec_put_reason(h, i);
+}
 
-		if (h->nr_reasons == KSEC_MAX_REASONS)
-			break;
-		r = &h->reason[h->nr_reasons++];
-		r->feature = i;
-		r->value = h->value[i];
-		r->mean = ksec_base_mean(&h->base[i]);
-		r->spread = ksec_base_spread(&h->base[i]);
-		r->limit = h->limit[i];
-	}
+/* The features of @mask not yet among the reasons; true if any. */
+static bool ksec_more_reasons(struct ksec_hsem *h, unsigned long mask)
+{
+	unsigned int i;
+	bool added = false;
+
+	for (i = 0; i < h->nr_reasons; i++)
+		mask &= ~BIT(h->reason[i].feature);
+	for_each_set_bit(i, &mask, KSEC_NR_FEATURES)
+		added |= ksec_put_reason(h, i);
+	return added;
 }
 
 /* The busiest other VM of this host among @vm's peers, or 0. */
@@ -292,7 +311,7 @@ struct ksec_judge_ctx {
 	struct ksec_pair pair[KSEC_MAX_PAIRS];
 };
 
-enum { KSEC_EV_LEVEL = 1, KSEC_EV_VERDICT = 2 };
+enum { KSEC_EV_LEVEL = 1, KSEC_EV_VERDICT = 2, KSEC_EV_CAPACITY = 4 };
 
 /* Bumped when the interval changes: histories of another interval go. */
 static atomic_t ksec_hsem_epoch = ATOMIC_INIT(0);
@@ -337,12 +356,49 @@ static void ksec_set_level(struct ksec_hsem *h, u8 level, u8 reason,
 static void ksec_set_verdict(struct ksec_hsem *h, u8 verdict, u32 peer,
 			     unsigned long why, unsigned int *ev)
 {
-	if (h->verdict == verdict && h->peer_vm == peer)
+	if (h->verdict == verdict && h->peer_vm == peer) {
+		/* The same verdict: features anomalous since join its reasons. */
+		if (ksec_more_reasons(h, why))
+			*ev |= KSEC_EV_VERDICT;
 		return;
+	}
 	h->verdict = verdict;
 	h->peer_vm = peer;
 	ksec_add_reasons(h, why);
 	*ev |= KSEC_EV_VERDICT;
+	/* A VM with a verdict against it is no load balancer's candidate. */
+	if (verdict != KVM_SEC_VERDICT_NONE &&
+	    verdict != KVM_SEC_VERDICT_CLEAR && h->near_capacity) {
+		h->near_capacity = false;
+		*ev |= KSEC_EV_CAPACITY;
+	}
+}
+
+/*
+ * HREM's cue to a load balancer: a VM near its capacity (by the host's own
+ * measure, @near) in M of the last N intervals, which HSEM judged clean,
+ * could use more resources. Clean: a learned CPU history (a VM that pegs
+ * its vCPUs from its first second is not vouched for during warm-up), at
+ * level 1 with no verdict, or judged neither attacker nor victim. It ends
+ * after N intervals below, or with a verdict (ksec_set_verdict).
+ */
+static void ksec_hrem_capacity(struct ksec_hsem *h,
+			       const struct ksec_hsem_rule *rule, bool near,
+			       unsigned int *ev)
+{
+	u32 win = rule->r.n >= 32 ? U32_MAX : BIT(rule->r.n) - 1;
+	bool clean = h->verdict == KVM_SEC_VERDICT_CLEAR ||
+		     (h->verdict == KVM_SEC_VERDICT_NONE && h->level == 1 &&
+		      h->base[KVM_SEC_F_CPU].learned >= rule->r.warm);
+	bool was = h->near_capacity;
+
+	h->near_win = (h->near_win << 1 | near) & win;
+	if (!clean || !h->near_win)
+		h->near_capacity = false;
+	else if (hweight32(h->near_win) >= rule->r.m)
+		h->near_capacity = true;
+	if (h->near_capacity != was)
+		*ev |= KSEC_EV_CAPACITY;
 }
 
 static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
@@ -350,7 +406,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	struct ksec_hsem *h = &vm->hsem;
 	struct ksec_hsem_rule rule;
 	unsigned long anom = 0, out = 0, why;
-	bool guest_l2, guest_near, near, held;
+	bool guest_l2, guest_near, near, host_near, held;
 	unsigned int ev = 0, i;
 	u64 f[KSEC_NR_FEATURES], capacity;
 	u32 vcpus = 0, peer = 0;
@@ -387,9 +443,9 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	 * (its own claim) only counts with the host seeing half of it.
 	 */
 	capacity = (u64)vcpus * 1000;
-	near = capacity && (h->value[KVM_SEC_F_CPU] * 10 >= capacity * 9 ||
-			    (guest_near &&
-			     h->value[KVM_SEC_F_CPU] * 2 >= capacity));
+	host_near = capacity && h->value[KVM_SEC_F_CPU] * 10 >= capacity * 9;
+	near = host_near || (capacity && guest_near &&
+			     h->value[KVM_SEC_F_CPU] * 2 >= capacity);
 
 	if (h->admin_level) {
 		ksec_set_level(h, h->admin_level, KVM_SEC_LEVEL_ADMIN, &ev);
@@ -459,6 +515,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	/* At level 1 (calm, or the admin's) a VM has no verdict. */
 	if (h->level == 1 && h->verdict != KVM_SEC_VERDICT_NONE)
 		ksec_set_verdict(h, KVM_SEC_VERDICT_NONE, 0, 0, &ev);
+	ksec_hrem_capacity(h, &rule, host_near, &ev);
 	/*
 	 * The history learns only from calm intervals of a calm VM, and from
 	 * a VM judged neither attacker nor victim: its demand is its new norm
@@ -477,6 +534,8 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
 	if (ev & KSEC_EV_VERDICT)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
+	if (ev & KSEC_EV_CAPACITY)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
 }
 
 /* The VM sent more than its history this interval (packets or bytes). */
@@ -488,6 +547,8 @@ static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
 	if (ev & KSEC_EV_VERDICT)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
+	if (ev & KSEC_EV_CAPACITY)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
 }
 
 /*

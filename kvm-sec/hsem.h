@@ -58,6 +58,8 @@ struct ksec_hsem {
 	u64 named_at;			/* interval a victim last named it */
 	u64 peer_at;			/* a victim: its attacker last seen */
 	u32 epoch;			/* of the interval its history is in */
+	u32 near_win;			/* near capacity, last intervals (bit 0) */
+	bool near_capacity;		/* ... and clean: HREM's finding */
 };
 
 /* A copy for netlink and events. */

@@ -477,7 +477,7 @@ static inline size_t ksec_decision_size(bool features)
 			 4 * nla_total_size_64bit(sizeof(u64)) +
 			 2 * nla_total_size(sizeof(u32)) + nla_total_size(0);
 
-	return nla_total_size(0) + 3 * nla_total_size(sizeof(u8)) +
+	return nla_total_size(0) + 4 * nla_total_size(sizeof(u8)) +
 	       3 * nla_total_size(sizeof(u32)) +
 	       nla_total_size_64bit(sizeof(u64)) +
 	       nla_total_size(0) + KSEC_MAX_REASONS * reason +
@@ -514,6 +514,7 @@ static int ksec_put_decision(struct sk_buff *skb,
 	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL, h->level) ||
 	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL_REASON, h->level_reason) ||
 	    nla_put_u8(skb, KVM_SEC_DECISION_VERDICT, h->verdict) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_NEAR_CAPACITY, h->near_capacity) ||
 	    nla_put_u32(skb, KVM_SEC_DECISION_PEER_VM, h->peer_vm) ||
 	    nla_put_u32(skb, KVM_SEC_DECISION_AT_LEVEL2, h->at_level2) ||
 	    nla_put_u32(skb, KVM_SEC_DECISION_CALM, h->calm) ||

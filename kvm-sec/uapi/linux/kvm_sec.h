@@ -127,9 +127,11 @@
  *   the learned history of every feature. Requires CAP_NET_ADMIN (the
  *   history describes a tenant's workload).
  *
- * KVM_SEC_CMD_LEVEL, KVM_SEC_CMD_VERDICT
+ * KVM_SEC_CMD_LEVEL, KVM_SEC_CMD_VERDICT, KVM_SEC_CMD_CAPACITY
  *   Notifications only, to KVM_SEC_MCGRP_EVENTS: a VM's host-side level
- *   changed, or HSEM reached, changed or cleared a verdict. Attributes:
+ *   changed, HSEM reached, changed or cleared a verdict, or HREM found a
+ *   clean VM near its capacity or no longer (KVM_SEC_DECISION_NEAR_CAPACITY:
+ *   a load balancer's cue to give it more). Attributes:
  *   KVM_SEC_A_VM_ID and KVM_SEC_A_DECISION without the history
  *   (KVM_SEC_DECISION_FEATURES). Lost ones are counted in
  *   KVM_SEC_STATUS_EVENTS_DROPPED.
@@ -185,6 +187,7 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_GET_DECISION,
 	KVM_SEC_CMD_LEVEL,
 	KVM_SEC_CMD_VERDICT,
+	KVM_SEC_CMD_CAPACITY,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -662,6 +665,13 @@ enum kvm_sec_decision {
 	KVM_SEC_DECISION_FEATURES,
 	KVM_SEC_DECISION_FEATURE,
 	KVM_SEC_DECISION_RULE,		/* nest, enum kvm_sec_rule: in force */
+	/*
+	 * u8: 1 while HREM finds the VM near its capacity (its vCPU threads
+	 * busy 90 % of the time, by the host's clock, in M of the last N
+	 * intervals) and clean (a learned history, level 1 and no verdict, or
+	 * verdict clear); 0 again after N intervals below, or on a verdict.
+	 */
+	KVM_SEC_DECISION_NEAR_CAPACITY,
 
 	__KVM_SEC_DECISION_MAX
 };
