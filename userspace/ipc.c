@@ -990,7 +990,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 
 	if (genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, vsec_policy) < 0 ||
 	    (gh->cmd != KVM_SEC_CMD_VM_NEW && gh->cmd != KVM_SEC_CMD_VM_DEL &&
-	     gh->cmd != KVM_SEC_CMD_LEVEL && gh->cmd != KVM_SEC_CMD_VERDICT))
+	     gh->cmd != KVM_SEC_CMD_LEVEL && gh->cmd != KVM_SEC_CMD_VERDICT &&
+	     gh->cmd != KVM_SEC_CMD_CAPACITY))
 		return NL_SKIP;
 	ev.cmd = gh->cmd;
 	if (parse_vm(tb, &ev.vm))

@@ -31,6 +31,7 @@ static struct nla_policy vsec_decision_policy[KVM_SEC_DECISION_MAX + 1] = {
 	[KVM_SEC_DECISION_VERDICT]	= { .type = NLA_U8 },
 	[KVM_SEC_DECISION_PEER_VM]	= { .type = NLA_U32 },
 	[KVM_SEC_DECISION_AT_LEVEL2]	= { .type = NLA_U32 },
+	[KVM_SEC_DECISION_NEAR_CAPACITY] = { .type = NLA_U8 },
 	[KVM_SEC_DECISION_CALM]		= { .type = NLA_U32 },
 	[KVM_SEC_DECISION_INTERVALS]	= { .type = NLA_U64 },
 	[KVM_SEC_DECISION_REASONS]	= { .type = NLA_NESTED },
@@ -172,6 +173,7 @@ int vsec_parse_decision(struct nlattr *nest, struct vsec_decision *d)
 	d->level = u8_or_0(tb[KVM_SEC_DECISION_LEVEL]);
 	d->level_reason = u8_or_0(tb[KVM_SEC_DECISION_LEVEL_REASON]);
 	d->verdict = u8_or_0(tb[KVM_SEC_DECISION_VERDICT]);
+	d->near_capacity = u8_or_0(tb[KVM_SEC_DECISION_NEAR_CAPACITY]) != 0;
 	d->peer_vm = u32_or_0(tb[KVM_SEC_DECISION_PEER_VM]);
 	d->at_level2 = u32_or_0(tb[KVM_SEC_DECISION_AT_LEVEL2]);
 	d->calm = u32_or_0(tb[KVM_SEC_DECISION_CALM]);

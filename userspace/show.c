@@ -320,7 +320,8 @@ void show_event(FILE *f, const struct vsec_event *ev)
 	const struct vsec_vm *vm = &ev->vm;
 	comm_text comm;
 
-	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT) {
+	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT ||
+	    ev->cmd == KVM_SEC_CMD_CAPACITY) {
 		show_decision_event(f, ev);
 		return;
 	}
@@ -525,9 +526,11 @@ void json_status(struct json *j, const struct vsec_status *st)
 void json_event(struct json *j, const struct vsec_event *ev)
 {
 	json_begin_object(j, NULL);
-	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT) {
-		json_string(j, "event", ev->cmd == KVM_SEC_CMD_LEVEL ?
-			    "level" : "verdict");
+	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT ||
+	    ev->cmd == KVM_SEC_CMD_CAPACITY) {
+		json_string(j, "event", ev->cmd == KVM_SEC_CMD_LEVEL ? "level" :
+			    ev->cmd == KVM_SEC_CMD_VERDICT ? "verdict" :
+			    "capacity");
 		json_u64(j, "id", ev->vm.id);
 		json_decision(j, "decision", &ev->vm.decision);
 	} else {

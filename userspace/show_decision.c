@@ -60,6 +60,9 @@ void show_decision(FILE *f, const struct vsec_decision *d)
 	if (d->peer_vm)
 		fprintf(f, " (other VM %" PRIu32 ")", d->peer_vm);
 	fputc('\n', f);
+	fprintf(f, "  %-24s %s\n", "capacity (HREM)",
+		d->near_capacity ? "near, clean: more resources would help" :
+		"not near");
 	fprintf(f, "  %-24s ", "reasons");
 	show_reasons(f, d, indent);
 	fprintf(f, "  %-24s ", "rule");
@@ -85,6 +88,13 @@ void show_decision_event(FILE *f, const struct vsec_event *ev)
 {
 	const struct vsec_decision *d = &ev->vm.decision;
 
+	if (ev->cmd == KVM_SEC_CMD_CAPACITY) {
+		/* HREM's cue to a load balancer */
+		fprintf(f, "capacity id %" PRIu32 " %s\n", ev->vm.id,
+			d->near_capacity ? "near (clean: more resources would help)" :
+			"normal");
+		return;
+	}
 	if (ev->cmd == KVM_SEC_CMD_LEVEL)
 		fprintf(f, "level id %" PRIu32 " level %u (%s)", ev->vm.id,
 			d->level, reason_name(d->level_reason));
@@ -128,6 +138,7 @@ void json_decision(struct json *j, const char *key,
 	json_string(j, "level_reason", reason_name(d->level_reason));
 	json_string(j, "verdict", verdict_name(d->verdict));
 	json_u64(j, "peer_vm", d->peer_vm);
+	json_bool(j, "near_capacity", d->near_capacity);
 	json_u64(j, "at_level2", d->at_level2);
 	json_u64(j, "calm", d->calm);
 	json_u64(j, "intervals", d->intervals);

@@ -113,6 +113,7 @@ struct vsec_rule {
 struct vsec_decision {
 	bool present;
 	uint8_t level, level_reason, verdict;
+	bool near_capacity;		/* HREM: near it, and clean */
 	uint32_t peer_vm, at_level2, calm;
 	uint64_t intervals;
 	unsigned int nr_reasons;
@@ -179,8 +180,9 @@ struct vsec_status {
 };
 
 struct vsec_event {
-	uint8_t cmd;		/* KVM_SEC_CMD_VM_NEW, _VM_DEL, _LEVEL, _VERDICT */
-	struct vsec_vm vm;	/* LEVEL, VERDICT: vm.id and vm.decision */
+	uint8_t cmd;		/* KVM_SEC_CMD_VM_NEW, _VM_DEL, _LEVEL, _VERDICT,
+				 * _CAPACITY */
+	struct vsec_vm vm;	/* LEVEL, VERDICT, CAPACITY: vm.id, vm.decision */
 };
 
 /* Names of the counters, as used in JSON keys and tables. */

@@ -126,6 +126,38 @@ static void write_event(FILE *f, const void *arg)
 	show_event(f, arg);
 }
 
+static void write_json_event(FILE *f, const void *arg)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_event(&j, arg);
+}
+
+/* HREM's capacity events, near and no longer, in text and JSON. */
+static void test_capacity_event(void)
+{
+	static struct vsec_event ev;
+	const char *out;
+
+	ev.cmd = KVM_SEC_CMD_CAPACITY;
+	ev.vm.id = 7;
+	ev.vm.decision.present = true;
+	ev.vm.decision.level = 1;
+	ev.vm.decision.near_capacity = true;
+	out = render(write_event, &ev);
+	CHECK(!strcmp(out, "capacity id 7 near (clean: more resources would help)\n"));
+	out = render(write_json_event, &ev);
+	CHECK(!strncmp(out, "{\"event\":\"capacity\",\"id\":7,\"decision\":{",
+		       strlen("{\"event\":\"capacity\",\"id\":7,\"decision\":{")));
+	CHECK(strstr(out, "\"near_capacity\":true"));
+	ev.vm.decision.near_capacity = false;
+	out = render(write_event, &ev);
+	CHECK(!strcmp(out, "capacity id 7 normal\n"));
+	out = render(write_json_event, &ev);
+	CHECK(strstr(out, "\"near_capacity\":false"));
+}
+
 /* A VM whose VMM and guest chose hostile names, shown both ways. */
 static void test_hostile_vm(void)
 {
@@ -293,5 +325,6 @@ int main(void)
 	test_vm_object();
 	test_durations();
 	test_prometheus();
+	test_capacity_event();
 	return check_done("test_json");
 }
