@@ -117,6 +117,7 @@ lab: deps all $(if $(filter debug,$(LAB_KERNEL)),debug-module)
 bench: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh && BENCH_ICOUNT=1 selftests/bench_tap.sh"
+	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/bench_decisions.sh
 
 demo: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
@@ -145,6 +146,7 @@ check: deps all unit debug-module
 	tail -n 2 $(BUILD)/qemu-build.log; exit $$st
 	$(MAKE) --no-print-directory qemu-check
 	$(MAKE) --no-print-directory check-guest
+	$(MAKE) --no-print-directory check-decisions
 
 unit: vsecctl
 	$(MAKE) -C userspace check
@@ -157,6 +159,11 @@ check-debug: deps all debug-module
 # the debug kernel).
 check-host: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh host
+
+# HSEM's scenarios 2 to 5 (selftests/scenarios.sh) on Debian's kernel with
+# two vCPUs: the CPU hog of scenario 4 needs one to itself.
+check-decisions: deps all
+	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh decisions
 
 check-guest: deps all qemu
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/run-tests.sh guest
@@ -191,4 +198,4 @@ clean:
 
 .PHONY: all module module-debug debug-kernel debug-module vsecctl guest-driver-test selftests \
 	install dkms-install deps lab demo bench bench-guest qemu qemu-check check unit \
-	check-debug check-host check-guest style clean
+	check-debug check-host check-guest check-decisions style clean

@@ -9,6 +9,7 @@
 #   run-tests.sh guest    the tests with nested Linux guests (virtio-vsem);
 #                         they need a one-CPU test host (LAB_SMP=1, see
 #                         lab/guest.sh); and net_test on Debian's kernel
+#   run-tests.sh decisions  HSEM's scenarios 2 to 5 (two CPUs: a hog needs one)
 set -u
 cd "$(dirname "$0")"
 
@@ -35,6 +36,7 @@ host) tests=(./counts_test ./lifecycle_test ./netlink_test
 	     ./guest_report_test ./net_test ./decision.sh
 	     "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
 	     ./lifetime.sh ./reload.sh) ;;
+decisions) tests=(./scenarios.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2
@@ -42,8 +44,8 @@ guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	fi
 	# net_test again: on Debian's own kernel as well as the debug one
 	tests=(./net_test ./guest_device.sh ./guest_pm.sh ./guest_test.sh
-	       ./guest_net.sh) ;;
-*) echo "usage: run-tests.sh [host|guest]" >&2; exit 2 ;;
+	       ./guest_net.sh ./guest_decision.sh) ;;
+*) echo "usage: run-tests.sh [host|guest|decisions]" >&2; exit 2 ;;
 esac
 
 log=$(mktemp)

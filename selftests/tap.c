@@ -198,6 +198,57 @@ void frame_v4(struct frame *f, uint32_t src, uint32_t dst, int proto,
 	f->len = off + 20 + t + payload;
 }
 
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static void csum_put(uint8_t *at, uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	at[0] = (uint8_t)(sum >> 8);
+	at[1] = (uint8_t)sum;
+}
+
+void frame_v4_finish(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	static const uint8_t prefix[4] = { 0x02, 0x00, 0x5e, 0x10 };
+	uint8_t *ip = f->b + ETH_HLEN, *t = ip + 20, *ck;
+	size_t len = (size_t)ip[2] << 8 | ip[3], tlen = len - 20;
+	uint8_t pseudo[4] = { 0, ip[9], (uint8_t)(tlen >> 8), (uint8_t)tlen };
+
+	memcpy(f->b, prefix, 4);
+	memcpy(f->b + 4, ip + 18, 2);
+	memcpy(f->b + ETH_ALEN, prefix, 4);
+	memcpy(f->b + ETH_ALEN + 4, ip + 14, 2);
+	ip[10] = ip[11] = 0;
+	csum_put(ip + 10, csum_add(0, ip, 20));
+	if (ip[9] != 6 && ip[9] != 17)
+		return;
+	t[0] = (uint8_t)(sport >> 8);
+	t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8);
+	t[3] = (uint8_t)dport;
+	if (ip[9] == 17) {
+		t[4] = (uint8_t)(tlen >> 8);
+		t[5] = (uint8_t)tlen;
+	}
+	ck = t + (ip[9] == 6 ? 16 : 6);
+	ck[0] = ck[1] = 0;
+	csum_put(ck, csum_add(csum_add(csum_add(0, ip + 12, 8), pseudo, 4),
+			      t, tlen));
+	if (ip[9] == 17 && !ck[0] && !ck[1])
+		ck[0] = ck[1] = 0xff;	/* 0 means "none" in UDP (RFC 768) */
+}
+
 void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte)
 {

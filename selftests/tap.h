@@ -41,6 +41,13 @@ enum { FR_UDP, FR_TCP, FR_ICMP };
  */
 void frame_v4(struct frame *f, uint32_t src, uint32_t dst, int proto,
 	      uint8_t tcp_flags, uint8_t icmp_type, size_t payload);
+/*
+ * Make @f (from frame_v4) a frame a host answers: MACs 02:00:5e:10:X:Y for
+ * addresses a.b.X.Y (TAP_SRC_MAC and TAP_DST_MAC are those of 10.77.0.1
+ * and .2), a valid IPv4 checksum and, for TCP and UDP, ports @sport ->
+ * @dport and a valid checksum (ICMP's is left as it is).
+ */
+void frame_v4_finish(struct frame *f, uint16_t sport, uint16_t dport);
 /* IPv6 with @ext hop-by-hop/destination option headers before @nexthdr. */
 void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte);

@@ -26,7 +26,9 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +53,92 @@ static void on_flood(int sig)
 	flood = sig == SIGUSR1;
 }
 
-/* The work of @p once every @ms ms, or without pause while flooding. */
-static int run_paced(const struct tvm_profile *p, uint32_t ms)
+/* What --pace does besides the VM's work; see usage(). */
+struct pace {
+	uint32_t ms, ramp_to_ms, ramp_secs;
+	uint32_t burst_every, burst_ms, burst_pace_ms;
+	uint32_t spin, hog_spin, grow_mb, grow_step;
+	uint32_t frames, flood_frames;
+	bool syn_scan, keeps_pace;
+	uint32_t src, dst;
+	int tap_fd;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The pause now: from ms to ramp_to_ms over ramp_secs, linearly. */
+static uint32_t pause_ms(const struct pace *pc, double t)
+{
+	double f;
+
+	if (!pc->ramp_secs)
+		return pc->ms;
+	f = t >= pc->ramp_secs ? 1.0 : t / pc->ramp_secs;
+	return (uint32_t)(pc->ms + f * ((double)pc->ramp_to_ms - pc->ms));
+}
+
+/*
+ * A batch of frames from the VM's address: UDP to its peer, or (a scan)
+ * TCP SYNs to the peer's ports one after the other. What the tap brought
+ * the VM is read, as a VM's driver would.
+ */
+static void send_frames(const struct pace *pc, uint32_t n, bool scan)
+{
+	static uint16_t port = 1024;
+	struct frame f;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (scan) {
+			frame_v4(&f, pc->src, pc->dst, FR_TCP, 0x02, 0, 0);
+			frame_v4_finish(&f, (uint16_t)(40000 + (port & 0x3fff)),
+					port);
+			port = port == 65535 ? 1024 : port + 1;
+		} else {
+			frame_v4(&f, pc->src, pc->dst, FR_UDP, 0, 0, 64);
+			frame_v4_finish(&f, 4000, 4000);
+		}
+		if (write(pc->tap_fd, f.b, f.len) < 0)
+			break;	/* full, or the device went: the next batch */
+	}
+	tap_drain(pc->tap_fd);
+}
+
+/* Memory the VMM takes while flooding, grow_step MiB a batch, up to grow_mb. */
+static void grow(const struct pace *pc)
+{
+	static uint32_t taken;
+	size_t n = (size_t)pc->grow_step << 20;
+	char *p;
+
+	if (taken >= pc->grow_mb)
+		return;
+	p = malloc(n);
+	if (!p)
+		return;
+	memset(p, 0xa5, n);	/* touched: resident, never freed */
+	taken += pc->grow_step;
+}
+
+/*
+ * The work of @p once every pause, or (flooding: SIGUSR1, or a burst) its
+ * flood: the work without pause, or with --hog-spin, --flood-frames or
+ * --syn-scan the same pace with more of them.
+ */
+static int run_paced(const struct tvm_profile *p, const struct pace *pc)
 {
 	struct sigaction sa = { .sa_handler = on_flood };
-	struct timespec next;
+	struct timespec next, t0, now;
+	volatile uint32_t *spin;
 	struct tvm vm;
+	bool flooding, burst;
 	int err;
 
 	sigemptyset(&sa.sa_mask);
@@ -67,10 +149,21 @@ static int run_paced(const struct tvm_profile *p, uint32_t ms)
 		fprintf(stderr, "tiny-vm: cannot create VM: %s\n", strerror(-err));
 		return 1;
 	}
+	spin = (volatile uint32_t *)((char *)vm.mem + TVM_SPIN_GPA);
 	printf("ready pid %d\n", getpid());
 	fflush(stdout);
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	next = t0;
 	while (!stop) {
+		double t = since(&t0);
+		uint32_t ms = pause_ms(pc, t);
+
+		burst = pc->burst_every &&
+			fmod(t, pc->burst_every) * 1000 < pc->burst_ms;
+		if (burst && pc->burst_pace_ms)
+			ms = pc->burst_pace_ms;	/* a busier pace, not a flood */
+		flooding = flood || (burst && !pc->burst_pace_ms);
+		*spin = flooding && pc->hog_spin ? pc->hog_spin : pc->spin;
 		err = tvm_rewind(&vm);
 		if (!err)
 			err = tvm_run(&vm, &stop);
@@ -78,7 +171,13 @@ static int run_paced(const struct tvm_profile *p, uint32_t ms)
 			fprintf(stderr, "tiny-vm: KVM_RUN: %s\n", strerror(-err));
 			break;
 		}
-		if (flood) {
+		if (pc->tap_fd >= 0)
+			send_frames(pc, flooding && pc->flood_frames ?
+				    pc->flood_frames : pc->frames,
+				    flooding && pc->syn_scan);
+		if (flooding && pc->grow_mb)
+			grow(pc);
+		if (flooding && !pc->keeps_pace) {
 			clock_gettime(CLOCK_MONOTONIC, &next);
 			continue;
 		}
@@ -86,14 +185,10 @@ static int run_paced(const struct tvm_profile *p, uint32_t ms)
 		next.tv_sec += ms / 1000 + next.tv_nsec / 1000000000;
 		next.tv_nsec %= 1000000000;
 		/* Late (a stall): skip what was missed, never catch up in a burst. */
-		{
-			struct timespec now;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec > next.tv_sec ||
-			    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
-				next = now;
-		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+			next = now;
 		/* A signal ends the wait early: the loop looks at it. */
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
@@ -275,7 +370,20 @@ static void usage(FILE *f)
 "                      (prints \"ready pid PID\" first); SIGUSR1: repeat\n"
 "                      it without pause (flood), SIGUSR2: paced again\n"
 "  --tap NAME          open tap device NAME (created if needed) and send\n"
-"                      UDP frames on it non-stop, as a VM would\n"
+"                      UDP frames on it non-stop, as a VM would; with\n"
+"                      --pace, --frames a batch instead\n"
+"With --pace (a lab workload; SIGUSR1 or a burst means flooding):\n"
+"  --ramp-to MS2 --ramp-secs S   the pause goes from MS to MS2 in S s\n"
+"  --burst-every S --burst-ms D  flood for D ms every S s\n"
+"  --burst-pace MS3    ... or pause MS3 ms instead during bursts\n"
+"  --spin N            N loop iterations in the guest a batch (no exit)\n"
+"  --hog-spin N        ... N while flooding, at the same pace\n"
+"  --grow-mb N         while flooding, more memory a batch, up to N MiB\n"
+"  --grow-step S       ... S MiB a batch (default 1)\n"
+"  --frames N          N UDP frames from --src to --dst a batch on --tap\n"
+"  --flood-frames N    ... N while flooding, at the same pace\n"
+"  --syn-scan          ... flooding: TCP SYNs to --dst's ports in turn\n"
+"  --src A --dst B     the frames' IPv4 addresses (10.77.0.1, 10.77.0.2)\n"
 "  --help              this help\n"
 "\n"
 "Without --forever, each guest halts after its work and tiny-vm prints the\n"
@@ -296,6 +404,18 @@ static uint32_t num(const char *opt, const char *s, uint64_t max)
 	return (uint32_t)v;
 }
 
+static uint32_t addr(const char *opt, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "tiny-vm: bad IPv4 address for --%s: '%s'\n",
+			opt, s);
+		exit(2);
+	}
+	return ntohl(a.s_addr);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -313,6 +433,20 @@ int main(int argc, char **argv)
 		{ "churn", no_argument, NULL, 'C' },
 		{ "tap", required_argument, NULL, 'T' },
 		{ "pace", required_argument, NULL, 'A' },
+		{ "ramp-to", required_argument, NULL, 'r' },
+		{ "ramp-secs", required_argument, NULL, 'R' },
+		{ "burst-every", required_argument, NULL, 'b' },
+		{ "burst-ms", required_argument, NULL, 'd' },
+		{ "burst-pace", required_argument, NULL, 'u' },
+		{ "spin", required_argument, NULL, 's' },
+		{ "hog-spin", required_argument, NULL, 'S' },
+		{ "grow-mb", required_argument, NULL, 'g' },
+		{ "grow-step", required_argument, NULL, 'G' },
+		{ "frames", required_argument, NULL, 'F' },
+		{ "flood-frames", required_argument, NULL, 'L' },
+		{ "syn-scan", no_argument, NULL, 'Y' },
+		{ "src", required_argument, NULL, 'i' },
+		{ "dst", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, '?' + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -322,7 +456,11 @@ int main(int argc, char **argv)
 		.mmio_gpa = 0xd0000,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint32_t nvms = 1, i, pace = 0;
+	struct pace pc = {
+		.src = 0x0a4d0001, .dst = 0x0a4d0002, .tap_fd = -1,
+		.grow_step = 1,
+	};
+	uint32_t nvms = 1, i;
 	struct tvm *vms;
 	bool hold = false, orphan = false, bare = false, churn = false;
 	const char *tap = NULL;
@@ -343,7 +481,21 @@ int main(int argc, char **argv)
 		case 'B': bare = true; break;
 		case 'C': churn = true; break;
 		case 'T': tap = optarg; break;
-		case 'A': pace = num("pace", optarg, 60000); break;
+		case 'A': pc.ms = num("pace", optarg, 60000); break;
+		case 'r': pc.ramp_to_ms = num("ramp-to", optarg, 60000); break;
+		case 'R': pc.ramp_secs = num("ramp-secs", optarg, 86400); break;
+		case 'b': pc.burst_every = num("burst-every", optarg, 86400); break;
+		case 'u': pc.burst_pace_ms = num("burst-pace", optarg, 60000); break;
+		case 'd': pc.burst_ms = num("burst-ms", optarg, 86400000); break;
+		case 's': pc.spin = num("spin", optarg, UINT32_MAX); break;
+		case 'S': pc.hog_spin = num("hog-spin", optarg, UINT32_MAX); break;
+		case 'g': pc.grow_mb = num("grow-mb", optarg, 4096); break;
+		case 'G': pc.grow_step = num("grow-step", optarg, 1024); break;
+		case 'F': pc.frames = num("frames", optarg, 100000); break;
+		case 'L': pc.flood_frames = num("flood-frames", optarg, 100000); break;
+		case 'Y': pc.syn_scan = true; break;
+		case 'i': pc.src = addr("src", optarg); break;
+		case 'o': pc.dst = addr("dst", optarg); break;
 		case '?' + 1: usage(stdout); return 0;
 		default:
 			usage(stderr);
@@ -358,8 +510,27 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (pace)
-		return run_paced(&p, pace);
+	if (pc.ramp_secs && !pc.ramp_to_ms) {
+		fprintf(stderr, "tiny-vm: --ramp-secs needs --ramp-to\n");
+		return 2;
+	}
+	if (!pc.grow_step) {
+		fprintf(stderr, "tiny-vm: --grow-step must be at least 1\n");
+		return 2;
+	}
+	if (pc.ms) {
+		pc.keeps_pace = pc.hog_spin || pc.flood_frames || pc.syn_scan;
+		p.spin = pc.spin || pc.hog_spin;
+		if (tap) {
+			pc.tap_fd = tap_open(tap, false);
+			if (pc.tap_fd < 0) {
+				fprintf(stderr, "tiny-vm: tap %s: %s\n", tap,
+					strerror(-pc.tap_fd));
+				return 1;
+			}
+		}
+		return run_paced(&p, &pc);
+	}
 	if (orphan)
 		return run_orphan(&p);
 	if (churn)

@@ -94,6 +94,16 @@ static void gen_code(struct code *c, const struct tvm_profile *p)
 		emit_u16(c, TVM_FLAG_GPA);
 		emit1(c, 1);
 	}
+	if (p->spin) {
+		/*
+		 * mov ecx, [TVM_SPIN_GPA]; test ecx, ecx; jz end; L: dec ecx;
+		 * jnz L: work without an exit, the CPU a busy guest takes.
+		 */
+		emit(c, (const uint8_t[]){ 0x66, 0x8b, 0x0e }, 3);
+		emit_u16(c, TVM_SPIN_GPA);
+		emit(c, (const uint8_t[]){ 0x66, 0x85, 0xc9, 0x74, 0x04,
+					   0x66, 0x49, 0x75, 0xfc }, 9);
+	}
 	if (p->decoy_ports) {
 		/* mov dx, base; then: out dx, al; inc dx (decoy_ports times) */
 		emit1(c, 0xba);

@@ -15,6 +15,7 @@
 
 struct tvm_profile {
 	bool flag;		/* first write 1 to guest byte TVM_FLAG_GPA */
+	bool spin;		/* then loop the u32 at TVM_SPIN_GPA times */
 	uint16_t decoy_ports;	/* first one OUT to each of ports decoy_base.. */
 	uint16_t decoy_base;
 	uint16_t rep_ins;	/* one "rep insb" of this many bytes (<= 0x7000) */
@@ -40,6 +41,7 @@ struct tvm_profile {
 };
 
 #define TVM_FLAG_GPA	0x500
+#define TVM_SPIN_GPA	0x504	/* the VMM may change it between runs */
 #define TVM_DONE_PORT	0xf4
 
 struct tvm_exits {

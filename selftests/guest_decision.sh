@@ -1,0 +1,195 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# HSEM with real guests: scenario 2 of selftests/scenarios.sh (one VM of
+# the host floods another), with a guest driver that lies. Two guests on
+# taps in one bridge of the test host, with vhost-net:
+#
+#   guest A (10.0.3.11, tap vsem-a): the guest driver, test build;
+#   guest B (10.0.3.12, tap vsem-b): the device, no guest driver.
+#
+# Both ping each other five times a second all along: their history. Once
+# HSEM has learned it, A's driver lies: it claims a tenth of its packets
+# (test_net_percent=10) and reports no anomaly of its own (threshold=10^6),
+# while A floods B with UDP.
+#
+# 1. From the host's evidence: A attacker naming B, B (no driver) victim
+#    naming A, each for its packets, announced on the events group.
+# 2. A's reports are short of what its tap carried (tamper), and HSEM
+#    commands A's driver, which saw nothing, to level 2.
+# 3. Once A is calm, both are cleared and back at level 1.
+#
+# By hand: make qemu && make lab LAB_SMP=1 CMD=selftests/guest_decision.sh
+set -u
+cd "$(dirname "$0")"
+. lab/guest-lib.sh
+tap_begin
+
+guest_work guest-decision
+
+cat >"$work/common.sh" <<'GUEST'
+i=0; until ping -c 1 -W 1 $peer >/dev/null 2>&1; do i=$((i + 1)); [ $i -gt 300 ] && { echo "e2e-no-peer"; exit 1; }; done
+echo "e2e-peer-up $i"
+ping -i 0.2 $peer >/dev/null 2>&1 &
+pinging=$!
+GUEST
+cat >"$work/a.sh" <<'GUEST'
+d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
+nc -l -p 5000 </dev/null >/dev/null
+# A liar: it claims a tenth of its packets and sees no anomaly of its own.
+m=/sys/module/virtio_vsem/parameters
+echo 10 >$m/test_net_percent
+echo 1000000 >$m/threshold
+echo "e2e-flood"
+# the highest level and commanded level seen while it floods
+lmax=0 cmax=0
+k=0; while [ $k -lt 150 ]; do
+	net_probe udp $peer 9 100 100 >/dev/null
+	l=$(cat $d/level) c=$(cat $d/commanded_level)
+	[ $l -gt $lmax ] && lmax=$l
+	[ $c -gt $cmax ] && cmax=$c
+	k=$((k + 1))
+done
+echo "e2e-flood-end level $lmax commanded $cmax"
+echo 100 >$m/test_net_percent
+echo 4 >$m/threshold
+nc -l -p 5000 </dev/null >/dev/null
+kill $pinging
+echo "e2e-done"
+GUEST
+cat >"$work/b.sh" <<'GUEST'
+nc -l -p 5000 </dev/null >/dev/null
+kill $pinging
+echo "e2e-done"
+GUEST
+
+start() {	# name tap address mac peer driver
+	GUEST_NET=tap GUEST_TAP=$2 GUEST_ADDR=$3/24 GUEST_MAC=$4 GUEST_VHOST=on \
+	GUEST_DRIVER=$6 GUEST_FILES=$PWD/net_probe GUEST_TIMEOUT=900 \
+	GUEST_CONSOLE="$work/$1.console" \
+		exec lab/guest.sh "peer=$5
+$(cat "$work/common.sh" "$work/$1.sh")" \
+		>"$work/$1.out" 2>&1
+}
+# Until a guest's console has a line matching $2 (bounded), sparingly: the
+# guests share the test host's one CPU with this script.
+wait_line() {	# guest regex
+	local i=0
+	until [ -f "$work/$1.console" ] && tr -d '\r' <"$work/$1.console" | grep -q "$2"; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && return 1
+		kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || return 1
+		sleep 1
+	done
+}
+line_of() { tr -d '\r' <"$work/$1.console" | grep -m 1 "$2"; }
+vm_of_tap() {
+	local id
+	for id in $(vsecctl --json list | grep -o '"id":[0-9]*' | grep -o '[0-9]*$'); do
+		vsecctl --json show "$id" | grep -q "\"name\":\"$1\"" && { echo "$id"; return; }
+	done
+}
+decision() {	# VM-ID EXPR: as in hsem-lib.sh
+	vsecctl --json show "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["decision"]
+f = d["features"]
+print(eval(sys.argv[1]))' "$2"
+}
+# Poll (every 2 s) until $1 holds, up to $2 seconds.
+wait_for() {
+	local deadline=$((SECONDS + $2))
+	until eval "$1"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 2
+	done
+}
+# VM $1's verdict events other than none, one a line: "VERDICT PEER FEATURES".
+verdicts() {
+	python3 - "$work/events" "$1" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    if not l.startswith("{"):
+        continue
+    e = json.loads(l)
+    d = e.get("decision")
+    if e["event"] == "verdict" and e["id"] == int(sys.argv[2]) and d["verdict"] != "none":
+        print(d["verdict"], d["peer_vm"], ",".join(r["feature"] for r in d["reasons"]))
+PY
+}
+
+interval0=$(vsecctl --json config | grep -o '"interval_ms":[0-9]*' | grep -o '[0-9]*$')
+# No judging while the guests boot: each VM's own warm-up starts once both
+# run (below).
+vsecctl config set interval-ms 500
+vsecctl config set warm 100000
+lab/bridge.sh br-vsem
+ok $? "bridge br-vsem in the test host"
+vsecctl --json monitor >"$work/events" 2>"$work/mon.err" &
+mon=$!
+start a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
+	"$PWD/../build/guest-driver-test/guest-driver/virtio_vsem.ko" &
+pa=$!
+start b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
+pb=$!
+trap 'kill $pa $pb $mon 2>/dev/null; vsecctl config set interval-ms "${interval0:-1000}"; vsecctl config set warm 20; guest_cleanup' EXIT
+
+wait_line a 'e2e-peer-up' && wait_line b 'e2e-peer-up'
+ok $? "two guests pinging each other over bridge br-vsem"
+va=$(vm_of_tap vsem-a) vb=$(vm_of_tap vsem-b)
+[ -n "$va" ] && [ -n "$vb" ]
+ok $? "kvm-sec found their taps (VM ${va:-?}: A, with the driver; VM ${vb:-?}: B, without)"
+# 20 intervals of their pinging to learn from, K 6 as in decision.sh.
+for v in $va $vb; do
+	vsecctl set "$v" warm $(($(decision "$v" 'f["tx_packets"]["learned"]') + 20)) k 6
+done
+learned() {
+	[ "$(decision "$va" 'f["tx_packets"]["learned"] >= d["rule"]["warm"]')" = True ] &&
+		[ "$(decision "$vb" 'f["rx_packets"]["learned"] >= d["rule"]["warm"]')" = True ]
+}
+wait_for learned 300 &&
+	[ "$(decision "$va" '(d["level"], d["verdict"])')" = "(1, 'none')" ] &&
+	[ "$(decision "$vb" '(d["level"], d["verdict"])')" = "(1, 'none')" ]
+ok $? "their histories learned, calm: A sends $(decision "$va" 'f["tx_packets"]["mean"]') packets/s usually"
+
+short0=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
+guest_go 10.0.3.11
+wait_line a 'e2e-flood'
+# Each names the other once HSEM has seen A send more than it used to.
+named() {
+	verdicts "$va" | grep -q "^attacker $vb .*tx_packets" &&
+		verdicts "$vb" | grep -q "^victim $va .*rx_packets"
+}
+wait_for named 240
+va_v=$(verdicts "$va" | grep -m 1 "^attacker $vb ") vb_v=$(verdicts "$vb" | grep -m 1 "^victim $va ")
+[[ $va_v == *tx_packets* ]]
+ok $? "A flooding B is an attacker naming B, for its packets: ${va_v:-no such verdict}"
+[[ $vb_v == *rx_packets* ]]
+ok $? "B, without a driver, is a victim naming A: ${vb_v:-no such verdict}"
+wait_line a 'e2e-flood-end'
+fl=$(line_of a 'e2e-flood-end')
+short=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
+[ "${short:-0}" -gt "${short0:-0}" ]
+ok $? "A's driver claimed a tenth of its packets: its reports are short (tamper: ${short0:-?} -> ${short:-?})"
+[[ $fl == *"level 2 commanded 2" ]]
+ok $? "HSEM commanded A's driver, which saw no anomaly, to level 2 (${fl#e2e-flood-end })"
+calm_both() {
+	[ "$(decision "$va" '(d["level"], d["verdict"])')" = "(1, 'none')" ] &&
+		[ "$(decision "$vb" '(d["level"], d["verdict"])')" = "(1, 'none')" ]
+}
+wait_for calm_both 240
+ok $? "A calm again: both cleared and back at level 1"
+sed 's/^/# /' <(grep -E "\"event\":\"(level|verdict)\",\"id\":($va|$vb)," "$work/events" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l); d = e["decision"]
+    print(e["event"], e["id"], d["intervals"], d["level"], d["verdict"], d["peer_vm"],
+          " ".join("%s %d (usual %d +- %d)" % (r["feature"], r["value"], r["mean"], r["spread"])
+                   for r in d["reasons"]))')
+
+guest_go 10.0.3.11
+guest_go 10.0.3.12
+wait $pa; sa=$?
+wait $pb; sb=$?
+ok $((sa || sb)) "both guests finished cleanly"
+tap_end
