@@ -195,9 +195,17 @@ c = [e for e in evs if e.get(\"id\") == int(sys.argv[2]) and e[\"event\"] == \"c
 sys.exit(0 if c and c[-1][\"decision\"][\"near_capacity\"] == bool(int(sys.argv[3])) else 1)
 " "$work/events" "$1" "$2"
 }
+# Its CPU dips under 90 % now and then (the lab's two CPUs are shared with
+# seven VMs and this script): the finding may come and go, and is checked
+# as announced, then as shown, not at one instant.
+shown_near() {
+	local out
+	out=$(vsecctl show "$busy") &&
+		grep -q "near, clean: more resources would help" <<<"$out"
+}
 check "a VM busy all along: near its capacity and clean, announced for a load balancer" \
-	'wait_until "near_event $busy 1" 120 && calm_now "$busy" &&
-	 out=$(vsecctl show "$busy") && grep -q "near, clean: more resources would help" <<<"$out" &&
+	'wait_until "ever_near $busy" 120 && wait_until shown_near 60 &&
+	 calm_now "$busy" &&
 	 ! grep -Eq "\"event\":\"(level|verdict)\",\"id\":$busy," "$work/events"'
 echo "# busy: $(decision "$busy" 'f["cpu_permille"]["value"]') permille, usual $(decision "$busy" 'f["cpu_permille"]["mean"]')"
 [ -z "${busy_pid:-}" ] || kill "$busy_pid"
