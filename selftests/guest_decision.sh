@@ -23,6 +23,7 @@
 set -u
 cd "$(dirname "$0")"
 . lab/guest-lib.sh
+. ./hsem-lib.sh
 tap_begin
 
 guest_work guest-decision
@@ -63,39 +64,7 @@ kill $pinging
 echo "e2e-done"
 GUEST
 
-start() {	# name tap address mac peer driver
-	GUEST_NET=tap GUEST_TAP=$2 GUEST_ADDR=$3/24 GUEST_MAC=$4 GUEST_VHOST=on \
-	GUEST_DRIVER=$6 GUEST_FILES=$PWD/net_probe GUEST_TIMEOUT=900 \
-	GUEST_CONSOLE="$work/$1.console" \
-		exec lab/guest.sh "peer=$5
-$(cat "$work/common.sh" "$work/$1.sh")" \
-		>"$work/$1.out" 2>&1
-}
-# Until a guest's console has a line matching $2 (bounded), sparingly: the
-# guests share the test host's one CPU with this script.
-wait_line() {	# guest regex
-	local i=0
-	until [ -f "$work/$1.console" ] && tr -d '\r' <"$work/$1.console" | grep -q "$2"; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && return 1
-		kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || return 1
-		sleep 1
-	done
-}
 line_of() { tr -d '\r' <"$work/$1.console" | grep -m 1 "$2"; }
-vm_of_tap() {
-	local id
-	for id in $(vsecctl --json list | grep -o '"id":[0-9]*' | grep -o '[0-9]*$'); do
-		vsecctl --json show "$id" | grep -q "\"name\":\"$1\"" && { echo "$id"; return; }
-	done
-}
-decision() {	# VM-ID EXPR: as in hsem-lib.sh
-	vsecctl --json show "$1" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)["decision"]
-f = d["features"]
-print(eval(sys.argv[1]))' "$2"
-}
 # Poll (every 2 s) until $1 holds, up to $2 seconds.
 wait_for() {
 	local deadline=$((SECONDS + $2))
@@ -127,14 +96,14 @@ lab/bridge.sh br-vsem
 ok $? "bridge br-vsem in the test host"
 vsecctl --json monitor >"$work/events" 2>"$work/mon.err" &
 mon=$!
-start a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
+bridge_guest a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
 	"$PWD/../build/guest-driver-test/guest-driver/virtio_vsem.ko" &
 pa=$!
-start b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
+bridge_guest b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
 pb=$!
 trap 'kill $pa $pb $mon 2>/dev/null; vsecctl config set interval-ms "${interval0:-1000}"; vsecctl config set warm 20; guest_cleanup' EXIT
 
-wait_line a 'e2e-peer-up' && wait_line b 'e2e-peer-up'
+bridge_wait_line a 'e2e-peer-up' && bridge_wait_line b 'e2e-peer-up'
 ok $? "two guests pinging each other over bridge br-vsem"
 va=$(vm_of_tap vsem-a) vb=$(vm_of_tap vsem-b)
 [ -n "$va" ] && [ -n "$vb" ]
@@ -154,7 +123,7 @@ ok $? "their histories learned, calm: A sends $(decision "$va" 'f["tx_packets"][
 
 short0=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
 guest_go 10.0.3.11
-wait_line a 'e2e-flood'
+bridge_wait_line a 'e2e-flood'
 # Each names the other once HSEM has seen A send more than it used to.
 named() {
 	verdicts "$va" | grep -q "^attacker $vb .*tx_packets" &&
@@ -166,7 +135,7 @@ va_v=$(verdicts "$va" | grep -m 1 "^attacker $vb ") vb_v=$(verdicts "$vb" | grep
 ok $? "A flooding B is an attacker naming B, for its packets: ${va_v:-no such verdict}"
 [[ $vb_v == *rx_packets* ]]
 ok $? "B, without a driver, is a victim naming A: ${vb_v:-no such verdict}"
-wait_line a 'e2e-flood-end'
+bridge_wait_line a 'e2e-flood-end'
 fl=$(line_of a 'e2e-flood-end')
 short=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
 [ "${short:-0}" -gt "${short0:-0}" ]

@@ -70,31 +70,6 @@ nc -l -p 5000 </dev/null >/dev/null
 echo "e2e-done"
 GUEST
 
-start() {	# name tap address mac peer driver
-	GUEST_NET=tap GUEST_TAP=$2 GUEST_ADDR=$3/24 GUEST_MAC=$4 GUEST_VHOST=on \
-	GUEST_DRIVER=$6 GUEST_FILES=$PWD/net_probe GUEST_TIMEOUT=900 \
-	GUEST_CONSOLE="$work/$1.console" \
-		exec lab/guest.sh "peer=$5
-$(cat "$work/common.sh" "$work/$1.sh")" \
-		>"$work/$1.out" 2>&1
-}
-# until a guest's console has a line matching $2, while both run (bounded)
-wait_line() {	# guest regex
-	local i=0
-	until [ -f "$work/$1.console" ] && tr -d '\r' <"$work/$1.console" | grep -q "$2"; do
-		i=$((i + 1))
-		[ $i -gt 1200 ] && return 1
-		kill -0 $pa 2>/dev/null && kill -0 $pb 2>/dev/null || return 1
-		sleep 0.5
-	done
-}
-# The VM whose tap is $1, and a number from its JSON.
-vm_of_tap() {
-	local id
-	for id in $(vsecctl --json list | grep -o '"id":[0-9]*' | grep -o '[0-9]*$'); do
-		vsecctl --json show "$id" | grep -q "\"name\":\"$1\"" && { echo "$id"; return; }
-	done
-}
 num() {	# vm key
 	vsecctl --json show "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | grep -o '[0-9]*$'
 }
@@ -106,16 +81,16 @@ vsecctl config set warm 100000
 # The bridge first: two guest.sh at once would both create it.
 lab/bridge.sh br-vsem
 ok $? "bridge br-vsem in the test host"
-start a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
+bridge_guest a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
 	"$PWD/../build/guest-driver-test/guest-driver/virtio_vsem.ko" &
 pa=$!
-start b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
+bridge_guest b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
 pb=$!
 trap 'kill $pa $pb 2>/dev/null; vsecctl config set prefixes "${prefixes0:-none}"; vsecctl config set warm 20; guest_cleanup' EXIT
 
 # While they run: both taps in the bridge, a vhost worker for each QEMU
 # (threads: since Linux 6.4 they are QEMU's own).
-wait_line a 'e2e-peer-up' && wait_line b 'e2e-peer-up'
+bridge_wait_line a 'e2e-peer-up' && bridge_wait_line b 'e2e-peer-up'
 [ "$(cat /sys/class/net/vsem-a/master/uevent 2>/dev/null | sed -n 's/^INTERFACE=//p')" = br-vsem ] &&
 	[ "$(cat /sys/class/net/vsem-b/master/uevent 2>/dev/null | sed -n 's/^INTERFACE=//p')" = br-vsem ]
 ok $? "two guests on taps vsem-a and vsem-b in bridge br-vsem"
@@ -128,7 +103,7 @@ va=$(vm_of_tap vsem-a) vb=$(vm_of_tap vsem-b)
 ok $? "kvm-sec found each VM's tap by itself (VM ${va:-?}: vsem-a, VM ${vb:-?}: vsem-b, through the tun file)"
 
 # Both have pinged: the taps saw what each guest sent.
-wait_line a '^e2e-tx ' && wait_line b '^e2e-tx '
+bridge_wait_line a '^e2e-tx ' && bridge_wait_line b '^e2e-tx '
 for g in a b; do
 	sent=$(tr -d '\r' <"$work/$g.console" | sed -n 's/^e2e-tx //p')
 	seen=$(cat /sys/class/net/vsem-$g/statistics/rx_packets 2>/dev/null)
@@ -136,12 +111,12 @@ for g in a b; do
 	ok $? "tap vsem-$g received ${seen:-nothing} frames from guest $g, at least the $sent it sent while pinging"
 done
 
-wait_line a '^e2e-truthful'
+bridge_wait_line a '^e2e-truthful'
 short=$(num "$va" reports_short) claimed=$(num "$va" claimed_tx) seen=$(num "$va" seen_tx)
 [ "$short" = 0 ] && [ "${seen:-0}" -gt 0 ] && [ "${claimed:-0}" -ge "$seen" ]
 ok $? "A's truthful reports match its tap: sent ${claimed:-?} claimed, ${seen:-?} seen, none short"
 guest_go 10.0.3.11
-wait_line a '^e2e-sent'
+bridge_wait_line a '^e2e-sent'
 
 # Counted by the module, exactly; what crosses the bridge settles first.
 i=0

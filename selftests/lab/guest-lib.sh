@@ -110,3 +110,37 @@ guest_go() {	# address
 	done
 	return 1
 }
+
+# Two guests on taps of one bridge (guest_net.sh, guest_decision.sh): guest
+# $1 on tap $2 with address $3, MAC $4, its peer's address $5, and guest
+# driver $6 (none if empty), running $work/common.sh then $work/$1.sh; its
+# console in $work/$1.console. Run it in the background; the caller keeps
+# the two PIDs in $pa and $pb for bridge_wait_line.
+bridge_guest() {	# name tap address mac peer driver
+	GUEST_NET=tap GUEST_TAP=$2 GUEST_ADDR=$3/24 GUEST_MAC=$4 GUEST_VHOST=on \
+	GUEST_DRIVER=$6 GUEST_FILES=$PWD/net_probe GUEST_TIMEOUT=900 \
+	GUEST_CONSOLE="$work/$1.console" \
+		exec lab/guest.sh "peer=$5
+$(cat "$work/common.sh" "$work/$1.sh")" \
+		>"$work/$1.out" 2>&1
+}
+
+# Until guest $1's console has a line matching $2, while both run
+# (bounded: 600 s).
+bridge_wait_line() {	# guest regex
+	local i=0
+	until [ -f "$work/$1.console" ] && tr -d '\r' <"$work/$1.console" | grep -q "$2"; do
+		i=$((i + 1))
+		[ $i -gt 1200 ] && return 1
+		kill -0 "$pa" 2>/dev/null && kill -0 "$pb" 2>/dev/null || return 1
+		sleep 0.5
+	done
+}
+
+# The VM (kvm-sec's ID) whose tap is $1.
+vm_of_tap() {
+	local id
+	for id in $(vsecctl --json list | grep -o '"id":[0-9]*' | grep -o '[0-9]*$'); do
+		vsecctl --json show "$id" | grep -q "\"name\":\"$1\"" && { echo "$id"; return; }
+	done
+}
