@@ -65,10 +65,15 @@ static const struct {
 	[KVM_SEC_F_SOURCES]		= { 3, 256 },
 	[KVM_SEC_F_CPU]			= { 50, U64_MAX },
 	[KVM_SEC_F_MEMORY]		= { 16384, U64_MAX },
+	[KVM_SEC_F_VHOST_CPU]		= { 50, U64_MAX },
 };
 
 /* An attack on the network: the one kind a verdict names a VM for. */
 #define KSEC_F_NET_ATTACK	(KSEC_F_ATTACK & ~BIT(KVM_SEC_F_HYPERCALLS))
+
+/* Ethernet + IPv4 + TCP; + ICMP + the quoted IPv4 header and 8 bytes. */
+#define KSEC_RST_MIN_BYTES	54
+#define KSEC_UNREACH_MIN_BYTES	70
 
 /* Near capacity: its vCPU threads used 90 % of their CPUs or more. */
 #define KSEC_NEAR_CAPACITY_PERMILLE	900
@@ -176,12 +181,34 @@ int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
 	return err;
 }
 
+/*
+ * CPU time (ns) of the vhost workers serving the VMM of memory @mm: the
+ * kernel threads working in its memory (vhost's worker runs with
+ * kthread_use_mm() of its owner's mm for its whole life). The memory is
+ * the proof, not a thread's name; @mm is only compared, never used.
+ */
+static u64 ksec_vhost_ns(const struct mm_struct *mm)
+{
+	struct task_struct *p;
+	u64 ns = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if ((p->flags & PF_KTHREAD) && READ_ONCE(p->mm) == mm)
+			ns += READ_ONCE(p->se.sum_exec_runtime);
+	}
+	rcu_read_unlock();
+	return ns;
+}
+
 /* What the host saw of @vm over the interval just sampled. */
 static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 			       u64 *f, u32 *vcpus)
 {
 	u64 rate[KSEC_NR_CLASSES], nrate[KSEC_NET_NR] = { 0 };
-	u64 dst = 0, src = 0, cpu_ns, rss = 0, interval_ns;
+	u64 dst = 0, src = 0, cpu_ns, vhost_ns = 0, rss = 0, interval_ns;
+	const struct mm_struct *mm = NULL;
+	u64 rst, unreach, answer_bytes;
 	unsigned long flags;
 	bool alive;
 
@@ -190,9 +217,13 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	memcpy(rate, vm->rate, sizeof(rate));
 	interval_ns = (u64)vm->rate_interval_ms * NSEC_PER_MSEC;
 	alive = ksec_vm_cpu_locked(vm, &cpu_ns, vcpus);
-	if (alive)
+	if (alive) {
+		mm = vm->kvm->mm;
 		rss = get_mm_rss(vm->kvm->mm) << (PAGE_SHIFT - 10);
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
+	if (mm)
+		vhost_ns = ksec_vhost_ns(mm);
 
 	f[KVM_SEC_F_EXITS] = rate[KSEC_EXITS];
 	f[KVM_SEC_F_HYPERCALLS] = rate[KSEC_HYPERCALLS];
@@ -200,8 +231,23 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	f[KVM_SEC_F_MMIO] = rate[KSEC_MMIO_READ] + rate[KSEC_MMIO_WRITE];
 	f[KVM_SEC_F_MSR] = rate[KSEC_MSR_READ] + rate[KSEC_MSR_WRITE];
 	f[KVM_SEC_F_HALTS] = rate[KSEC_HALTS];
-	f[KVM_SEC_F_TX_PACKETS] = nrate[KSEC_NET_TX_PACKETS];
-	f[KVM_SEC_F_TX_BYTES] = nrate[KSEC_NET_TX_BYTES];
+	/*
+	 * Its own sending: RSTs and unreachables answer others (a scanned
+	 * VM's RSTs are the scanner's doing), but no more of them than it
+	 * received packets (an RST flood is its own), their bytes taken at
+	 * their smallest (IPv4, no options).
+	 */
+	rst = min(nrate[KSEC_NET_TX_RST], nrate[KSEC_NET_RX_PACKETS]);
+	unreach = min(nrate[KSEC_NET_TX_UNREACH],
+		      nrate[KSEC_NET_RX_PACKETS] - rst);
+	f[KVM_SEC_F_TX_PACKETS] = nrate[KSEC_NET_TX_PACKETS] -
+		min(nrate[KSEC_NET_TX_PACKETS], rst + unreach);
+	if (check_mul_overflow(rst, (u64)KSEC_RST_MIN_BYTES, &rst) ||
+	    check_mul_overflow(unreach, (u64)KSEC_UNREACH_MIN_BYTES, &unreach) ||
+	    check_add_overflow(rst, unreach, &answer_bytes))
+		answer_bytes = U64_MAX;
+	f[KVM_SEC_F_TX_BYTES] = nrate[KSEC_NET_TX_BYTES] -
+		min(nrate[KSEC_NET_TX_BYTES], answer_bytes);
 	f[KVM_SEC_F_RX_PACKETS] = nrate[KSEC_NET_RX_PACKETS];
 	f[KVM_SEC_F_RX_BYTES] = nrate[KSEC_NET_RX_BYTES];
 	f[KVM_SEC_F_SYN_UNANSWERED] = nrate[KSEC_NET_TX_SYN] -
@@ -216,16 +262,23 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	 * memory back, and a level that stays up would never be calm).
 	 */
 	f[KVM_SEC_F_CPU] = 0;
+	f[KVM_SEC_F_VHOST_CPU] = 0;
 	f[KVM_SEC_F_MEMORY] = 0;
 	if (alive && h->primed) {
 		if (interval_ns && cpu_ns >= h->last_cpu_ns)
 			f[KVM_SEC_F_CPU] = mul_u64_u64_div_u64(cpu_ns - h->last_cpu_ns,
 							       1000, interval_ns);
+		/* A worker that exited takes its time with it: 0 then. */
+		if (interval_ns && vhost_ns >= h->last_vhost_ns)
+			f[KVM_SEC_F_VHOST_CPU] =
+				mul_u64_u64_div_u64(vhost_ns - h->last_vhost_ns,
+						    1000, interval_ns);
 		if (rss > h->last_rss)
 			f[KVM_SEC_F_MEMORY] = rss - h->last_rss;
 	}
 	if (alive) {
 		h->last_cpu_ns = cpu_ns;
+		h->last_vhost_ns = vhost_ns;
 		h->last_rss = rss;
 		h->primed = true;
 	}
@@ -401,6 +454,17 @@ static void ksec_hrem_capacity(struct ksec_hsem *h,
 		*ev |= KSEC_EV_CAPACITY;
 }
 
+/* The events of @ev (KSEC_EV_*), after the VM's lock is dropped. */
+static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
+{
+	if (ev & KSEC_EV_LEVEL)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
+	if (ev & KSEC_EV_VERDICT)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
+	if (ev & KSEC_EV_CAPACITY)
+		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
+}
+
 static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 {
 	struct ksec_hsem *h = &vm->hsem;
@@ -530,26 +594,11 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	mutex_unlock(&vm->hsem_lock);
 
 	ksec_guest_hsem_level(vm, cmd);
-	if (ev & KSEC_EV_LEVEL)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
-	if (ev & KSEC_EV_VERDICT)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
-	if (ev & KSEC_EV_CAPACITY)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
+	ksec_notify(vm, ev);
 }
 
 /* The VM sent more than its history this interval (packets or bytes). */
 #define KSEC_F_SENDING	(BIT(KVM_SEC_F_TX_PACKETS) | BIT(KVM_SEC_F_TX_BYTES))
-
-static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
-{
-	if (ev & KSEC_EV_LEVEL)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_LEVEL);
-	if (ev & KSEC_EV_VERDICT)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
-	if (ev & KSEC_EV_CAPACITY)
-		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
-}
 
 /*
  * @p->victim's busiest source on this host is @p->attacker. If that VM

@@ -51,8 +51,8 @@ struct ksec_hsem {
 	struct ksec_reason reason[KSEC_MAX_REASONS];
 	/* Per-VM rule; 0 fields take the global value. */
 	struct ksec_hsem_rule own;
-	/* vCPU CPU time (ns) and VMM RSS (KiB) at the last interval */
-	u64 last_cpu_ns, last_rss;
+	/* vCPU and vhost CPU time (ns), VMM RSS (KiB) at the last interval */
+	u64 last_cpu_ns, last_vhost_ns, last_rss;
 	bool primed;
 	unsigned long out;		/* features out of line, last interval */
 	u64 named_at;			/* interval a victim last named it */

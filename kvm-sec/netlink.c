@@ -1310,12 +1310,22 @@ static struct genl_family ksec_family = {
 	.netnsok	= false,
 };
 
+/* Send an event (consumed); one the listeners did not get is counted. */
+static void ksec_nl_multicast(struct sk_buff *msg)
+{
+	int err = genlmsg_multicast(&ksec_family, msg, 0, KSEC_MCGRP_EVENTS,
+				    GFP_KERNEL);
+
+	/* -ESRCH: every listener left meanwhile. */
+	if (err && err != -ESRCH)
+		atomic64_inc(&ksec_status.events_dropped);
+}
+
 void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd)
 {
 	struct ksec_vm_view *v;
 	struct sk_buff *msg;
 	void *hdr;
-	int err;
 
 	if (!genl_has_listeners(&ksec_family, &init_net, KSEC_MCGRP_EVENTS))
 		return;
@@ -1332,11 +1342,7 @@ void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd)
 		goto drop;
 	genlmsg_end(msg, hdr);
 	kfree(v);
-	err = genlmsg_multicast(&ksec_family, msg, 0, KSEC_MCGRP_EVENTS,
-				GFP_KERNEL);
-	/* -ESRCH: every listener left meanwhile. */
-	if (err && err != -ESRCH)
-		atomic64_inc(&ksec_status.events_dropped);
+	ksec_nl_multicast(msg);
 	return;
 drop:
 	nlmsg_free(msg);
@@ -1361,10 +1367,7 @@ void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd)
 	if (err)
 		goto drop;
 	kfree(hv);
-	err = genlmsg_multicast(&ksec_family, msg, 0, KSEC_MCGRP_EVENTS,
-				GFP_KERNEL);
-	if (err && err != -ESRCH)
-		atomic64_inc(&ksec_status.events_dropped);
+	ksec_nl_multicast(msg);
 	return;
 drop:
 	nlmsg_free(msg);

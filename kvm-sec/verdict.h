@@ -31,7 +31,8 @@
 #define KSEC_F_INBOUND	(BIT(KVM_SEC_F_RX_PACKETS) | BIT(KVM_SEC_F_RX_BYTES) | \
 			 BIT(KVM_SEC_F_SOURCES))
 /* HREM: the resources it takes. */
-#define KSEC_F_RESOURCE	(BIT(KVM_SEC_F_CPU) | BIT(KVM_SEC_F_MEMORY))
+#define KSEC_F_RESOURCE	(BIT(KVM_SEC_F_CPU) | BIT(KVM_SEC_F_MEMORY) | \
+			 BIT(KVM_SEC_F_VHOST_CPU))
 /* Features that move a VM to level 2 (HALTS is shown, never a trigger). */
 #define KSEC_F_TRIGGER	(KSEC_F_ATTACK | KSEC_F_EXIT | KSEC_F_INBOUND | \
 			 KSEC_F_RESOURCE)

@@ -45,6 +45,12 @@ int main(void)
 	      why == F(CPU));
 	CHECK(verdict(F(CPU) | F(MEMORY), true, &why) ==
 	      KVM_SEC_VERDICT_OVERFLOW);
+	/* vhost workers' CPU is the VM's demand too, a reason with it. */
+	CHECK(verdict(F(CPU) | F(VHOST_CPU), true, &why) ==
+	      KVM_SEC_VERDICT_OVERFLOW && why == (F(CPU) | F(VHOST_CPU)));
+	/* A sender's vhost CPU goes with its flood: not an attacker's reason. */
+	CHECK(verdict(F(TX_PACKETS) | F(VHOST_CPU), true, &why) ==
+	      KVM_SEC_VERDICT_ATTACKER && !(why & F(VHOST_CPU)));
 	/* ...but not below capacity: no verdict yet (clear later). */
 	CHECK(verdict(F(CPU) | F(MEMORY), false, &why) == KVM_SEC_VERDICT_NONE);
 	/* A hog that also floods hypercalls is an attacker first. */

@@ -605,8 +605,8 @@ enum kvm_sec_peer {
  * HSEM and HREM (Documentation/kvm-sec/decisions.rst). Host-observed
  * features, each a value per interval: exits by class per second, the
  * tap's counters per second, distinct peers per interval, the CPU time of
- * the VM's vCPU threads (permille of one CPU) and the growth of the VMM's
- * resident memory over the interval (KiB).
+ * the VM's vCPU threads and of its vhost workers (permille of one CPU) and
+ * the growth of the VMM's resident memory over the interval (KiB).
  */
 enum kvm_sec_feature {
 	KVM_SEC_F_EXITS,
@@ -626,6 +626,7 @@ enum kvm_sec_feature {
 	KVM_SEC_F_SOURCES,		/* distinct, per interval */
 	KVM_SEC_F_CPU,			/* vCPU threads, permille of a CPU */
 	KVM_SEC_F_MEMORY,		/* VMM resident set growth, KiB */
+	KVM_SEC_F_VHOST_CPU,		/* vhost workers, permille of a CPU */
 
 	KVM_SEC_F_COUNT
 };
