@@ -160,8 +160,8 @@ check-debug: deps all debug-module
 check-host: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh host
 
-# HSEM's scenarios 2 to 5 (selftests/scenarios.sh) on Debian's kernel with
-# two vCPUs: the CPU hog of scenario 4 needs one to itself.
+# HSEM's scenarios 1 to 5 (selftests/decision.sh, scenarios.sh) on Debian's
+# kernel with two vCPUs: the CPU hog of scenario 4 needs one to itself.
 check-decisions: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/run-tests.sh decisions
 

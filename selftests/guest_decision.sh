@@ -1,23 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# HSEM with real guests: scenario 2 of selftests/scenarios.sh (one VM of
-# the host floods another), with a guest driver that lies. Two guests on
-# taps in one bridge of the test host, with vhost-net:
+# HSEM with real guests: the scenarios of decision.sh and scenarios.sh
+# (there with tiny-vm VMMs and no guest driver), here with Linux guests and
+# a guest driver, lying and then truthful. Two guests on taps in one
+# bridge of the test host, with vhost-net:
 #
-#   guest A (10.0.3.11, tap vsem-a): the guest driver, test build;
+#   guest A (10.0.3.11, tap vsem-a, 1 GiB): the guest driver, test build;
 #   guest B (10.0.3.12, tap vsem-b): the device, no guest driver.
 #
-# Both ping each other five times a second all along: their history. Once
-# HSEM has learned it, A's driver lies: it claims a tenth of its packets
-# (test_net_percent=10) and reports no anomaly of its own (threshold=10^6),
-# while A floods B with UDP.
+# Both ping each other five times a second all along: their history.
 #
-# 1. From the host's evidence: A attacker naming B, B (no driver) victim
-#    naming A, each for its packets, announced on the events group.
-# 2. A's reports are short of what its tap carried (tamper), and HSEM
-#    commands A's driver, which saw nothing, to level 2.
-# 3. Once A is calm, both are cleared and back at level 1.
+# 5. Once HSEM has learned it, 40 calm intervals: no level change.
+# 2. A's driver lies: it claims a tenth of its packets (test_net_percent=10)
+#    and reports no anomaly of its own (threshold=10^6), while A floods B
+#    with UDP. From the host's evidence: A attacker naming B, B (no driver)
+#    victim naming A; A's reports are short of what its tap carried
+#    (tamper), and HSEM commands A's driver, which saw nothing, to level 2.
+#    Once A is calm, both are cleared and back at level 1.
+# Then, A's driver truthful again, one load at a time from A's user space
+# (guest_load), each cleared before the next:
+# 1. a hypercall flood (VMMCALL) and a port I/O flood: attacker;
+# 3. a SYN scan of B's closed ports: attacker for the unanswered SYNs;
+#    B, whose RSTs answer it, no attacker;
+# 4. all the CPU and memory A can take: overflow;
+# 1. last, its device unbound from the driver (a driver's BAR cannot be
+#    mapped), MMIO reads of the device's BAR: attacker.
 #
 # By hand: make qemu && make lab LAB_SMP=1 CMD=selftests/guest_decision.sh
 set -u
@@ -54,6 +62,19 @@ done
 echo "e2e-flood-end level $lmax commanded $cmax"
 echo 100 >$m/test_net_percent
 echo 4 >$m/threshold
+# Scenarios 1, 3 and 4, truthful: each load when the host says go.
+# MMIO, last: reads of the first register of the device's virtio common
+# configuration (QEMU's modern BAR 4), which change nothing. A BAR a
+# driver holds cannot be mapped (strict /dev/mem): the device is unbound.
+pci=$(readlink -f $d/..)
+for load in "hypercall 5" "pio 5" "scan $peer 5" "hog 6 768" "mmio $pci/resource4 5"; do
+	nc -l -p 5000 </dev/null >/dev/null
+	case $load in
+	mmio*) echo "${pci##*/}" >/sys/bus/pci/drivers/virtio-pci/unbind ;;
+	esac
+	echo "e2e-load ${load%% *}"
+	echo "e2e-load-end $(guest_load $load)"
+done
 nc -l -p 5000 </dev/null >/dev/null
 kill $pinging
 echo "e2e-done"
@@ -73,11 +94,12 @@ wait_for() {
 		sleep 2
 	done
 }
-# VM $1's verdict events other than none, one a line: "VERDICT PEER FEATURES".
+# VM $1's verdict events other than none, one a line: "VERDICT PEER
+# FEATURES"; from line $2 of the events on (1).
 verdicts() {
-	python3 - "$work/events" "$1" <<'PY'
+	python3 - "$work/events" "$1" "${2:-1}" <<'PY'
 import json, sys
-for l in open(sys.argv[1]):
+for l in open(sys.argv[1]).readlines()[int(sys.argv[3]) - 1:]:
     if not l.startswith("{"):
         continue
     e = json.loads(l)
@@ -96,7 +118,7 @@ lab/bridge.sh br-vsem
 ok $? "bridge br-vsem in the test host"
 vsecctl --json monitor >"$work/events" 2>"$work/mon.err" &
 mon=$!
-bridge_guest a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
+GUEST_MEM=1024 bridge_guest a vsem-a 10.0.3.11 52:54:00:00:03:11 10.0.3.12 \
 	"$PWD/../build/guest-driver-test/guest-driver/virtio_vsem.ko" &
 pa=$!
 bridge_guest b vsem-b 10.0.3.12 52:54:00:00:03:12 10.0.3.11 "" &
@@ -121,6 +143,17 @@ wait_for learned 300 &&
 	[ "$(decision "$vb" '(d["level"], d["verdict"])')" = "(1, 'none')" ]
 ok $? "their histories learned, calm: A sends $(decision "$va" 'f["tx_packets"]["mean"]') packets/s usually"
 
+# Scenario 5 with guests: 40 more intervals of their usual traffic.
+events_at() { wc -l <"$work/events"; }
+level_events() {	# from line $1 of the events on: level events of A and B
+	tail -n "+$1" "$work/events" | grep -cE "\"event\":\"(level|verdict)\",\"id\":($va|$vb),"
+}
+e0=$(events_at) i0=$(intervals_of "$va")
+wait_for '[ "$(intervals_of "$va")" -ge $((i0 + 40)) ]' 120
+fp=$(level_events $((e0 + 1)))
+[ "$fp" = 0 ] && calm_now "$va" "$vb"
+ok $? "calm for $(($(intervals_of "$va") - i0)) intervals of A and of B: $fp level changes or verdicts"
+
 short0=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
 guest_go 10.0.3.11
 bridge_wait_line a 'e2e-flood'
@@ -135,6 +168,16 @@ va_v=$(verdicts "$va" | grep -m 1 "^attacker $vb ") vb_v=$(verdicts "$vb" | grep
 ok $? "A flooding B is an attacker naming B, for its packets: ${va_v:-no such verdict}"
 [[ $vb_v == *rx_packets* ]]
 ok $? "B, without a driver, is a victim naming A: ${vb_v:-no such verdict}"
+# Their vhost-net workers' CPU while A floods: the highest of 10 reads.
+vh_a=0 vh_b=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	x=$(decision "$va" 'f["vhost_permille"]["value"]') y=$(decision "$vb" 'f["vhost_permille"]["value"]')
+	[ "${x:-0}" -gt "$vh_a" ] && vh_a=$x
+	[ "${y:-0}" -gt "$vh_b" ] && vh_b=$y
+	sleep 0.5
+done
+[ "$vh_a" -gt 0 ] && [ "$vh_b" -gt 0 ]
+ok $? "vhost-net's workers found by their memory and timed: up to $vh_a (A) and $vh_b (B) permille while A floods"
 bridge_wait_line a 'e2e-flood-end'
 fl=$(line_of a 'e2e-flood-end')
 short=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '[0-9]*$')
@@ -142,12 +185,35 @@ short=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '
 ok $? "A's driver claimed a tenth of its packets: its reports are short (tamper: ${short0:-?} -> ${short:-?})"
 [[ $fl == *"level 2 commanded 2" ]]
 ok $? "HSEM commanded A's driver, which saw no anomaly, to level 2 (${fl#e2e-flood-end })"
-calm_both() {
-	[ "$(decision "$va" '(d["level"], d["verdict"])')" = "(1, 'none')" ] &&
-		[ "$(decision "$vb" '(d["level"], d["verdict"])')" = "(1, 'none')" ]
-}
-wait_for calm_both 240
+wait_for 'calm_now "$va" "$vb"' 240
 ok $? "A calm again: both cleared and back at level 1"
+
+# Scenarios 1, 3 and 4, from A's user space, its driver truthful.
+# load: the guest_load mode; then the verdict and a feature among its
+# reasons. Sets $e, the first line of the events since the load's go.
+scenario() {	# load verdict feature
+	local v
+	e=$(($(events_at) + 1))
+	guest_go 10.0.3.11
+	bridge_wait_line a "e2e-load $1" &&
+		wait_for "verdicts $va $e | grep -q '^$2 .*$3'" 120
+	v=$(verdicts "$va" "$e" | grep -m 1 "^$2 .*$3")
+	bridge_wait_line a "e2e-load-end $1"
+	[ -n "$v" ] || tr -d '\r' <"$work/a.console" | tail -n 5 | sed 's/^/# A: /'
+	[ -n "$v" ]
+	ok $? "$1 from A's user space ($(line_of a "e2e-load-end $1" | cut -d' ' -f 2-)): ${v:-no $2 verdict for $3}"
+	wait_for 'calm_now "$va" "$vb"' 240
+	ok $? "after the $1 load, A and B cleared and back at level 1"
+}
+scenario hypercall attacker hypercalls
+scenario pio attacker pio
+scenario scan attacker syn_unanswered
+# B's RSTs answer A's SYNs: they are not B's own sending.
+vb_v=$(verdicts "$vb" "$e" | grep -m 1 "^attacker")
+[ -z "$vb_v" ]
+ok $? "B, answering the scan with RSTs, is no attacker (its verdicts: $(verdicts "$vb" "$e" | sort -u | tr '\n' ';'))"
+scenario hog overflow cpu_permille
+scenario mmio attacker mmio
 sed 's/^/# /' <(grep -E "\"event\":\"(level|verdict)\",\"id\":($va|$vb)," "$work/events" | python3 -c '
 import json, sys
 for l in sys.stdin:

@@ -45,16 +45,6 @@ start_monitor() {
 	wait_until 'grep -q listening "$work/mon.err"' 10
 }
 
-# Poll a condition the sampler reaches by itself, up to $2 seconds.
-wait_until() {
-	local deadline=$((SECONDS + ${2:-60}))
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		eval "$1" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # Each VM:FEATURE pair has learned at least $1 intervals of its feature.
 learned() {	# N VM:FEATURE...
 	local v n=$1

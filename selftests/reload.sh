@@ -50,14 +50,6 @@ start_held_vm() {
 vm_count() { status_of vms; }
 
 # Poll for a condition the module reaches by itself (work items), 10 s.
-wait_until() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 tap_bound() { vsecctl show --json --pid "$spin_pid" | grep -q '"name":"ksr0"'; }
 tap_counted() { vsecctl show --json --pid "$spin_pid" | grep -q '"tx_packets":[1-9]'; }
 

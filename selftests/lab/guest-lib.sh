@@ -118,7 +118,7 @@ guest_go() {	# address
 # the two PIDs in $pa and $pb for bridge_wait_line.
 bridge_guest() {	# name tap address mac peer driver
 	GUEST_NET=tap GUEST_TAP=$2 GUEST_ADDR=$3/24 GUEST_MAC=$4 GUEST_VHOST=on \
-	GUEST_DRIVER=$6 GUEST_FILES=$PWD/net_probe GUEST_TIMEOUT=900 \
+	GUEST_DRIVER=$6 GUEST_FILES="$PWD/net_probe $PWD/guest_load" GUEST_TIMEOUT=900 \
 	GUEST_CONSOLE="$work/$1.console" \
 		exec lab/guest.sh "peer=$5
 $(cat "$work/common.sh" "$work/$1.sh")" \
