@@ -17,6 +17,7 @@
 
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/kvm_sec.h>
 
@@ -70,10 +71,6 @@ static const struct {
 
 /* An attack on the network: the one kind a verdict names a VM for. */
 #define KSEC_F_NET_ATTACK	(KSEC_F_ATTACK & ~BIT(KVM_SEC_F_HYPERCALLS))
-
-/* Ethernet + IPv4 + TCP; + ICMP + the quoted IPv4 header and 8 bytes. */
-#define KSEC_RST_MIN_BYTES	54
-#define KSEC_UNREACH_MIN_BYTES	70
 
 /* Near capacity: its vCPU threads used 90 % of their CPUs or more. */
 #define KSEC_NEAR_CAPACITY_PERMILLE	900
@@ -208,7 +205,7 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	u64 rate[KSEC_NR_CLASSES], nrate[KSEC_NET_NR] = { 0 };
 	u64 dst = 0, src = 0, cpu_ns, vhost_ns = 0, rss = 0, interval_ns;
 	const struct mm_struct *mm = NULL;
-	u64 rst, unreach, answer_bytes;
+	u64 answers, own;
 	unsigned long flags;
 	bool alive;
 
@@ -232,22 +229,23 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	f[KVM_SEC_F_MSR] = rate[KSEC_MSR_READ] + rate[KSEC_MSR_WRITE];
 	f[KVM_SEC_F_HALTS] = rate[KSEC_HALTS];
 	/*
-	 * Its own sending: RSTs and unreachables answer others (a scanned
-	 * VM's RSTs are the scanner's doing), but no more of them than it
-	 * received packets (an RST flood is its own), their bytes taken at
-	 * their smallest (IPv4, no options).
+	 * Its own sending. RSTs answering the SYNs it received and
+	 * unreachables answering the UDP it received are the senders'
+	 * doing (a scanned VM's RSTs are the scanner's); beyond those,
+	 * an RST or unreachable flood is its own. Bytes in proportion.
 	 */
-	rst = min(nrate[KSEC_NET_TX_RST], nrate[KSEC_NET_RX_PACKETS]);
-	unreach = min(nrate[KSEC_NET_TX_UNREACH],
-		      nrate[KSEC_NET_RX_PACKETS] - rst);
-	f[KVM_SEC_F_TX_PACKETS] = nrate[KSEC_NET_TX_PACKETS] -
-		min(nrate[KSEC_NET_TX_PACKETS], rst + unreach);
-	if (check_mul_overflow(rst, (u64)KSEC_RST_MIN_BYTES, &rst) ||
-	    check_mul_overflow(unreach, (u64)KSEC_UNREACH_MIN_BYTES, &unreach) ||
-	    check_add_overflow(rst, unreach, &answer_bytes))
-		answer_bytes = U64_MAX;
-	f[KVM_SEC_F_TX_BYTES] = nrate[KSEC_NET_TX_BYTES] -
-		min(nrate[KSEC_NET_TX_BYTES], answer_bytes);
+	if (check_add_overflow(min(nrate[KSEC_NET_TX_RST],
+				   nrate[KSEC_NET_RX_SYN]),
+			       min(nrate[KSEC_NET_TX_UNREACH],
+				   nrate[KSEC_NET_RX_UDP]), &answers))
+		answers = U64_MAX;
+	own = nrate[KSEC_NET_TX_PACKETS] -
+		min(nrate[KSEC_NET_TX_PACKETS], answers);
+	f[KVM_SEC_F_TX_PACKETS] = own;
+	f[KVM_SEC_F_TX_BYTES] = nrate[KSEC_NET_TX_PACKETS] ?
+		mul_u64_u64_div_u64(nrate[KSEC_NET_TX_BYTES], own,
+				    nrate[KSEC_NET_TX_PACKETS]) :
+		nrate[KSEC_NET_TX_BYTES];
 	f[KVM_SEC_F_RX_PACKETS] = nrate[KSEC_NET_RX_PACKETS];
 	f[KVM_SEC_F_RX_BYTES] = nrate[KSEC_NET_RX_BYTES];
 	f[KVM_SEC_F_SYN_UNANSWERED] = nrate[KSEC_NET_TX_SYN] -

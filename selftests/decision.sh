@@ -49,7 +49,7 @@ setpriv --reuid 65534 --regid 65534 --clear-groups vsecctl config set k 9 \
 check "an unprivileged user cannot change the rule (exit $st)" '[ "$st" = 5 ]'
 
 # Work in batches every 100 ms: a flood is then the same batches without
-# the pause, many times the paced rate even on the lab's debug kernel.
+# the pause, many times the paced rate even on a slow test host.
 start_paced_vm a --hypercalls 20 --pace 100
 a_pid=$vm_pid
 start_paced_vm c --port-writes 5 --pace 100

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by the host shell tests (reload.sh, lifetime.sh): TAP lines and
-# the module's status.
+# Sourced by the host shell tests (reload.sh, lifetime.sh, decision.sh,
+# scenarios.sh): TAP lines, the module's status, wait_until.
 pass=0 fail=0
 ok() { echo "ok $((pass + fail + 1)) $1"; pass=$((pass + 1)); }
 bad() { echo "not ok $((pass + fail + 1)) $1"; fail=$((fail + 1)); }

@@ -49,7 +49,7 @@ start_held_vm() {
 
 vm_count() { status_of vms; }
 
-# Poll for a condition the module reaches by itself (work items), 10 s.
+# Conditions the module reaches by itself (work items), for wait_until.
 tap_bound() { vsecctl show --json --pid "$spin_pid" | grep -q '"name":"ksr0"'; }
 tap_counted() { vsecctl show --json --pid "$spin_pid" | grep -q '"tx_packets":[1-9]'; }
 

@@ -604,7 +604,8 @@ enum kvm_sec_peer {
 /*
  * HSEM and HREM (Documentation/kvm-sec/decisions.rst). Host-observed
  * features, each a value per interval: exits by class per second, the
- * tap's counters per second, distinct peers per interval, the CPU time of
+ * tap's counters per second (TX less the RSTs and unreachables that
+ * answer what the VM received), distinct peers per interval, the CPU time of
  * the VM's vCPU threads and of its vhost workers (permille of one CPU) and
  * the growth of the VMM's resident memory over the interval (KiB).
  */
