@@ -65,7 +65,7 @@ static const struct {
 	[KVM_SEC_F_DESTINATIONS]	= { 3, 256 },
 	[KVM_SEC_F_SOURCES]		= { 3, 256 },
 	[KVM_SEC_F_CPU]			= { 50, U64_MAX },
-	[KVM_SEC_F_MEMORY]		= { 16384, U64_MAX },
+	[KVM_SEC_F_MEMORY]		= { 4096, U64_MAX },
 	[KVM_SEC_F_VHOST_CPU]		= { 50, U64_MAX },
 };
 
@@ -198,13 +198,26 @@ static u64 ksec_vhost_ns(const struct mm_struct *mm)
 	return ns;
 }
 
+/*
+ * A total's growth over @interval_ns, times @per: with @per 1000, ns of
+ * CPU time become permille of a CPU; with NSEC_PER_SEC, units a second.
+ * 0 when it went back (memory given back; a vhost worker that exited
+ * takes its time with it).
+ */
+static u64 ksec_rate(u64 now, u64 last, u64 per, u64 interval_ns)
+{
+	if (!interval_ns || now <= last)
+		return 0;
+	return mul_u64_u64_div_u64(now - last, per, interval_ns);
+}
+
 /* What the host saw of @vm over the interval just sampled. */
 static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 			       u64 *f, u32 *vcpus)
 {
 	u64 rate[KSEC_NR_CLASSES], nrate[KSEC_NET_NR] = { 0 };
 	u64 dst = 0, src = 0, cpu_ns, vhost_ns = 0, rss = 0, interval_ns;
-	const struct mm_struct *mm = NULL;
+	struct mm_struct *mm = NULL;
 	u64 answers, own;
 	unsigned long flags;
 	bool alive;
@@ -216,7 +229,7 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	alive = ksec_vm_cpu_locked(vm, &cpu_ns, vcpus);
 	if (alive) {
 		mm = vm->kvm->mm;
-		rss = get_mm_rss(vm->kvm->mm) << (PAGE_SHIFT - 10);
+		rss = get_mm_rss(mm) << (PAGE_SHIFT - 10);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (mm)
@@ -263,16 +276,12 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	f[KVM_SEC_F_VHOST_CPU] = 0;
 	f[KVM_SEC_F_MEMORY] = 0;
 	if (alive && h->primed) {
-		if (interval_ns && cpu_ns >= h->last_cpu_ns)
-			f[KVM_SEC_F_CPU] = mul_u64_u64_div_u64(cpu_ns - h->last_cpu_ns,
-							       1000, interval_ns);
-		/* A worker that exited takes its time with it: 0 then. */
-		if (interval_ns && vhost_ns >= h->last_vhost_ns)
-			f[KVM_SEC_F_VHOST_CPU] =
-				mul_u64_u64_div_u64(vhost_ns - h->last_vhost_ns,
-						    1000, interval_ns);
-		if (rss > h->last_rss)
-			f[KVM_SEC_F_MEMORY] = rss - h->last_rss;
+		f[KVM_SEC_F_CPU] = ksec_rate(cpu_ns, h->last_cpu_ns, 1000,
+					     interval_ns);
+		f[KVM_SEC_F_VHOST_CPU] = ksec_rate(vhost_ns, h->last_vhost_ns,
+						   1000, interval_ns);
+		f[KVM_SEC_F_MEMORY] = ksec_rate(rss, h->last_rss, NSEC_PER_SEC,
+						interval_ns);
 	}
 	if (alive) {
 		h->last_cpu_ns = cpu_ns;
@@ -373,15 +382,14 @@ void ksec_hsem_interval_changed(void)
 }
 
 /*
- * The interval changed: features counted per interval (distinct peers,
- * memory growth) start their history again; rates per second keep theirs,
- * and the level and verdict stand.
+ * The interval changed: features counted per interval (distinct peers)
+ * start their history again; rates per second keep theirs, and the level
+ * and verdict stand.
  */
 static void ksec_forget(struct ksec_hsem *h)
 {
 	h->base[KVM_SEC_F_DESTINATIONS] = (struct ksec_base){ 0 };
 	h->base[KVM_SEC_F_SOURCES] = (struct ksec_base){ 0 };
-	h->base[KVM_SEC_F_MEMORY] = (struct ksec_base){ 0 };
 }
 
 static void ksec_set_level(struct ksec_hsem *h, u8 level, u8 reason,
@@ -700,11 +708,13 @@ void ksec_hsem_fill_view(struct ksec_vm *vm, struct ksec_hsem_view *v)
 	mutex_unlock(&vm->hsem_lock);
 }
 
-void ksec_hsem_summary(struct ksec_vm *vm, u8 *level, u8 *verdict)
+void ksec_hsem_summary(struct ksec_vm *vm, u8 *level, u8 *verdict,
+		       bool *near_capacity)
 {
 	mutex_lock(&vm->hsem_lock);
 	*level = vm->hsem.level;
 	*verdict = vm->hsem.verdict;
+	*near_capacity = vm->hsem.near_capacity;
 	mutex_unlock(&vm->hsem_lock);
 }
 

@@ -209,7 +209,7 @@ static inline size_t ksec_vm_msg_size(void)
 {
 	return ksec_vm_ident_size() +
 	       2 * nla_total_size(sizeof(u32)) +	/* VCPUS, INTERVAL_MS */
-	       2 * nla_total_size(sizeof(u8)) +		/* LEVEL, VERDICT */
+	       3 * nla_total_size(sizeof(u8)) +		/* LEVEL, VERDICT, NEAR_CAP */
 	       2 * ksec_counters_size() + 3 * ksec_top_size() +
 	       ksec_guest_size() + ksec_net_size();
 }
@@ -584,6 +584,7 @@ static int ksec_put_vm(struct sk_buff *skb, const struct ksec_vm_view *v)
 	    nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS, v->interval_ms) ||
 	    nla_put_u8(skb, KVM_SEC_A_VM_LEVEL, v->level) ||
 	    nla_put_u8(skb, KVM_SEC_A_VM_VERDICT, v->verdict) ||
+	    nla_put_u8(skb, KVM_SEC_A_VM_NEAR_CAPACITY, v->near_capacity) ||
 	    ksec_put_counters(skb, KVM_SEC_A_VM_COUNTERS, v->tot) ||
 	    ksec_put_counters(skb, KVM_SEC_A_VM_RATES, v->rate) ||
 	    ksec_put_top(skb, KVM_SEC_A_VM_HYPERCALLS, &v->hypercalls) ||

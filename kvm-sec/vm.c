@@ -577,5 +577,5 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	ksec_top_finish(&v->mmio_pages, KVM_SEC_TOP_ENTRIES);
 	v->has_guest = ksec_guest_fill_view(vm, &v->guest);
 	v->has_net = ksec_net_fill_view(vm, &v->net);
-	ksec_hsem_summary(vm, &v->level, &v->verdict);
+	ksec_hsem_summary(vm, &v->level, &v->verdict, &v->near_capacity);
 }

@@ -150,6 +150,7 @@ struct ksec_vm_view {
 	bool has_net;
 	struct ksec_net_view net;
 	u8 level, verdict;		/* HSEM's */
+	bool near_capacity;		/* HREM's, clean */
 };
 
 /* Module-wide counters: everything that is not counted per VM. */

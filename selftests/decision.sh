@@ -17,6 +17,9 @@
 # 4. The rule is configuration: global and per VM, validated by the module,
 #    and only for CAP_NET_ADMIN.
 # Latency is printed in intervals; nothing here asserts on time.
+#
+# decision.sh --quick: A and B only (the debug kernel's host suite runs
+# the level and verdict paths under KASAN and lockdep this way).
 set -euo pipefail
 
 . "$(dirname "$0")/host-lib.sh"
@@ -50,22 +53,32 @@ check "an unprivileged user cannot change the rule (exit $st)" '[ "$st" = 5 ]'
 
 # Work in batches every 100 ms: a flood is then the same batches without
 # the pause, many times the paced rate even on a slow test host.
-start_paced_vm a --hypercalls 20 --pace 100
-a_pid=$vm_pid
-start_paced_vm c --port-writes 5 --pace 100
-c_pid=$vm_pid
-start_paced_vm d --mmio-writes 5 --pace 100
-d_pid=$vm_pid
-start_paced_vm b --hypercalls 20 --pace 100
-b_pid=$vm_pid
-a=$(vm_id_of "$a_pid") b=$(vm_id_of "$b_pid")
-c=$(vm_id_of "$c_pid") d=$(vm_id_of "$d_pid")
-check "four paced VMs tracked (A $a, B $b, C $c, D $d)" \
-	'[ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] && [ -n "$d" ]'
+# The flooders: name, tiny-vm's paced load, the feature it floods.
+flooders=("A --hypercalls 20 hypercalls")
+[ "${1:-}" = --quick ] ||
+	flooders+=("C --port-writes 5 pio" "D --mmio-writes 5 mmio")
+declare -A id pid feat
+for f in "${flooders[@]}" "B --hypercalls 20 hypercalls"; do
+	read -r n arg cnt ft <<<"$f"
+	start_paced_vm "${n,,}" "$arg" "$cnt" --pace 100
+	pid[$n]=$vm_pid feat[$n]=$ft
+done
+for n in "${!pid[@]}"; do id[$n]=$(vm_id_of "${pid[$n]}"); done
+a=${id[A]} b=${id[B]}
+fl=() fl_ids=() fl_pids=() tracked=""
+for f in "${flooders[@]}"; do
+	n=${f%% *} fl+=("$n") fl_ids+=("${id[$n]}") fl_pids+=("${pid[$n]}")
+done
+learn="" # what each learns: VM:FEATURE...
+for n in "${fl[@]}" B; do
+	tracked+=" $n ${id[$n]:-?}" learn+=" ${id[$n]:-?}:${feat[$n]}"
+done
+check "${#pid[@]} paced VMs tracked ($tracked )" \
+	'(for n in "${!pid[@]}"; do [ -n "${id[$n]}" ] || exit 1; done)'
 # K 6: a batch more or less in an interval (the lab's timers are coarse)
 # stays well inside the limit.
 check "a VM's own rule: warm-up 10 and K 6 for each" \
-	'(for v in $a $b $c $d; do vsecctl set "$v" warm 10 k 6 || exit 1; done) &&
+	'(for v in "${id[@]}"; do vsecctl set "$v" warm 10 k 6 || exit 1; done) &&
 	 [ "$(decision "$a" "(d[\"rule\"][\"warm\"], d[\"rule\"][\"k_tenths\"])")" = "(10, 60)" ]'
 out=$(vsecctl set "$a" warm 0 2>&1 || true)
 check "a VM's own warm-up of 0 is refused (0 would mean the global one)" \
@@ -75,25 +88,26 @@ start_monitor
 
 # Each has learned 12 intervals of its feature (warm-up 10).
 check "the VMs learn their histories, calm (level 1, no verdict)" \
-	'wait_until "learned 12 $a:hypercalls $b:hypercalls $c:pio $d:mmio" 120 &&
+	'wait_until "learned 12 $learn" 120 &&
 	 [ "$(decision "$a" "(d[\"level\"], d[\"verdict\"])")" = "(1, '"'"'none'"'"')" ]'
 calm_mean=$(decision "$a" 'f["hypercalls"]["mean"]')
 echo "# A's history of hypercalls: mean $calm_mean/s, spread $(decision "$a" 'f["hypercalls"]["spread"]')"
 
 # A floods hypercalls, C port I/O, D MMIO. The interval count read right
 # after each flood began: it began in that interval or before.
-ib_a=$(intervals_of "$a") ib_c=$(intervals_of "$c") ib_d=$(intervals_of "$d")
+declare -A ib i0
+for n in "${fl[@]}"; do ib[$n]=$(intervals_of "${id[$n]}"); done
 t0=$EPOCHREALTIME
-kill -USR1 "$a_pid" "$c_pid" "$d_pid"
-i0_a=$(intervals_of "$a") i0_c=$(intervals_of "$c") i0_d=$(intervals_of "$d")
+kill -USR1 "${fl_pids[@]}"
+for n in "${fl[@]}"; do i0[$n]=$(intervals_of "${id[$n]}"); done
 learned0=$(decision "$a" 'f["hypercalls"]["learned"]')
 attackers() {
 	local v
-	for v in $a $c $d; do
+	for v in "${fl_ids[@]}"; do
 		[ "$(decision "$v" "d[\"verdict\"]")" = attacker ] || return 1
 	done
 }
-check "A, C and D are attackers" 'wait_until attackers 60'
+check "${fl[*]}: attackers" 'wait_until attackers 60'
 learned1=$(decision "$a" 'f["hypercalls"]["learned"]')
 check "A's history learned nothing of the flood ($learned0 intervals learned, then $learned1)" \
 	'[ "$learned1" -le $((learned0 + 1)) ]'
@@ -122,12 +136,10 @@ print("# latency %s %.1f s" % (name, vde["t"] - t0))
 sys.exit(0 if lv["intervals"] - i0 <= 3 else 1)
 PY
 }
-check "A: level 2 within 3 intervals, then attacker, because of its hypercalls" \
-	'flood_events A "$a" "$ib_a" "$i0_a" hypercalls'
-check "C: level 2 within 3 intervals, then attacker, because of its port I/O" \
-	'flood_events C "$c" "$ib_c" "$i0_c" pio'
-check "D: level 2 within 3 intervals, then attacker, because of its MMIO" \
-	'flood_events D "$d" "$ib_d" "$i0_d" mmio'
+for n in "${fl[@]}"; do
+	check "$n: level 2 within 3 intervals, then attacker, because of its ${feat[$n]}" \
+		'flood_events "$n" "${id[$n]}" "${ib[$n]}" "${i0[$n]}" "${feat[$n]}"'
+done
 # What vsecctl says, printed when it is not that.
 show_and_list_say_so() {
 	vsecctl show "$a" >"$work/show" && vsecctl list >"$work/list" &&
@@ -137,24 +149,25 @@ show_and_list_say_so() {
 	return 1
 }
 check "vsecctl show and list say so" show_and_list_say_so
-check "Prometheus: A at level 2, verdict attacker; B at level 1" \
+check "Prometheus: A at level 2, verdict attacker, not near capacity and clean; B at level 1" \
 	'vsecctl stats --prometheus >"$work/prom" &&
 	 grep -q "^kvmsec_vm_level{vm=\"$a\",.*} 2\$" "$work/prom" &&
+	 grep -q "^kvmsec_vm_near_capacity{vm=\"$a\",.*} 0\$" "$work/prom" &&
 	 grep -q "^kvmsec_vm_verdict{vm=\"$a\",.*,verdict=\"attacker\"} 1\$" "$work/prom" &&
 	 grep -q "^kvmsec_vm_level{vm=\"$b\",.*} 1\$" "$work/prom" &&
 	 grep -q "^kvmsec_vm_hypercalls_total{vm=\"$a\"," "$work/prom"'
 sed 's/^/# /' <(vsecctl show "$a" | sed -n '/HSEM/,/intervals judged/p')
 
-kill -USR2 "$a_pid" "$c_pid" "$d_pid"
-check "calm again: all three cleared, back at level 1, announced" \
-	'wait_until "calm_now $a $c $d" 90 &&
+kill -USR2 "${fl_pids[@]}"
+check "calm again: ${fl[*]} cleared, back at level 1, announced" \
+	'wait_until "calm_now ${fl_ids[*]}" 90 &&
 	 python3 -c "
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith(\"{\")]
 for vm in map(int, sys.argv[2:]):
     last = [e for e in evs if e.get(\"id\") == vm and e[\"event\"] == \"verdict\"][-1]
     assert last[\"decision\"][\"verdict\"] == \"none\", last
-" "$work/events" "$a" "$c" "$d"'
+" "$work/events" "${fl_ids[@]}"'
 after_mean=$(decision "$a" 'f["hypercalls"]["mean"]')
 check "the history did not learn the flood (mean $calm_mean/s before, $after_mean/s after)" \
 	'[ "$after_mean" -le $((2 * calm_mean + 20)) ]'

@@ -215,6 +215,10 @@ vb_v=$(verdicts "$vb" "$e" | sort -u | tr '\n' ';')
 [[ $vb_v == *"victim $va "* ]] && [[ $vb_v != *attacker* ]]
 ok $? "B, answering the scan with RSTs, is a victim naming A, no attacker (its verdicts: $vb_v)"
 scenario hog overflow cpu_permille
+# The hog touches its memory first, as fast as the lab's TCG lets it.
+vo=$(verdicts "$va" "$e" | grep '^overflow ' | sort -u | tr '\n' ';')
+[[ $vo == *memory_growth_kibps* ]]
+ok $? "the hog's memory growth is among its overflow's reasons (${vo:-no overflow verdict})"
 scenario mmio attacker mmio
 sed 's/^/# /' <(grep -E "\"event\":\"(level|verdict)\",\"id\":($va|$vb)," "$work/events" | python3 -c '
 import json, sys

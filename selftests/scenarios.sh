@@ -201,9 +201,11 @@ sys.exit(0 if c and c[-1][\"decision\"][\"near_capacity\"] == bool(int(sys.argv[
 shown_near() {
 	local out
 	out=$(vsecctl show "$busy") &&
-		grep -q "near, clean: more resources would help" <<<"$out"
+		grep -q "near, clean: more resources would help" <<<"$out" &&
+		out=$(vsecctl stats --prometheus) &&
+		grep -q "^kvmsec_vm_near_capacity{vm=\"$busy\",.*} 1\$" <<<"$out"
 }
-check "a VM busy all along: near its capacity and clean, announced for a load balancer" \
+check "a VM busy all along: near its capacity and clean, announced for a load balancer, shown (show, Prometheus)" \
 	'wait_until "ever_near $busy" 120 && wait_until shown_near 60 &&
 	 calm_now "$busy" &&
 	 ! grep -Eq "\"event\":\"(level|verdict)\",\"id\":$busy," "$work/events"'

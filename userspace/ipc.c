@@ -74,6 +74,7 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_VERDICT]		= { .type = NLA_U8 },
 	[KVM_SEC_A_DECISION]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_RULE]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_NEAR_CAPACITY]	= { .type = NLA_U8 },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -453,6 +454,8 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 		vm->has_level = true;
 		vm->level = nla_get_u8(tb[KVM_SEC_A_VM_LEVEL]);
 		vm->verdict = nla_get_u8(tb[KVM_SEC_A_VM_VERDICT]);
+		vm->near_capacity = tb[KVM_SEC_A_VM_NEAR_CAPACITY] &&
+			nla_get_u8(tb[KVM_SEC_A_VM_NEAR_CAPACITY]);
 	}
 	return 0;
 }

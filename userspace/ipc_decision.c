@@ -14,7 +14,7 @@ const char *const vsec_hfeat_key[VSEC_NR_HFEAT] = {
 	"exits", "hypercalls", "pio", "mmio", "msr", "halts",
 	"tx_packets", "tx_bytes", "rx_packets", "rx_bytes",
 	"syn_unanswered", "rst_rx", "unreach_rx", "destinations", "sources",
-	"cpu_permille", "memory_growth_kib", "vhost_permille",
+	"cpu_permille", "memory_growth_kibps", "vhost_permille",
 };
 
 const char *const vsec_verdict_name[5] = {

@@ -81,6 +81,12 @@ static uint64_t level_of(const struct vsec_vm *vm, int i)
 	return vm->level;
 }
 
+static uint64_t near_capacity_of(const struct vsec_vm *vm, int i)
+{
+	(void)i;
+	return vm->near_capacity;
+}
+
 static uint64_t vcpus_of(const struct vsec_vm *vm, int i)
 {
 	(void)i;
@@ -124,6 +130,10 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 		    vcpus_of, 0, NULL);
 	prom_per_vm(f, vms, nr, "vm_level", "gauge",
 		    "HSEM's monitoring level of the VM (1 or 2)", level_of, 0,
+		    has_level);
+	prom_per_vm(f, vms, nr, "vm_near_capacity", "gauge",
+		    "HREM: 1 when the VM is near its capacity and clean "
+		    "(more resources would help)", near_capacity_of, 0,
 		    has_level);
 	prom_head(f, "vm_verdict", "gauge",
 		  "HSEM's verdict on the VM: 1 for the current one");

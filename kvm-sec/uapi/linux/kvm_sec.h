@@ -252,6 +252,8 @@ enum kvm_sec_attr {
 	 * for a VM's own, where 0 means "the global value")
 	 */
 	KVM_SEC_A_RULE,
+	/* u8: 1 when HREM finds the VM near its capacity, and clean */
+	KVM_SEC_A_VM_NEAR_CAPACITY,
 
 	__KVM_SEC_A_MAX
 };
@@ -626,7 +628,7 @@ enum kvm_sec_feature {
 	KVM_SEC_F_DESTINATIONS,		/* distinct, per interval */
 	KVM_SEC_F_SOURCES,		/* distinct, per interval */
 	KVM_SEC_F_CPU,			/* vCPU threads, permille of a CPU */
-	KVM_SEC_F_MEMORY,		/* VMM resident set growth, KiB */
+	KVM_SEC_F_MEMORY,		/* VMM resident set growth, KiB/s */
 	KVM_SEC_F_VHOST_CPU,		/* vhost workers, permille of a CPU */
 
 	KVM_SEC_F_COUNT
