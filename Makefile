@@ -119,7 +119,8 @@ bench: deps all
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh && BENCH_ICOUNT=1 selftests/bench_tap.sh"
 	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh selftests/bench_decisions.sh
 
-demo: deps all
+# QEMU first (its build prints its progress; cached after the first time).
+demo: deps all qemu
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/lab/demo.sh
 
 # QEMU 7.2 with virtio-vsem, cached by its inputs (qemu-device/build.sh).

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kvm-sec demo (make demo), run in the test host: three VMs of different
-# behaviour, seen by kvm-sec.ko and shown by vsecctl; then, when "make qemu"
-# built QEMU with virtio-vsem, a Linux guest whose driver reports to the
-# host, and a level the host commands.
+# behaviour, seen by kvm-sec.ko and shown by vsecctl; HSEM judging calm VMs
+# and one that floods another over a bridge (attacker and victim, with
+# their reasons, then cleared); then a Linux guest with QEMU's virtio-vsem
+# (make demo builds QEMU first) whose driver reports to the host, and a
+# level the host commands.
 set -euo pipefail
 
 held_fds=()
@@ -74,50 +76,62 @@ wait "$monitor"
 say "Events seen by 'vsecctl monitor --json' meanwhile"
 cat "$mon/events.json"
 
-# HSEM decides: two VMs with a steady load learn their histories; one
-# floods hypercalls, is judged an attacker, then calms down and is cleared.
-paced() {	# prints the VM's tiny-vm pid once it runs
+# HSEM decides. Three VMs with a steady load learn their histories: A and
+# B exchange a few frames over a bridge, C makes hypercalls. A floods B:
+# A is called an attacker naming B, B a victim naming A, with the reasons;
+# A calms down and both are cleared. C is left alone.
+paced() {	# NAME TINY-VM-ARGS...: prints nothing; sets paced_pid
 	local dir line
 	dir=$(mktemp -d)
 	mkfifo "$dir/out"
-	tiny-vm --hypercalls 20 --pace 100 >"$dir/out" &
+	tiny-vm --pace 100 "$@" >"$dir/out" &
 	exec {paced_fd}<"$dir/out"
 	read -r line <&"$paced_fd"
 	paced_pid=${line#ready pid }
 }
 id_of() { vsecctl --json list | python3 -c 'import json,sys; print(next(v["id"] for v in json.load(sys.stdin) if v["pid"] == int(sys.argv[1])))' "$1"; }
-learned() { vsecctl --json show "$1" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["decision"]["features"]["hypercalls"]["learned"] < 12)'; }
+learned() { vsecctl --json show "$1" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["decision"]["features"][sys.argv[1]]["learned"] < 12)' "$2"; }
 verdict() { vsecctl --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"]["verdict"])'; }
-until_true() { local i; for ((i = 0; i < 300; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
+until_true() { local i; for ((i = 0; i < 400; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
 
-say "HSEM: two VMs making 200 hypercalls a second learn their histories"
-paced; calm_pid=$paced_pid
-paced; bad_pid=$paced_pid
-calm_vm=$(id_of "$calm_pid") bad_vm=$(id_of "$bad_pid")
-# A short warm-up for the demo (default 20 intervals).
-vsecctl set "$calm_vm" warm 10
-vsecctl set "$bad_vm" warm 10
+say "HSEM: VMs A and B talk over bridge ksdemo0, VM C makes hypercalls; they learn their histories"
+ip link add ksdemo0 type bridge
+ip link set ksdemo0 up
+paced --tap ksda0 --hypercalls 10 --frames 10 --flood-frames 100 \
+	--src 10.77.0.1 --dst 10.77.0.2; a_pid=$paced_pid
+paced --tap ksdb0 --hypercalls 10 --frames 10 --src 10.77.0.2 \
+	--dst 10.77.0.1; b_pid=$paced_pid
+paced --hypercalls 20; c_pid=$paced_pid
+ip link set ksda0 master ksdemo0
+ip link set ksdb0 master ksdemo0
+a_vm=$(id_of "$a_pid") b_vm=$(id_of "$b_pid") c_vm=$(id_of "$c_pid")
+# A short warm-up for the demo (default 20 intervals); K 6 for the lab's
+# coarse timers.
+for v in "$a_vm" "$b_vm" "$c_vm"; do vsecctl set "$v" warm 10 k 6; done
 vsecctl monitor >"$mon/hsem.txt" 2>/dev/null &
 hsem_mon=$!
-until_true learned "$calm_vm"
-until_true learned "$bad_vm"
+until_true learned "$a_vm" tx_packets
+until_true learned "$b_vm" rx_packets
+until_true learned "$c_vm" hypercalls
 vsecctl list
 
-say "VM $bad_vm floods hypercalls: level 2, then attacker, with the reasons"
-kill -USR1 "$bad_pid"
-until_true eval '[ "$(verdict "$bad_vm")" = attacker ]'
+say "VM $a_vm (A) floods VM $b_vm (B): A attacker naming B, B victim naming A, with the reasons"
+kill -USR1 "$a_pid"
+until_true eval '[ "$(verdict "$a_vm")" = attacker ] && [ "$(verdict "$b_vm")" = victim ]'
 vsecctl list
-vsecctl show "$bad_vm" | sed -n '/HSEM/,$p'
+vsecctl show "$a_vm" | sed -n '/HSEM/,$p'
+vsecctl show "$b_vm" | sed -n '/HSEM/,/reasons/p'
 
-say "VM $bad_vm calms down: cleared, back at level 1; its history did not learn the flood"
-kill -USR2 "$bad_pid"
-until_true eval '[ "$(verdict "$bad_vm")" = none ]'
-vsecctl show "$bad_vm" | grep -E '^  (level|verdict|hypercalls) '
+say "A calms down: both cleared, back at level 1; C was never touched"
+kill -USR2 "$a_pid"
+until_true eval '[ "$(verdict "$a_vm")" = none ] && [ "$(verdict "$b_vm")" = none ]'
+vsecctl list
 say "vsecctl stats --prometheus  (levels and verdicts, for a collector)"
 vsecctl stats --prometheus >"$mon/prom"
-grep -E "^kvmsec_vm_(level|verdict)" "$mon/prom" | sed -n 1,12p
-kill "$hsem_mon" "$calm_pid" "$bad_pid"
-wait "$hsem_mon" "$calm_pid" "$bad_pid" 2>/dev/null || true
+grep -E "^kvmsec_vm_(level|verdict|near_capacity)" "$mon/prom" | sed -n 1,14p
+kill "$hsem_mon" "$a_pid" "$b_pid" "$c_pid"
+wait "$hsem_mon" "$a_pid" "$b_pid" "$c_pid" 2>/dev/null || true
+ip link del ksdemo0
 
 say "What 'vsecctl monitor' printed meanwhile"
 cat "$mon/hsem.txt"
