@@ -506,8 +506,13 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 			anom |= BIT(i);
 	}
 	h->out = out;
+	/*
+	 * Memory growth is judged (an overflow's reason) but moves no VM to
+	 * level 2 and keeps no interval from being calm: its history learns
+	 * a guest's page cache filling, a step at a time (baseline.h).
+	 */
 	out &= KSEC_F_TRIGGER;
-	anom &= KSEC_F_TRIGGER;
+	anom &= KSEC_F_JUDGED;
 	/*
 	 * Near capacity by the host's own measure; the guest's VREM count
 	 * (its own claim) only counts with the host seeing half of it.
@@ -519,9 +524,9 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 
 	if (h->admin_level) {
 		ksec_set_level(h, h->admin_level, KVM_SEC_LEVEL_ADMIN, &ev);
-	} else if (h->level == 1 && anom) {
+	} else if (h->level == 1 && (anom & KSEC_F_TRIGGER)) {
 		ksec_set_level(h, 2, KVM_SEC_LEVEL_ANOMALY, &ev);
-		ksec_add_reasons(h, anom);
+		ksec_add_reasons(h, anom & KSEC_F_TRIGGER);
 	} else if (h->level == 1 && guest_l2) {
 		ksec_set_level(h, 2, KVM_SEC_LEVEL_GUEST, &ev);
 	}

@@ -74,7 +74,7 @@ void ksec_hsem_init(struct ksec_hsem *h);
 /* Every interval, from the sampler, after the rates (sleeps). */
 void ksec_hsem_judge_all(void);
 void ksec_hsem_fill_view(struct ksec_vm *vm, struct ksec_hsem_view *v);
-/* Level and verdict only, for GET_VM. */
+/* Level, verdict and HREM's near-capacity finding only, for GET_VM. */
 void ksec_hsem_summary(struct ksec_vm *vm, u8 *level, u8 *verdict,
 		       bool *near_capacity);
 /* 0: HSEM decides; 1 or 2: the admin's. */

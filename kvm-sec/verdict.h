@@ -33,9 +33,15 @@
 /* HREM: the resources it takes. */
 #define KSEC_F_RESOURCE	(BIT(KVM_SEC_F_CPU) | BIT(KVM_SEC_F_MEMORY) | \
 			 BIT(KVM_SEC_F_VHOST_CPU))
-/* Features that move a VM to level 2 (HALTS is shown, never a trigger). */
+/*
+ * Features that move a VM to level 2. HALTS is shown, never a trigger;
+ * memory growth alone is not one either (a guest filling its page cache
+ * or a tmpfs): it is a reason of an overflow, judged at level 2.
+ */
 #define KSEC_F_TRIGGER	(KSEC_F_ATTACK | KSEC_F_EXIT | KSEC_F_INBOUND | \
-			 KSEC_F_RESOURCE)
+			 (KSEC_F_RESOURCE & ~BIT(KVM_SEC_F_MEMORY)))
+/* Features a verdict is made of. */
+#define KSEC_F_JUDGED	(KSEC_F_TRIGGER | KSEC_F_RESOURCE)
 
 /* What HSEM and HREM make of the anomalous features @anom at level 2. */
 static inline u8 ksec_verdict_of(unsigned long anom, bool near_capacity,

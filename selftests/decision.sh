@@ -25,12 +25,17 @@ set -euo pipefail
 . "$(dirname "$0")/host-lib.sh"
 . "$(dirname "$0")/hsem-lib.sh"
 
+case ${1:-} in
+""|--quick) ;;
+*) echo "usage: decision.sh [--quick]" >&2; exit 2 ;;
+esac
 pids=()
 work=$(mktemp -d)
+interval0=$(vsecctl --json config | grep -o '"interval_ms":[0-9]*' | grep -o '[0-9]*$')
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	vsecctl config set interval-ms 1000 >/dev/null 2>&1 || true
+	vsecctl config set interval-ms "${interval0:-1000}" >/dev/null 2>&1 || true
 	vsecctl config set k 4 m 2 n 3 warm 20 decide 5 calm 5 >/dev/null 2>&1 || true
 	rm -rf "$work"
 }

@@ -218,7 +218,9 @@ scenario hog overflow cpu_permille
 # The hog touches its memory first, as fast as the lab's TCG lets it.
 vo=$(verdicts "$va" "$e" | grep '^overflow ' | sort -u | tr '\n' ';')
 [[ $vo == *memory_growth_kibps* ]]
-ok $? "the hog's memory growth is among its overflow's reasons (${vo:-no overflow verdict})"
+st=$?
+[ "$st" = 0 ] || echo "# A's memory growth now: $(decision "$va" 'f["memory_growth_kibps"]')"
+ok $st "the hog's memory growth is among its overflow's reasons (${vo:-no overflow verdict})"
 scenario mmio attacker mmio
 sed 's/^/# /' <(grep -E "\"event\":\"(level|verdict)\",\"id\":($va|$vb)," "$work/events" | python3 -c '
 import json, sys

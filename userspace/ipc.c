@@ -454,8 +454,11 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 		vm->has_level = true;
 		vm->level = nla_get_u8(tb[KVM_SEC_A_VM_LEVEL]);
 		vm->verdict = nla_get_u8(tb[KVM_SEC_A_VM_VERDICT]);
-		vm->near_capacity = tb[KVM_SEC_A_VM_NEAR_CAPACITY] &&
-			nla_get_u8(tb[KVM_SEC_A_VM_NEAR_CAPACITY]);
+	}
+	/* An older module does not say: then nothing is shown, not "no". */
+	if (tb[KVM_SEC_A_VM_NEAR_CAPACITY]) {
+		vm->has_near_capacity = true;
+		vm->near_capacity = nla_get_u8(tb[KVM_SEC_A_VM_NEAR_CAPACITY]);
 	}
 	return 0;
 }

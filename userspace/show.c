@@ -476,8 +476,9 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 		json_u64(j, "level", vm->level);
 		json_string(j, "verdict", vm->verdict < 5 ?
 			    vsec_verdict_name[vm->verdict] : "unknown");
-		json_bool(j, "near_capacity", vm->near_capacity);
 	}
+	if (vm->has_near_capacity)
+		json_bool(j, "near_capacity", vm->near_capacity);
 	if (vm->decision.present)
 		json_decision(j, "decision", &vm->decision);
 	json_end_object(j);

@@ -103,6 +103,11 @@ static bool has_level(const struct vsec_vm *vm)
 	return vm->has_level;
 }
 
+static bool has_near_capacity(const struct vsec_vm *vm)
+{
+	return vm->has_near_capacity;
+}
+
 void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 		     const struct vsec_status *st)
 {
@@ -134,7 +139,7 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 	prom_per_vm(f, vms, nr, "vm_near_capacity", "gauge",
 		    "HREM: 1 when the VM is near its capacity and clean "
 		    "(more resources would help)", near_capacity_of, 0,
-		    has_level);
+		    has_near_capacity);
 	prom_head(f, "vm_verdict", "gauge",
 		  "HSEM's verdict on the VM: 1 for the current one");
 	for (i = 0; i < nr; i++) {

@@ -150,6 +150,7 @@ struct vsec_vm {
 	struct vsec_net net;
 	bool has_level;
 	uint8_t level, verdict;		/* HSEM's */
+	bool has_near_capacity;
 	bool near_capacity;		/* HREM's: near it, and clean */
 	/* Fetched apart (vsec_ipc_get_decision). */
 	struct vsec_decision decision;

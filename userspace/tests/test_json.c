@@ -280,7 +280,7 @@ static void write_prom(FILE *f, const void *arg)
 static void test_prometheus(void)
 {
 	static struct vsec_vm vm;
-	const char *out;
+	const char *out, *p;
 
 	memset(&vm, 0, sizeof(vm));
 	vm.id = 7;
@@ -307,11 +307,21 @@ static void test_prometheus(void)
 	CHECK(strstr(out, "kvmsec_events_dropped_total 3\n"));
 	/* No raw control character reaches the output. */
 	CHECK(!strchr(out, '\x01'));
+	/* HREM's finding, when the module says it. */
+	CHECK(!strstr(out, "kvmsec_vm_near_capacity{"));
+	vm.has_near_capacity = true;
+	vm.near_capacity = true;
+	out = render(write_prom, &vm);
+	CHECK(strstr(out, "# TYPE kvmsec_vm_near_capacity gauge\n"));
+	p = strstr(out, "kvmsec_vm_near_capacity{vm=\"7\",pid=\"1234\",");
+	CHECK(p && !strncmp(strchr(p, '}'), "} 1\n", 4));
 	/* No VM, no level: no level line and no verdict line. */
 	vm.has_level = false;
+	vm.has_near_capacity = false;
 	out = render(write_prom, &vm);
 	CHECK(!strstr(out, "kvmsec_vm_level{"));
 	CHECK(!strstr(out, "kvmsec_vm_verdict{"));
+	CHECK(!strstr(out, "kvmsec_vm_near_capacity{"));
 }
 
 int main(void)

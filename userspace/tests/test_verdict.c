@@ -66,5 +66,14 @@ int main(void)
 	/* Busy at capacity because of what it receives: a victim. */
 	CHECK(verdict(F(CPU) | F(RX_PACKETS), true, &why) ==
 	      KVM_SEC_VERDICT_VICTIM);
+	/*
+	 * Memory growth alone moves no VM to level 2 (a page cache filling)
+	 * but is judged: with the CPU near capacity, an overflow's reason.
+	 */
+	CHECK(!(KSEC_F_TRIGGER & F(MEMORY)) && (KSEC_F_JUDGED & F(MEMORY)));
+	CHECK((KSEC_F_TRIGGER & F(CPU)) && (KSEC_F_TRIGGER & F(VHOST_CPU)));
+	CHECK(!(KSEC_F_JUDGED & F(HALTS)));
+	CHECK(verdict(F(MEMORY), true, &why) == KVM_SEC_VERDICT_OVERFLOW &&
+	      why == F(MEMORY));
 	return check_done("test_verdict");
 }

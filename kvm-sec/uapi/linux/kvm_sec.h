@@ -609,7 +609,7 @@ enum kvm_sec_peer {
  * tap's counters per second (TX less the RSTs and unreachables that
  * answer what the VM received), distinct peers per interval, the CPU time of
  * the VM's vCPU threads and of its vhost workers (permille of one CPU) and
- * the growth of the VMM's resident memory over the interval (KiB).
+ * the growth of the VMM's resident memory (KiB per second).
  */
 enum kvm_sec_feature {
 	KVM_SEC_F_EXITS,
