@@ -51,9 +51,9 @@ static const struct {
 } ksec_fdef[KSEC_NR_FEATURES] = {
 	[KVM_SEC_F_EXITS]		= { 200, 200000 },
 	[KVM_SEC_F_HYPERCALLS]		= { 10, 20000 },
-	[KVM_SEC_F_PIO]			= { 20, 50000 },
-	[KVM_SEC_F_MMIO]		= { 20, 50000 },
-	[KVM_SEC_F_MSR]			= { 20, 50000 },
+	[KVM_SEC_F_PIO]			= { 100, 50000 },
+	[KVM_SEC_F_MMIO]		= { 100, 50000 },
+	[KVM_SEC_F_MSR]			= { 100, 50000 },
 	[KVM_SEC_F_HALTS]		= { 50, U64_MAX },
 	[KVM_SEC_F_TX_PACKETS]		= { 20, 50000 },
 	[KVM_SEC_F_TX_BYTES]		= { 4096, 50000000 },

@@ -70,13 +70,13 @@ void show_decision(FILE *f, const struct vsec_decision *d)
 	fprintf(f, "  %-24s %" PRIu64 "\n", "intervals judged", d->intervals);
 	if (!d->has_features)
 		return;
-	fprintf(f, "\n  %-16s %14s %12s %10s %12s %8s %s\n", "host feature",
+	fprintf(f, "\n  %-19s %13s %12s %10s %12s %8s %s\n", "host feature",
 		"last interval", "usual mean", "spread", "limit", "learned",
 		"anomalous");
 	for (i = 0; i < VSEC_NR_HFEAT; i++) {
 		if (!d->f[i].present)
 			continue;
-		fprintf(f, "  %-16s %14" PRIu64 " %12" PRIu64 " %10" PRIu64
+		fprintf(f, "  %-19s %13" PRIu64 " %12" PRIu64 " %10" PRIu64
 			" %12" PRIu64 " %8" PRIu32 " %s\n", vsec_hfeat_key[i],
 			d->f[i].value, d->f[i].mean, d->f[i].spread,
 			d->f[i].limit, d->f[i].learned,

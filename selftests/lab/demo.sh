@@ -95,6 +95,7 @@ verdict() { vsecctl --json show "$1" | python3 -c 'import json,sys; print(json.l
 until_true() { local i; for ((i = 0; i < 400; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
 
 say "HSEM: VMs A and B talk over bridge ksdemo0, VM C makes hypercalls; they learn their histories"
+[ -c /dev/net/tun ] || modprobe tun
 ip link add ksdemo0 type bridge
 ip link set ksdemo0 up
 paced --tap ksda0 --hypercalls 10 --frames 10 --flood-frames 100 \
@@ -128,7 +129,7 @@ until_true eval '[ "$(verdict "$a_vm")" = none ] && [ "$(verdict "$b_vm")" = non
 vsecctl list
 say "vsecctl stats --prometheus  (levels and verdicts, for a collector)"
 vsecctl stats --prometheus >"$mon/prom"
-grep -E "^kvmsec_vm_(level|verdict|near_capacity)" "$mon/prom" | sed -n 1,14p
+grep -E "^kvmsec_vm_(level|near_capacity)|^kvmsec_vm_verdict.* 1$" "$mon/prom"
 kill "$hsem_mon" "$a_pid" "$b_pid" "$c_pid"
 wait "$hsem_mon" "$a_pid" "$b_pid" "$c_pid" 2>/dev/null || true
 ip link del ksdemo0
@@ -150,14 +151,14 @@ console=$(mktemp)
 GUEST_CONSOLE=$console "$here/guest.sh" '
 d=$(echo /sys/bus/virtio/drivers/virtio_vsem/virtio*)
 waitseq() { t=$(( $(cat $d/seq) + $1 )); while [ $(cat $d/seq) -lt $t ]; do sleep 0.3; done; }
-ping -A -w 300 10.0.2.2 >/dev/null &
+ping -i 0.2 -w 300 10.0.2.2 >/dev/null &
 p=$!
 waitseq 3
 echo "demo-reported"
 while [ "$(cat $d/level)" != 2 ]; do sleep 0.3; done
 waitseq 1
 echo "demo-level2 $(cat $d/flows) flows"
-while [ "$(cat $d/commanded_level)" != 0 ]; do sleep 0.3; done
+while [ "$(cat $d/commanded_level)" != 1 ]; do sleep 0.3; done
 kill $p 2>/dev/null
 echo "guest: driver state in sysfs:"
 for f in level interval_ms seq reports_sent switches cost_ns running_ns; do
@@ -174,8 +175,8 @@ say "vsecctl level $vm 2  (the host commands level 2: flows with their processes
 vsecctl level "$vm" 2
 marker '^demo-level2' >/dev/null
 vsecctl show "$vm" | sed -n '/guest driver/,$p'
-say "vsecctl level $vm auto; the guest stops"
-vsecctl level "$vm" auto
+say "vsecctl level $vm 1; the guest stops"
+vsecctl level "$vm" 1
 wait "$guest_pid"
 guest_unfollow
 
