@@ -19,7 +19,8 @@
  *   guest_load hog SECONDS MIB     MIB MiB of new memory touched as fast as
  *                                  it can (however long that takes: the
  *                                  clock is read from the 1024th round),
- *                                  then all the CPU it can
+ *                                  then SECONDS more, with a spinner at
+ *                                  nice 19 on every CPU all along
  *   guest_load scan ADDR SECONDS   TCP connection attempts to ADDR's ports
  *                                  from 20000 up, without waiting for the
  *                                  answers (SYNs; a closed port answers
@@ -30,13 +31,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,12 +133,53 @@ static int mmio(const char *file, double secs)
 	return 0;
 }
 
+/*
+ * All the CPU it can, all along: a spinner at the lowest priority on every
+ * CPU, which takes what the memory toucher leaves, so that a vCPU whose
+ * task waits for a page the host brings in (an async page fault) is not
+ * idle meanwhile. They end with this process.
+ */
+#define MAX_SPINNERS 64
+
+static pid_t spinner[MAX_SPINNERS];
+
+static void spinners(void)
+{
+	long i, cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pid_t parent = getpid();
+
+	for (i = 0; i < cpus && i < MAX_SPINNERS; i++) {
+		spinner[i] = fork();
+		if (spinner[i])
+			continue;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		if (nice(19) < 0)
+			_exit(1);
+		for (;;)
+			;
+	}
+}
+
+static void spinners_end(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_SPINNERS; i++)
+		if (spinner[i] > 0) {
+			kill(spinner[i], SIGKILL);
+			waitpid(spinner[i], NULL, 0);
+		}
+}
+
 static int hog(double secs, unsigned long mib)
 {
 	volatile unsigned long spin = 0;
 	unsigned long taken = 0, n = 0;
 	char *p;
 
+	spinners();
 	/* All the memory first, however long that takes; then the CPU. */
 	FOR_SECONDS(secs, n) {
 		if (taken < mib) {
@@ -147,6 +192,7 @@ static int hog(double secs, unsigned long mib)
 		spin++;
 	}
 	printf("hog %lu MiB\n", taken);
+	spinners_end();
 	return 0;
 }
 
