@@ -38,7 +38,7 @@
 
 #include "guest.h"
 #include "net.h"
-#include "rate.h"
+#include "bucket.h"
 #include "vm.h"
 
 #define KSEC_HISTORY_MIN	8
@@ -409,6 +409,10 @@ static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return NULL;
+	/* BURST reports, refilled at PER_S a second; it starts full. */
+	ksec_bucket_set(&g->bucket, KVM_SEC_GUEST_REPORTS_BURST,
+			KVM_SEC_GUEST_REPORTS_BURST * MSEC_PER_SEC /
+			KVM_SEC_GUEST_REPORTS_PER_S, 0, ktime_get_ns());
 	mutex_lock(&vm->guest_lock);
 	if (vm->guest) {
 		kfree(g);
@@ -560,8 +564,7 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 		return -ENOMEM;
 
 	mutex_lock(&vm->guest_lock);
-	if (!ksec_bucket_take(&g->bucket, now, KVM_SEC_GUEST_REPORTS_PER_S,
-			      KVM_SEC_GUEST_REPORTS_BURST)) {
+	if (!ksec_bucket_take(&g->bucket, 1, now)) {
 		g->v.throttled++;
 		/* If it stays missing, the gap is the module's doing. */
 		if (len >= sizeof(struct virtio_vsem_report)) {

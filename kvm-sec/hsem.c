@@ -38,6 +38,8 @@ static struct ksec_hsem_rule ksec_rule_global = {
 	},
 	.decide = KSEC_RULE_DECIDE,
 	.calm = KSEC_RULE_CALM,
+	.limit_level2_pct = KSEC_LIMIT_LEVEL2_PCT,
+	.limit_attack_pct = KSEC_LIMIT_ATTACK_PCT,
 };
 
 /*
@@ -84,7 +86,9 @@ void ksec_hsem_init(struct ksec_hsem *h)
 bool ksec_hsem_rule_valid(const struct ksec_hsem_rule *r)
 {
 	return ksec_rule_valid(&r->r) && r->decide >= 1 &&
-	       r->decide <= 3600 && r->calm >= 1 && r->calm <= 3600;
+	       r->decide <= 3600 && r->calm >= 1 && r->calm <= 3600 &&
+	       r->limit_level2_pct <= KSEC_LIMIT_PCT_MAX &&
+	       r->limit_attack_pct <= KSEC_LIMIT_PCT_MAX;
 }
 
 void ksec_hsem_get_rule(struct ksec_hsem_rule *r)
@@ -114,6 +118,10 @@ static void ksec_rule_of(const struct ksec_hsem *h,
 		out->decide = own->decide;
 	if (own->calm)
 		out->calm = own->calm;
+	if (own->limit_level2_pct)
+		out->limit_level2_pct = own->limit_level2_pct;
+	if (own->limit_attack_pct)
+		out->limit_attack_pct = own->limit_attack_pct;
 	/* A global N made smaller than a VM's own M: the VM's M wins, capped. */
 	if (out->r.m > out->r.n)
 		out->r.m = out->r.n;
@@ -135,6 +143,10 @@ static void ksec_rule_merge(struct ksec_hsem_rule *r,
 		r->decide = given->decide;
 	if (mask & BIT(KVM_SEC_RULE_CALM))
 		r->calm = given->calm;
+	if (mask & BIT(KVM_SEC_RULE_LIMIT_LEVEL2_PCT))
+		r->limit_level2_pct = given->limit_level2_pct;
+	if (mask & BIT(KVM_SEC_RULE_LIMIT_ATTACK_PCT))
+		r->limit_attack_pct = given->limit_attack_pct;
 }
 
 int ksec_hsem_update_rule(const struct ksec_hsem_rule *given, u32 mask)
@@ -460,6 +472,86 @@ static void ksec_hrem_capacity(struct ksec_hsem *h,
 		*ev |= KSEC_EV_CAPACITY;
 }
 
+/*
+ * What HSEM's limits follow: the VM's sending, and the bucket it gets. New
+ * connections only for an attacker or an overflow: a SYN a bucket drops is
+ * never answered, so a limit on them would make a VM that is merely
+ * watched look like a scanner.
+ */
+static const struct {
+	u8 feature, kind;
+	bool judged_only;
+} ksec_limited[] = {
+	{ KVM_SEC_F_TX_PACKETS, KSEC_LIM_TX_PACKETS, false },
+	{ KVM_SEC_F_TX_BYTES, KSEC_LIM_TX_BYTES, false },
+	{ KVM_SEC_F_SYN_UNANSWERED, KSEC_LIM_TX_SYN, true },
+};
+
+/*
+ * HSEM's limits (Documentation/kvm-sec/limits.rst), set again whenever the
+ * VM's level or verdict changes: at level 2 with no verdict yet, what the
+ * VM sends (packets, bytes) is limited to limit_level2_pct % of the rule's
+ * limit for it (mean + K spreads, the feature's floor at least; a VM not
+ * judged yet: its warm-up ceiling); judged attacker or overflow, packets,
+ * bytes and new connections to limit_attack_pct %; a second's worth,
+ * refilled every second. A victim, a VM judged neither, and a VM back at
+ * level 1 are not limited. A limit the admin set is never touched. Called
+ * without the VM's locks; applied under its hsem_lock, so that two callers
+ * (the sampler, an admin's level) apply in the order they decided.
+ */
+static void ksec_hsem_limits(struct ksec_vm *vm)
+{
+	struct ksec_hsem_rule global, rule;
+	struct ksec_hsem *h = &vm->hsem;
+	bool changed = false, judged;
+	unsigned int i;
+	u8 reason;
+	u32 pct;
+
+	ksec_hsem_get_rule(&global);
+	mutex_lock(&vm->hsem_lock);
+	ksec_rule_of(h, &global, &rule);
+	judged = h->verdict == KVM_SEC_VERDICT_ATTACKER ||
+		 h->verdict == KVM_SEC_VERDICT_OVERFLOW;
+	if (judged) {
+		pct = rule.limit_attack_pct;
+		reason = KVM_SEC_LIMIT_BY_VERDICT;
+	} else if (h->level == 2 && h->verdict == KVM_SEC_VERDICT_NONE) {
+		pct = rule.limit_level2_pct;
+		reason = KVM_SEC_LIMIT_BY_LEVEL2;
+	} else {
+		pct = 0;
+		reason = KVM_SEC_LIMIT_BY_CALM;
+	}
+	/* Nothing was set and nothing is to be. */
+	if (!pct && !h->limits) {
+		mutex_unlock(&vm->hsem_lock);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(ksec_limited); i++) {
+		unsigned int f = ksec_limited[i].feature;
+		struct ksec_limit_spec spec = { };
+		u64 lim;
+
+		if (pct && (judged || !ksec_limited[i].judged_only)) {
+			lim = h->intervals ? h->limit[f] :
+			      ksec_fdef[f].warm_ceiling;
+			lim = clamp_t(u64, lim, ksec_fdef[f].floor,
+				      KSEC_BUCKET_MAX - 1);
+			spec.size = clamp_t(u64,
+					    mul_u64_u64_div_u64(lim, pct, 100),
+					    1, KSEC_BUCKET_MAX - 1);
+			spec.refill_ms = MSEC_PER_SEC;
+		}
+		changed |= ksec_limit_auto(&vm->lim, ksec_limited[i].kind,
+					   &spec);
+	}
+	h->limits = pct ? reason : 0;
+	mutex_unlock(&vm->hsem_lock);
+	if (changed)
+		ksec_nl_notify_limits(vm, reason);
+}
+
 /* The events of @ev (KSEC_EV_*), after the VM's lock is dropped. */
 static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
 {
@@ -469,6 +561,9 @@ static void ksec_notify(struct ksec_vm *vm, unsigned int ev)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_VERDICT);
 	if (ev & KSEC_EV_CAPACITY)
 		ksec_nl_notify_decision(vm, KVM_SEC_CMD_CAPACITY);
+	/* After the event that is their reason. */
+	if (ev & (KSEC_EV_LEVEL | KSEC_EV_VERDICT))
+		ksec_hsem_limits(vm);
 }
 
 static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)

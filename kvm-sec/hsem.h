@@ -22,11 +22,17 @@
 #define KSEC_RULE_WARM		20
 #define KSEC_RULE_DECIDE	5
 #define KSEC_RULE_CALM		5
+/* Limits while watched: % of the rule's limit (limits.rst). */
+#define KSEC_LIMIT_LEVEL2_PCT	200
+#define KSEC_LIMIT_ATTACK_PCT	100
+#define KSEC_LIMIT_PCT_MAX	100000
 
 struct ksec_hsem_rule {
 	struct ksec_rule r;	/* K, M, N, warm-up */
 	u32 decide;
 	u32 calm;
+	/* Limits while watched, % of the rule's limit; 0: none (global) */
+	u32 limit_level2_pct, limit_attack_pct;
 };
 
 struct ksec_reason {
@@ -60,6 +66,7 @@ struct ksec_hsem {
 	u32 epoch;			/* of the interval its history is in */
 	u32 near_win;			/* near capacity, last intervals (bit 0) */
 	bool near_capacity;		/* ... and clean: HREM's finding */
+	u8 limits;			/* HSEM's limits set: why; 0 none */
 };
 
 /* A copy for netlink and events. */

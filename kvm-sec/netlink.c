@@ -43,6 +43,12 @@ static_assert(KVM_SEC_TOP_ENTRIES <= KSEC_TOP_MERGED);
 static_assert(KVM_SEC_NET_CTR_TX_PACKETS + KSEC_NET_NR - 1 == KVM_SEC_NET_CTR_MAX);
 static_assert(KVM_SEC_NET_CTR_TX_PACKETS + KSEC_NET_RX_SYNACK == KVM_SEC_NET_CTR_RX_SYNACK);
 static_assert(KVM_SEC_NET_PEERS <= KSEC_TOP_MERGED);
+/* The order of enum ksec_limit_kind is the order of enum kvm_sec_limit. */
+static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_NR - 1 == KVM_SEC_LIMIT_MAX);
+static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_TX_SYN == KVM_SEC_LIMIT_TX_SYN);
+/* A limit's owner is sent as it is. */
+static_assert((int)KSEC_LIM_HSEM == (int)KVM_SEC_LIMIT_OWNER_HSEM &&
+	      (int)KSEC_LIM_ADMIN == (int)KVM_SEC_LIMIT_OWNER_ADMIN);
 
 /* Bounds above S16_MAX need a range object (NLA_POLICY_RANGE is s16). */
 static struct netlink_range_validation ksec_interval_range = {
@@ -71,6 +77,11 @@ static struct netlink_range_validation ksec_warm_range = {
 	.max = 100000,
 };
 
+static struct netlink_range_validation ksec_pct_range = {
+	.min = 0,
+	.max = KSEC_LIMIT_PCT_MAX,
+};
+
 /* 0 in a VM's own rule: the global value; in SET_CONFIG, checked in hsem.c. */
 static const struct nla_policy ksec_rule_policy[KVM_SEC_RULE_MAX + 1] = {
 	[KVM_SEC_RULE_K_TENTHS]	= NLA_POLICY_RANGE(NLA_U32, 0, 1000),
@@ -80,6 +91,10 @@ static const struct nla_policy ksec_rule_policy[KVM_SEC_RULE_MAX + 1] = {
 							&ksec_warm_range),
 	[KVM_SEC_RULE_DECIDE]	= NLA_POLICY_RANGE(NLA_U32, 0, 3600),
 	[KVM_SEC_RULE_CALM]	= NLA_POLICY_RANGE(NLA_U32, 0, 3600),
+	[KVM_SEC_RULE_LIMIT_LEVEL2_PCT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+								&ksec_pct_range),
+	[KVM_SEC_RULE_LIMIT_ATTACK_PCT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+								&ksec_pct_range),
 };
 
 static const struct nla_policy ksec_get_decision_policy[KVM_SEC_A_VM_ID + 1] = {
@@ -107,12 +122,42 @@ static const struct nla_policy ksec_netdev_policy[KVM_SEC_A_IFNAME + 1] = {
 	[KVM_SEC_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
 
-static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_RULE + 1] = {
+static struct netlink_range_validation ksec_bucket_range = {
+	.min = 0,
+	.max = KSEC_BUCKET_MAX - 1,
+};
+
+static struct netlink_range_validation ksec_refill_range = {
+	.min = KSEC_BUCKET_REFILL_MIN,
+	.max = KSEC_BUCKET_REFILL_MAX,
+};
+
+/* TOKENS is the module's to say: given, it is refused. */
+static const struct nla_policy ksec_bucket_policy[KVM_SEC_BUCKET_BURST + 1] = {
+	[KVM_SEC_BUCKET_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+							&ksec_bucket_range),
+	[KVM_SEC_BUCKET_REFILL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &ksec_refill_range),
+	[KVM_SEC_BUCKET_BURST]	= NLA_POLICY_FULL_RANGE(NLA_U64,
+							&ksec_bucket_range),
+};
+
+static const struct nla_policy ksec_limits_policy[KVM_SEC_LIMIT_MAX + 1] = {
+	[KVM_SEC_LIMIT_TX_PACKETS] = NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_RX_PACKETS] = NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_TX_BYTES] = NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_RX_BYTES] = NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_TX_SYN]	= NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_RX_SYN]	= NLA_POLICY_NESTED(ksec_bucket_policy),
+};
+
+static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_LIMITS + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
 	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							      &ksec_guest_interval_range),
 	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
+	[KVM_SEC_A_VM_LIMITS]	= NLA_POLICY_NESTED(ksec_limits_policy),
 };
 
 static struct genl_family ksec_family;
@@ -202,6 +247,20 @@ static inline size_t ksec_vm_ident_size(void)
 	       nla_total_size_64bit(sizeof(u64)) +	/* CREATED_NS */
 	       nla_total_size(0) +			/* DISCOVERED */
 	       nla_total_size(sizeof(u8));		/* ORIGIN */
+}
+
+/* Every limit, with its tokens left and its drops. */
+static inline size_t ksec_limits_size(void)
+{
+	return nla_total_size(0) + KSEC_LIM_NR *
+	       (nla_total_size(0) + 4 * nla_total_size_64bit(sizeof(u64)) +
+		nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8)));
+}
+
+/* A LIMIT event, or a GET_LIMITS reply, after the VM ID. */
+static size_t ksec_limits_msg_size(void)
+{
+	return ksec_limits_size() + nla_total_size(sizeof(u8));
 }
 
 /* The largest VM message (GET_VM, VM_NEW, VM_DEL), attributes only. */
@@ -464,7 +523,7 @@ static int ksec_put_net(struct sk_buff *skb, const struct ksec_net_view *v)
 
 static inline size_t ksec_rule_size(void)
 {
-	return nla_total_size(0) + 4 * nla_total_size(sizeof(u32)) +
+	return nla_total_size(0) + 6 * nla_total_size(sizeof(u32)) +
 	       2 * nla_total_size(sizeof(u8));
 }
 
@@ -496,7 +555,11 @@ static int ksec_put_rule(struct sk_buff *skb, int attr,
 	    nla_put_u8(skb, KVM_SEC_RULE_N, r->r.n) ||
 	    nla_put_u32(skb, KVM_SEC_RULE_WARM, r->r.warm) ||
 	    nla_put_u32(skb, KVM_SEC_RULE_DECIDE, r->decide) ||
-	    nla_put_u32(skb, KVM_SEC_RULE_CALM, r->calm))
+	    nla_put_u32(skb, KVM_SEC_RULE_CALM, r->calm) ||
+	    nla_put_u32(skb, KVM_SEC_RULE_LIMIT_LEVEL2_PCT,
+			r->limit_level2_pct) ||
+	    nla_put_u32(skb, KVM_SEC_RULE_LIMIT_ATTACK_PCT,
+			r->limit_attack_pct))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -907,6 +970,12 @@ static int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
 		r->decide = nla_get_u32(tb[KVM_SEC_RULE_DECIDE]);
 	if (tb[KVM_SEC_RULE_CALM])
 		r->calm = nla_get_u32(tb[KVM_SEC_RULE_CALM]);
+	if (tb[KVM_SEC_RULE_LIMIT_LEVEL2_PCT])
+		r->limit_level2_pct =
+			nla_get_u32(tb[KVM_SEC_RULE_LIMIT_LEVEL2_PCT]);
+	if (tb[KVM_SEC_RULE_LIMIT_ATTACK_PCT])
+		r->limit_attack_pct =
+			nla_get_u32(tb[KVM_SEC_RULE_LIMIT_ATTACK_PCT]);
 	return 0;
 }
 
@@ -1058,21 +1127,79 @@ out_put:
 	return err;
 }
 
+/* The limits given (bits of @given), all checked; nothing applied. */
+static int ksec_parse_limits(const struct nlattr *attr,
+			     struct ksec_limit_spec *spec,
+			     unsigned long *given,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KVM_SEC_LIMIT_MAX + 1];
+	struct nlattr *bt[KVM_SEC_BUCKET_BURST + 1];
+	unsigned int i;
+	int err;
+
+	err = nla_parse_nested(tb, KVM_SEC_LIMIT_MAX, attr, ksec_limits_policy,
+			       extack);
+	if (err)
+		return err;
+	*given = 0;
+	for (i = 0; i < KSEC_LIM_NR; i++) {
+		const struct nlattr *a = tb[KVM_SEC_LIMIT_TX_PACKETS + i];
+
+		if (!a)
+			continue;
+		err = nla_parse_nested(bt, KVM_SEC_BUCKET_BURST, a,
+				       ksec_bucket_policy, extack);
+		if (err)
+			return err;
+		if (!bt[KVM_SEC_BUCKET_SIZE]) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "a limit needs KVM_SEC_BUCKET_SIZE (0 lifts it)");
+			return -EINVAL;
+		}
+		spec[i].size = nla_get_u64(bt[KVM_SEC_BUCKET_SIZE]);
+		spec[i].refill_ms = bt[KVM_SEC_BUCKET_REFILL_MS] ?
+			nla_get_u32(bt[KVM_SEC_BUCKET_REFILL_MS]) : 1000;
+		spec[i].burst = bt[KVM_SEC_BUCKET_BURST] ?
+			nla_get_u64(bt[KVM_SEC_BUCKET_BURST]) : 0;
+		if (!ksec_limit_spec_valid(&spec[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "a burst needs a size: a lifted limit has none");
+			return -EINVAL;
+		}
+		*given |= BIT(i);
+	}
+	if (!*given) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "KVM_SEC_A_VM_LIMITS holds no limit");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
 	struct nlattr *level = info->attrs[KVM_SEC_A_GUEST_LEVEL];
 	struct nlattr *interval = info->attrs[KVM_SEC_A_GUEST_INTERVAL_MS];
 	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
+	struct nlattr *limits = info->attrs[KVM_SEC_A_VM_LIMITS];
+	struct ksec_limit_spec spec[KSEC_LIM_NR];
+	unsigned long given = 0;
 	struct ksec_hsem_rule rule;
 	struct ksec_vm *vm;
+	unsigned int i;
 	u32 mask = 0;
-	int err;
+	int err = 0;
 
-	if (!id || (!level && !interval && !rule_attr)) {
+	if (!id || (!level && !interval && !rule_attr && !limits)) {
 		GENL_SET_ERR_MSG(info,
-				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS or KVM_SEC_A_RULE");
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS, KVM_SEC_A_RULE or KVM_SEC_A_VM_LIMITS");
 		return -EINVAL;
+	}
+	if (limits) {
+		err = ksec_parse_limits(limits, spec, &given, info->extack);
+		if (err)
+			return err;
 	}
 	if (interval && nla_get_u32(interval) &&
 	    nla_get_u32(interval) < VIRTIO_VSEM_INTERVAL_MIN_MS) {
@@ -1102,27 +1229,51 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 					 interval ? (s64)nla_get_u32(interval) : -1);
 	if (!err && level)
 		ksec_hsem_command_level(vm, nla_get_u8(level));
+	if (!err && given) {
+		for_each_set_bit(i, &given, KSEC_LIM_NR)
+			ksec_limit_set(&vm->lim, i, &spec[i]);
+		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
+	}
 out:
 	ksec_vm_put(vm);
 	return err;
 }
 
-/* @cb: a dump's, to flag VMs coming and going during it. */
-static int ksec_fill_decision(struct sk_buff *skb, struct ksec_vm *vm,
-			      struct ksec_hsem_view *hv, u32 portid, u32 seq,
-			      int flags, u8 cmd, bool features,
-			      struct netlink_callback *cb)
+/*
+ * A message about one VM, as a reply (@info), in a dump (@cb, which then
+ * flags VMs coming and going during it) or as an event (neither).
+ */
+struct ksec_vm_msg {
+	size_t (*size)(void);	/* its attributes after KVM_SEC_A_VM_ID */
+	size_t scratch;		/* the memory fill() works in */
+	int (*fill)(struct sk_buff *skb, struct ksec_vm *vm, void *scratch,
+		    int arg);
+};
+
+static int ksec_put_vm_msg(struct sk_buff *skb, struct ksec_vm *vm,
+			   const struct ksec_vm_msg *m, u8 cmd, int arg,
+			   void *scratch, const struct genl_info *info,
+			   struct netlink_callback *cb)
 {
+	u32 portid = 0, seq = 0;
+	int flags = 0;
 	void *hdr;
 
-	ksec_hsem_fill_view(vm, hv);
+	if (cb) {
+		portid = NETLINK_CB(cb->skb).portid;
+		seq = cb->nlh->nlmsg_seq;
+		flags = NLM_F_MULTI;
+	} else if (info) {
+		portid = info->snd_portid;
+		seq = info->snd_seq;
+	}
 	hdr = genlmsg_put(skb, portid, seq, &ksec_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, KVM_SEC_A_VM_ID, vm->id) ||
-	    ksec_put_decision(skb, hv, features)) {
+	    m->fill(skb, vm, scratch, arg)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -1130,12 +1281,14 @@ static int ksec_fill_decision(struct sk_buff *skb, struct ksec_vm *vm,
 	return 0;
 }
 
-static int ksec_nl_get_decision(struct sk_buff *skb, struct genl_info *info)
+/* The doit of a per-VM command: the VM named by KVM_SEC_A_VM_ID. */
+static int ksec_nl_get_one(struct genl_info *info, const struct ksec_vm_msg *m,
+			   int arg)
 {
 	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
-	struct ksec_hsem_view *hv;
 	struct sk_buff *msg;
 	struct ksec_vm *vm;
+	void *scratch;
 	int err;
 
 	if (!id) {
@@ -1148,52 +1301,142 @@ static int ksec_nl_get_decision(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	err = -ENOMEM;
-	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
-	msg = genlmsg_new(nla_total_size(sizeof(u32)) +
-			  ksec_decision_size(true), GFP_KERNEL);
-	if (!hv || !msg)
+	scratch = kmalloc(m->scratch, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) + m->size(), GFP_KERNEL);
+	if (!scratch || !msg)
 		goto out;
-	err = ksec_fill_decision(msg, vm, hv, info->snd_portid, info->snd_seq,
-				 0, KVM_SEC_CMD_GET_DECISION, true, NULL);
+	err = ksec_put_vm_msg(msg, vm, m, info->genlhdr->cmd, arg, scratch,
+			      info, NULL);
 	if (!err) {
 		err = genlmsg_reply(msg, info);
 		msg = NULL;
 	}
 out:
 	nlmsg_free(msg);
-	kfree(hv);
+	kfree(scratch);
 	ksec_vm_put(vm);
 	return err;
 }
 
-/* cb->args[0]: the next VM ID to send. */
-static int ksec_nl_dump_decisions(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+/* The dumpit of a per-VM command; cb->args[0]: the next VM ID to send. */
+static int ksec_nl_dump_each(struct sk_buff *skb, struct netlink_callback *cb,
+			     const struct ksec_vm_msg *m, int arg)
 {
+	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
 	u32 id = cb->args[0] ?: 1;
-	struct ksec_hsem_view *hv;
 	struct ksec_vm *vm;
+	void *scratch;
 	int err = 0;
 
-	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
-	if (!hv)
+	scratch = kmalloc(m->scratch, GFP_KERNEL);
+	if (!scratch)
 		return -ENOMEM;
 	cb->seq = ksec_registry_generation();
 	while ((vm = ksec_vm_get_next(&id, 0))) {
-		err = ksec_fill_decision(skb, vm, hv,
-					 NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 KVM_SEC_CMD_GET_DECISION, true, cb);
+		err = ksec_put_vm_msg(skb, vm, m, cmd, arg, scratch, NULL, cb);
 		ksec_vm_put(vm);
 		if (err)
 			break;
 		id++;
 	}
 	cb->args[0] = id;
-	kfree(hv);
+	kfree(scratch);
 	if (err && !skb->len)
 		return err;
 	return skb->len;
+}
+
+/* @features: with the history of every feature (not in events). */
+static int ksec_fill_decision(struct sk_buff *skb, struct ksec_vm *vm,
+			      void *scratch, int features)
+{
+	struct ksec_hsem_view *hv = scratch;
+
+	ksec_hsem_fill_view(vm, hv);
+	return ksec_put_decision(skb, hv, features);
+}
+
+static size_t ksec_decision_msg_size(void)
+{
+	return ksec_decision_size(true);
+}
+
+static const struct ksec_vm_msg ksec_decision_msg = {
+	.size = ksec_decision_msg_size,
+	.scratch = sizeof(struct ksec_hsem_view),
+	.fill = ksec_fill_decision,
+};
+
+static int ksec_nl_get_decision(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksec_nl_get_one(info, &ksec_decision_msg, true);
+}
+
+static int ksec_nl_dump_decisions(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	return ksec_nl_dump_each(skb, cb, &ksec_decision_msg, true);
+}
+
+/* Every limit in force or that ever dropped a frame. */
+static int ksec_put_limits(struct sk_buff *skb, const struct ksec_limit_view *v)
+{
+	struct nlattr *nest, *one;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, KVM_SEC_A_VM_LIMITS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < KSEC_LIM_NR; i++) {
+		if (!(v->active & BIT(i)) && !v->drops[i])
+			continue;
+		one = nla_nest_start(skb, KVM_SEC_LIMIT_TX_PACKETS + i);
+		if (!one ||
+		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_SIZE, v->spec[i].size,
+				      KVM_SEC_BUCKET_PAD) ||
+		    nla_put_u32(skb, KVM_SEC_BUCKET_REFILL_MS,
+				v->spec[i].refill_ms) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_BURST, v->spec[i].burst,
+				      KVM_SEC_BUCKET_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_TOKENS, v->tokens[i],
+				      KVM_SEC_BUCKET_PAD) ||
+		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_DROPS, v->drops[i],
+				      KVM_SEC_BUCKET_PAD) ||
+		    nla_put_u8(skb, KVM_SEC_BUCKET_SET_BY, v->owner[i]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* @reason: a LIMIT event's (else negative). */
+static int ksec_fill_limits(struct sk_buff *skb, struct ksec_vm *vm,
+			    void *scratch, int reason)
+{
+	struct ksec_limit_view *v = scratch;
+
+	ksec_limit_fill_view(&vm->lim, v);
+	if (ksec_put_limits(skb, v) ||
+	    (reason >= 0 && nla_put_u8(skb, KVM_SEC_A_LIMIT_REASON, reason)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const struct ksec_vm_msg ksec_limits_msg = {
+	.size = ksec_limits_msg_size,
+	.scratch = sizeof(struct ksec_limit_view),
+	.fill = ksec_fill_limits,
+};
+
+static int ksec_nl_get_limits(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksec_nl_get_one(info, &ksec_limits_msg, -1);
+}
+
+static int ksec_nl_dump_limits(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ksec_nl_dump_each(skb, cb, &ksec_limits_msg, -1);
 }
 
 /* Bind or unbind a device by hand (NETDEV_ADD, NETDEV_DEL). */
@@ -1295,6 +1538,15 @@ static const struct genl_ops ksec_ops[] = {
 		.maxattr = ARRAY_SIZE(ksec_netdev_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= KVM_SEC_CMD_GET_LIMITS,
+		.doit	= ksec_nl_get_limits,
+		.start	= ksec_nl_dump_vms_start,
+		.dumpit	= ksec_nl_dump_limits,
+		.policy	= ksec_get_decision_policy,
+		.maxattr = ARRAY_SIZE(ksec_get_decision_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family ksec_family = {
@@ -1351,29 +1603,36 @@ drop:
 	atomic64_inc(&ksec_status.events_dropped);
 }
 
-void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd)
+/* An event about one VM; one that cannot be sent is counted. */
+static void ksec_nl_notify_one(struct ksec_vm *vm,
+			       const struct ksec_vm_msg *m, u8 cmd, int arg)
 {
-	struct ksec_hsem_view *hv;
 	struct sk_buff *msg;
-	int err;
+	void *scratch;
 
 	if (!genl_has_listeners(&ksec_family, &init_net, KSEC_MCGRP_EVENTS))
 		return;
-	hv = kmalloc(sizeof(*hv), GFP_KERNEL);
-	msg = genlmsg_new(ksec_vm_ident_size() + ksec_decision_size(false),
-			  GFP_KERNEL);
-	if (!hv || !msg)
-		goto drop;
-	err = ksec_fill_decision(msg, vm, hv, 0, 0, 0, cmd, false, NULL);
-	if (err)
-		goto drop;
-	kfree(hv);
+	scratch = kmalloc(m->scratch, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) + m->size(), GFP_KERNEL);
+	if (!scratch || !msg ||
+	    ksec_put_vm_msg(msg, vm, m, cmd, arg, scratch, NULL, NULL)) {
+		nlmsg_free(msg);
+		kfree(scratch);
+		atomic64_inc(&ksec_status.events_dropped);
+		return;
+	}
+	kfree(scratch);
 	ksec_nl_multicast(msg);
-	return;
-drop:
-	nlmsg_free(msg);
-	kfree(hv);
-	atomic64_inc(&ksec_status.events_dropped);
+}
+
+void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd)
+{
+	ksec_nl_notify_one(vm, &ksec_decision_msg, cmd, false);
+}
+
+void ksec_nl_notify_limits(struct ksec_vm *vm, u8 reason)
+{
+	ksec_nl_notify_one(vm, &ksec_limits_msg, KVM_SEC_CMD_LIMIT, reason);
 }
 
 int ksec_netlink_init(void)

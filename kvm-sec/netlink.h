@@ -13,5 +13,7 @@ void ksec_netlink_exit(void);
 void ksec_nl_notify_vm(struct ksec_vm *vm, u8 cmd);
 /* Process context: multicast a LEVEL or VERDICT notification. */
 void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd);
+/* A VM's network limits changed, for @reason (enum kvm_sec_limit_reason). */
+void ksec_nl_notify_limits(struct ksec_vm *vm, u8 reason);
 
 #endif /* KSEC_NETLINK_H */

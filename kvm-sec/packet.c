@@ -35,6 +35,7 @@
 #include <asm/unaligned.h>
 
 #include "net.h"
+#include "vm.h"
 
 #define KSEC_IPV6_MAX_EXT	8
 #define KSEC_MAX_VLAN_TAGS	2
@@ -210,27 +211,30 @@ static __be16 ksec_l3(const struct sk_buff *skb, int *off)
 }
 
 /* TCP flags, ICMP types: the transport's few bytes that are counted. */
-static void ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
+/* Counts the transport header; true for a SYN (a new connection). */
+static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 			  u64 *ctr, bool rx)
 {
 	u8 _b[14];
 	const u8 *b;
+	bool syn;
 
 	switch (p->l4proto) {
 	case IPPROTO_TCP:
 		b = ksec_skb_ptr(skb, p->l4off, 14, _b);
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
-			return;
+			return false;
 		}
 		/* b[13]: CWR ECE URG ACK PSH RST SYN FIN */
-		if ((b[13] & 0x12) == 0x02)
+		syn = (b[13] & 0x12) == 0x02;
+		if (syn)
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_SYN, rx)]++;
 		else if ((b[13] & 0x12) == 0x12)
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_SYNACK, rx)]++;
 		if (b[13] & 0x04)
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_RST, rx)]++;
-		break;
+		return syn;
 	case IPPROTO_UDP:
 		ctr[KSEC_NET_DIR(KSEC_NET_TX_UDP, rx)]++;
 		break;
@@ -239,17 +243,19 @@ static void ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 		b = ksec_skb_ptr(skb, p->l4off, 1, _b);
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
-			return;
+			return false;
 		}
 		if ((p->l4proto == IPPROTO_ICMP && b[0] == ICMP_DEST_UNREACH) ||
 		    (p->l4proto == IPPROTO_ICMPV6 && b[0] == ICMPV6_DEST_UNREACH))
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNREACH, rx)]++;
 		break;
 	}
+	return false;
 }
 
-static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
-		       bool rx)
+/* Counts the frame; its length in @len; true for a TCP SYN. */
+static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
+		       bool rx, unsigned int *lenp)
 {
 	struct ksec_net_pcpu *pc = this_cpu_ptr(net->pcpu);
 	struct ksec_pkt p = { .l4off = -1 };
@@ -260,6 +266,7 @@ static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 	/* The whole frame: at ingress its Ethernet header was pulled. */
 	if (skb_mac_header_was_set(skb) && skb_mac_offset(skb) < 0)
 		len += -skb_mac_offset(skb);
+	*lenp = len;
 	pc->ctr[rx ? KSEC_NET_RX_PACKETS : KSEC_NET_TX_PACKETS]++;
 	pc->ctr[rx ? KSEC_NET_RX_BYTES : KSEC_NET_TX_BYTES] += len;
 
@@ -282,7 +289,7 @@ static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 	if (p.unparsed)
 		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 	if (!p.ip)
-		return;
+		return false;
 
 	if (rx) {
 		ksec_top_add_key(&pc->src, p.src_hi, p.src_lo, 1);
@@ -294,8 +301,7 @@ static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][0],
 			     KSEC_HLL_BITS, ksec_net_hash(p.dst_hi, p.dst_lo));
 	}
-	if (p.l4off >= 0)
-		ksec_count_l4(skb, &p, pc->ctr, rx);
+	return p.l4off >= 0 && ksec_count_l4(skb, &p, pc->ctr, rx);
 }
 
 /*
@@ -303,13 +309,23 @@ static void ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
  * sent; what it transmits (egress), its VM receives; a macvtap the other
  * way round. The binding outlives every call (netdev.c frees it a grace
  * period after unregistering the hooks).
+ *
+ * Counted first, then limited (limit.c): what the VM tried stays visible.
  */
 unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
 	const struct ksec_netbind *b = priv;
-	bool ingress = state->hook == NF_NETDEV_INGRESS;
+	bool rx = (state->hook == NF_NETDEV_INGRESS) != b->vm_sends_at_ingress;
+	unsigned int len, segs;
+	bool syn;
 
-	ksec_count(b->net, skb, ingress != b->vm_sends_at_ingress);
-	return NF_ACCEPT;
+	syn = ksec_count(b->net, skb, rx, &len);
+	if (likely(!READ_ONCE(b->vm->lim.active)))
+		return NF_ACCEPT;
+	/* A guest's GSO frame says its segment size, not always its count. */
+	segs = skb_is_gso(skb) && skb_shinfo(skb)->gso_size ?
+	       DIV_ROUND_UP(len, skb_shinfo(skb)->gso_size) : 1;
+	return ksec_limit_pass(&b->vm->lim, rx, len, segs, syn) ?
+	       NF_ACCEPT : NF_DROP;
 }

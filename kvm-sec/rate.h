@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Turning counter deltas into per-second rates (the sampler, vm.c), and
- * the token bucket that limits guest reports (guest.c).
+ * Turning counter deltas into per-second rates (the sampler, vm.c).
  *
  * This file is shared with the userspace unit tests (userspace/tests/).
  */
@@ -33,29 +32,6 @@ static inline u64 ksec_sample_elapsed(u64 now_ns, u64 last_ns)
 static inline u64 ksec_rate_per_s(u64 delta, u64 elapsed_ns)
 {
 	return mul_u64_u64_div_u64(delta, NSEC_PER_SEC, elapsed_ns);
-}
-
-/*
- * A token bucket of @burst tokens refilled at @per_s a second, kept as the
- * time it would next be full ("theoretical arrival time", GCRA): no timer
- * and one word of state. In any window of T seconds at most
- * @burst + @per_s * T events conform; nothing but time refills it.
- */
-struct ksec_bucket {
-	u64 tat_ns;
-};
-
-/* Take a token at @now_ns if there is one. @per_s and @burst are > 0. */
-static inline bool ksec_bucket_take(struct ksec_bucket *b, u64 now_ns,
-				    u32 per_s, u32 burst)
-{
-	u64 step = NSEC_PER_SEC / per_s;
-	u64 tat = b->tat_ns > now_ns ? b->tat_ns : now_ns;
-
-	if (tat - now_ns > (u64)(burst - 1) * step)
-		return false;
-	b->tat_ns = tat + step;
-	return true;
 }
 
 #endif /* KSEC_RATE_H */

@@ -304,6 +304,7 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
 	mutex_init(&vm->guest_lock);
 	mutex_init(&vm->hsem_lock);
 	ksec_hsem_init(&vm->hsem);
+	ksec_limit_init(&vm->lim);
 	if (origin != KVM_SEC_ORIGIN_CREATED) {
 		/* Counters start now: KVM's own statistics are rebased. */
 		ksec_vm_read_kvm_stats(vm, &vm->base[KSEC_HALTS],

@@ -34,6 +34,7 @@
 
 #include "guest.h"
 #include "hsem.h"
+#include "limit.h"
 #include "net.h"
 #include "topn.h"
 
@@ -122,6 +123,8 @@ struct ksec_vm {
 	struct ksec_guest *guest;	/* guest.c; NULL until needed */
 	/* net.c; set under rtnl with the first device bound, then kept */
 	struct ksec_vm_net __rcu *net;
+	/* limit.c: its network limits, for its taps' hooks (own lock) */
+	struct ksec_netlimit lim;
 
 	struct mutex hsem_lock;		/* hsem */
 	struct ksec_hsem hsem;		/* hsem.c: history, level, verdict */

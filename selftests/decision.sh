@@ -125,7 +125,7 @@ name, vm, ib, i0, feat, t0, path = (sys.argv[1], int(sys.argv[2]), int(sys.argv[
                                     int(sys.argv[4]), sys.argv[5], float(sys.argv[6]),
                                     sys.argv[7])
 evs = [json.loads(l) for l in open(path) if l.startswith("{")]
-mine = [e for e in evs if e.get("id") == vm]
+mine = [e for e in evs if e.get("id") == vm and "decision" in e]
 # Nothing before the flood: a level change then was a false alarm.
 assert not [e for e in mine if e["decision"]["intervals"] < ib], mine
 lv = next(e for e in mine if e["event"] == "level")["decision"]

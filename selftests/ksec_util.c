@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ksec_util.h"
@@ -26,9 +28,54 @@ int ksec_vm_of_pid(struct vsec_ipc *ipc, uint32_t pid, struct vsec_vm *vm)
 	return 0;
 }
 
+bool ksec_wait_vm(struct vsec_ipc *ipc, uint32_t pid, struct vsec_vm *vm,
+		  bool (*pred)(const struct vsec_vm *vm, const void *arg),
+		  const void *arg)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < KSEC_WAIT_MS; waited += 20) {
+		if (!ksec_vm_of_pid(ipc, pid, vm) && pred(vm, arg))
+			return true;
+		ksec_msleep(20);
+	}
+	return false;
+}
+
+int ksec_dev_index(const struct vsec_vm *vm, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; vm->net.present && i < vm->net.nr_devs; i++)
+		if (!strcmp(vm->net.dev[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+bool ksec_has_dev(const struct vsec_vm *vm, const void *name)
+{
+	return ksec_dev_index(vm, name) >= 0;
+}
+
+uint32_t ksec_ip4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return ntohl(a.s_addr);
+}
+
+void ksec_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
 int run_capture(const char *cmd, char *out, size_t len)
 {
 	FILE *p = popen(cmd, "r");
+	char drop[4096];
 	size_t n = 0;
 	int st;
 
@@ -42,6 +89,9 @@ int run_capture(const char *cmd, char *out, size_t len)
 		n += r;
 	}
 	out[n] = '\0';
+	/* The rest is read and dropped: the command must not die of SIGPIPE. */
+	while (fread(drop, 1, sizeof(drop), p))
+		;
 	st = pclose(p);
 	if (st < 0 || !WIFEXITED(st))
 		return -1;

@@ -34,59 +34,11 @@
 #define NCTR(vm, name) \
 	((vm)->net.ctr[KVM_SEC_NET_CTR_##name - KVM_SEC_NET_CTR_TX_PACKETS])
 
-/* Bounds waits for the module's work items and sampler, not a timing. */
-#define WAIT_MS 20000
-
 static const struct tvm_profile idle_vm = { .hypercalls = 1 };
-
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return ntohl(a.s_addr);
-}
-
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Poll GET_VM of VMM @pid until @pred holds or WAIT_MS pass. */
-static bool wait_vm(struct vsec_ipc *ipc, pid_t pid, struct vsec_vm *vm,
-		    bool (*pred)(const struct vsec_vm *vm, const void *arg),
-		    const void *arg)
-{
-	unsigned int waited;
-
-	for (waited = 0; waited < WAIT_MS; waited += 20) {
-		if (!ksec_vm_of_pid(ipc, (uint32_t)pid, vm) && pred(vm, arg))
-			return true;
-		msleep(20);
-	}
-	return false;
-}
-
-static int dev_index(const struct vsec_vm *vm, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; vm->net.present && i < vm->net.nr_devs; i++)
-		if (!strcmp(vm->net.dev[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static bool has_dev(const struct vsec_vm *vm, const void *name)
-{
-	return dev_index(vm, name) >= 0;
-}
 
 static bool lacks_dev(const struct vsec_vm *vm, const void *name)
 {
-	return vm->net.present && dev_index(vm, name) < 0;
+	return vm->net.present && ksec_dev_index(vm, name) < 0;
 }
 
 static bool has_addr4(const struct vsec_vm *vm, const void *arg)
@@ -171,8 +123,8 @@ TEST_F_TIMEOUT(net, taps_of_the_vmm_are_found_and_forgotten, KSEC_TEST_TIMEOUT)
 
 	self->tap = tap_open("ksnt-a", false);
 	ASSERT_LE(0, self->tap);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-a"));
-	i = dev_index(&vm, "ksnt-a");
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-a"));
+	i = ksec_dev_index(&vm, "ksnt-a");
 	EXPECT_EQ(KVM_SEC_NETDEV_TUN, vm.net.dev[i].how);
 	EXPECT_EQ(tap_ifindex("ksnt-a"), (int)vm.net.dev[i].ifindex);
 	EXPECT_TRUE(vm.net.dev[i].init_net);
@@ -180,7 +132,7 @@ TEST_F_TIMEOUT(net, taps_of_the_vmm_are_found_and_forgotten, KSEC_TEST_TIMEOUT)
 	/* A second tap opened later is found too. */
 	second = tap_open("ksnt-a2", false);
 	ASSERT_LE(0, second);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-a2"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-a2"));
 	EXPECT_EQ(2, vm.net.nr_devs);
 	snprintf(out, sizeof(out), "vsecctl show %u", vm.id);
 	ASSERT_EQ(0, run_capture(out, out, sizeof(out)));
@@ -188,20 +140,20 @@ TEST_F_TIMEOUT(net, taps_of_the_vmm_are_found_and_forgotten, KSEC_TEST_TIMEOUT)
 
 	/* Closing it removes the device: the module lets go of it. */
 	close(second);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, lacks_dev, "ksnt-a2"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, lacks_dev, "ksnt-a2"));
 	EXPECT_EQ(1, vm.net.nr_devs);
 }
 
 TEST_F_TIMEOUT(net, exact_counts_each_way, KSEC_TEST_TIMEOUT)
 {
-	const uint32_t me = ip4("10.77.0.1"), peer = ip4("10.77.0.9");
+	const uint32_t me = ksec_ip4("10.77.0.1"), peer = ksec_ip4("10.77.0.9");
 	struct vsec_vm vm;
 	struct frame f;
 	int got = 0;
 
 	self->tap = tap_open("ksnt-c", false);
 	ASSERT_LE(0, self->tap);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-c"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-c"));
 	ASSERT_EQ(0, NCTR(&vm, TX_PACKETS) + NCTR(&vm, RX_PACKETS))
 		TH_LOG("the host sent on the tap by itself");
 
@@ -234,7 +186,7 @@ TEST_F_TIMEOUT(net, exact_counts_each_way, KSEC_TEST_TIMEOUT)
 /* Header parsing against what a guest can write, byte for byte. */
 TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 {
-	const uint32_t me = ip4("10.77.0.1"), peer = ip4("10.77.0.9");
+	const uint32_t me = ksec_ip4("10.77.0.1"), peer = ksec_ip4("10.77.0.9");
 	uint8_t a6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 	uint8_t b6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 	struct vsec_vm vm;
@@ -242,7 +194,7 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 
 	self->tap = tap_open("ksnt-h", false);
 	ASSERT_LE(0, self->tap);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-h"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-h"));
 
 	/* Sent: 3 SYN, 1 RST+ACK, 2 SYN-ACK, 4 ICMP unreachable. */
 	send_v4(self->tap, me, peer, FR_TCP, 0x02, 0, 0, 3);
@@ -321,7 +273,7 @@ static bool no_destination(const struct vsec_vm *vm, const void *arg)
 
 TEST_F_TIMEOUT(net, distinct_destinations_per_interval, KSEC_TEST_TIMEOUT)
 {
-	const uint32_t me = ip4("10.77.0.1"), base = ip4("198.51.100.0");
+	const uint32_t me = ksec_ip4("10.77.0.1"), base = ksec_ip4("198.51.100.0");
 	unsigned int waited, round;
 	struct vsec_vm vm;
 	bool seen = false;
@@ -329,21 +281,21 @@ TEST_F_TIMEOUT(net, distinct_destinations_per_interval, KSEC_TEST_TIMEOUT)
 
 	self->tap = tap_open("ksnt-d", false);
 	ASSERT_LE(0, self->tap);
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-d"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-d"));
 	/*
 	 * 200 destinations, round after round: some 100 ms interval holds
 	 * at least one whole round, and the estimate of that one must be
 	 * within 10% (HyperLogLog, 1024 registers: linear counting, about 2.3%
 	 * standard error for 200; 10% is over 4 of them).
 	 */
-	for (waited = 0, round = 0; waited < WAIT_MS && !seen; round++) {
+	for (waited = 0, round = 0; waited < KSEC_WAIT_MS && !seen; round++) {
 		for (d = 0; d < 200; d++)
 			send_v4(self->tap, me, base + d, FR_UDP, 0, 0, 0, 1);
 		ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
 		seen = vm.net.distinct_dst >= 180 && vm.net.distinct_dst <= 220;
 		if (vm.net.distinct_dst > 220)
 			break;
-		msleep(20);
+		ksec_msleep(20);
 		waited += 20;
 	}
 	EXPECT_TRUE(seen) TH_LOG("estimated %llu distinct destinations",
@@ -356,7 +308,7 @@ TEST_F_TIMEOUT(net, distinct_destinations_per_interval, KSEC_TEST_TIMEOUT)
 		  vm.net.dst.e[3].packets + vm.net.dst.e[4].packets +
 		  vm.net.dst.e[5].packets);
 	/* Quiet now: a later interval saw no destination at all. */
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, no_destination, NULL));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, no_destination, NULL));
 }
 
 /* A second VMM, in a child: a VM, a tap, frames on command. */
@@ -432,9 +384,9 @@ static int child_stop(struct child *c)
 
 TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 {
-	const uint32_t a = ip4("10.77.0.1"), b = ip4("10.77.0.2");
-	const uint32_t inside = ip4("10.99.1.1"), outside = ip4("192.0.2.7");
-	const uint32_t bcast = ip4("255.255.255.255");
+	const uint32_t a = ksec_ip4("10.77.0.1"), b = ksec_ip4("10.77.0.2");
+	const uint32_t inside = ksec_ip4("10.99.1.1"), outside = ksec_ip4("192.0.2.7");
+	const uint32_t bcast = ksec_ip4("255.255.255.255");
 	struct virtio_vsem_prefix pfx = { .family = 4, .prefix_len = 16,
 					  .addr = { 10, 99 } };
 	struct vsec_vm vm, vm_b;
@@ -447,12 +399,12 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	self->tap = tap_open("ksnt-pa", false);
 	ASSERT_LE(0, self->tap);
 	ASSERT_EQ(0, child_start(&c, "ksnt-pb", b, a));
-	ASSERT_TRUE(wait_vm(self->ipc, c.pid, &vm_b, has_dev, "ksnt-pb"));
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-pa"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, c.pid, &vm_b, ksec_has_dev, "ksnt-pb"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-pa"));
 
 	/* B sends from its address: the host learns that B owns it. */
 	ASSERT_EQ(0, child_send(&c));
-	ASSERT_TRUE(wait_vm(self->ipc, c.pid, &vm_b, has_addr4, &b));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, c.pid, &vm_b, has_addr4, &b));
 
 	send_v4(self->tap, a, b, FR_UDP, 0, 0, 0, 10);
 	send_v4(self->tap, a, inside, FR_UDP, 0, 0, 0, 5);
@@ -502,7 +454,7 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 
 TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 {
-	const uint32_t me = ip4("10.77.0.1"), peer = ip4("10.77.0.9");
+	const uint32_t me = ksec_ip4("10.77.0.1"), peer = ksec_ip4("10.77.0.9");
 	struct vsec_vm vm;
 	struct frame f;
 	char cmd[128], out[4096];
@@ -518,13 +470,13 @@ TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 				 "ip link set ksnt-m up 2>&1", out, sizeof(out)))
 		TH_LOG("%s", out);
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
-	EXPECT_FALSE(has_dev(&vm, "ksnt-m"));
+	EXPECT_FALSE(ksec_has_dev(&vm, "ksnt-m"));
 
 	snprintf(cmd, sizeof(cmd), "vsecctl netdev %u add ksnt-m 2>&1", vm.id);
 	EXPECT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
-	ASSERT_TRUE(has_dev(&vm, "ksnt-m"));
-	EXPECT_EQ(KVM_SEC_NETDEV_MANUAL, vm.net.dev[dev_index(&vm, "ksnt-m")].how);
+	ASSERT_TRUE(ksec_has_dev(&vm, "ksnt-m"));
+	EXPECT_EQ(KVM_SEC_NETDEV_MANUAL, vm.net.dev[ksec_dev_index(&vm, "ksnt-m")].how);
 	/* Bound twice: refused, with the reason. */
 	EXPECT_EQ(1, run_capture(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "bound to this VM already")) TH_LOG("%s", out);
@@ -551,7 +503,7 @@ TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 	snprintf(cmd, sizeof(cmd), "vsecctl netdev %u del ksnt-m 2>&1", vm.id);
 	EXPECT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
-	EXPECT_FALSE(has_dev(&vm, "ksnt-m"));
+	EXPECT_FALSE(ksec_has_dev(&vm, "ksnt-m"));
 	EXPECT_EQ(1, run_capture(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "not bound to this VM")) TH_LOG("%s", out);
 
@@ -571,7 +523,7 @@ TEST_F_TIMEOUT(net, bind_by_hand, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_capture("ip link del ksnt-m 2>&1", out, sizeof(out)));
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
-	EXPECT_FALSE(has_dev(&vm, "ksnt-m"));
+	EXPECT_FALSE(ksec_has_dev(&vm, "ksnt-m"));
 	EXPECT_GT(0, tap_ifindex("ksnt-m"));
 }
 
@@ -586,7 +538,7 @@ static void *flood_fn(void *arg)
 	struct flood *fl = arg;
 	struct frame f;
 
-	frame_v4(&f, ip4("10.77.0.1"), ip4("10.77.0.9"), FR_UDP, 0, 0, 64);
+	frame_v4(&f, ksec_ip4("10.77.0.1"), ksec_ip4("10.77.0.9"), FR_UDP, 0, 0, 64);
 	while (!fl->stop) {
 		if (write(fl->fd, f.b, f.len) == (ssize_t)f.len)
 			fl->sent++;
@@ -613,13 +565,13 @@ TEST_F_TIMEOUT(net, tap_deleted_while_frames_flow, KSEC_TEST_TIMEOUT)
 	fl.fd = tap_open("ksnt-g", false);
 	ASSERT_LE(0, fl.fd);
 	self->tap = fl.fd;
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_dev, "ksnt-g"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-g"));
 	ASSERT_EQ(0, pthread_create(&th, NULL, flood_fn, &fl));
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, sent_some, NULL));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, sent_some, NULL));
 	/* Deleted under the writer: the device goes, the file stays open. */
 	EXPECT_EQ(0, run_capture("ip link del ksnt-g 2>&1", out, sizeof(out)))
 		TH_LOG("%s", out);
-	EXPECT_TRUE(wait_vm(self->ipc, getpid(), &vm, lacks_dev, "ksnt-g"));
+	EXPECT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, lacks_dev, "ksnt-g"));
 	before = NCTR(&vm, TX_PACKETS);
 	fl.stop = 1;
 	pthread_join(th, NULL);
@@ -639,7 +591,7 @@ TEST_F_TIMEOUT(net, tap_deleted_while_frames_flow, KSEC_TEST_TIMEOUT)
  */
 static bool has_macvtap(const struct vsec_vm *vm, const void *name)
 {
-	int i = dev_index(vm, name);
+	int i = ksec_dev_index(vm, name);
 
 	return i >= 0 && vm->net.dev[i].how == KVM_SEC_NETDEV_MACVTAP;
 }
@@ -687,12 +639,12 @@ TEST_F_TIMEOUT(net, a_macvtap_counts_the_right_way, KSEC_TEST_TIMEOUT)
 	/* Plain frames, without the virtio-net header macvtap defaults to. */
 	ASSERT_EQ(0, ioctl(self->tap, TUNSETIFF, &ifr));
 	/* Opening a macvtap raises no event: found by the periodic scan. */
-	ASSERT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_macvtap, "ksnt-mv"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, has_macvtap, "ksnt-mv"));
 
 	/* The VM sends 50 frames: the macvtap transmits them. */
-	send_v4(self->tap, ip4("10.77.0.1"), ip4("10.77.0.9"), FR_UDP, 0, 0, 20, 50);
+	send_v4(self->tap, ksec_ip4("10.77.0.1"), ksec_ip4("10.77.0.9"), FR_UDP, 0, 0, 20, 50);
 	/* It receives 30, sent to its MAC on the other end of the veth. */
-	frame_v4(&f, ip4("10.77.0.9"), ip4("10.77.0.1"), FR_UDP, 0, 0, 0);
+	frame_v4(&f, ksec_ip4("10.77.0.9"), ksec_ip4("10.77.0.1"), FR_UDP, 0, 0, 0);
 	for (i = 0; i < 6; i++)
 		f.b[i] = (uint8_t)mac[i];
 	ASSERT_EQ(0, tap_deliver("ksnt-lp", &f, 30));
@@ -704,9 +656,9 @@ TEST_F_TIMEOUT(net, a_macvtap_counts_the_right_way, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(30, NCTR(&vm, RX_PACKETS));
 	EXPECT_EQ(30, NCTR(&vm, RX_UDP));
 	/* Its own address is the one it sends from, not its peer's. */
-	peer_addr = ip4("10.77.0.1");
-	EXPECT_TRUE(wait_vm(self->ipc, getpid(), &vm, has_addr4, &peer_addr));
-	peer_addr = ip4("10.77.0.9");
+	peer_addr = ksec_ip4("10.77.0.1");
+	EXPECT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, has_addr4, &peer_addr));
+	peer_addr = ksec_ip4("10.77.0.9");
 	EXPECT_FALSE(has_addr4(&vm, &peer_addr));
 	close(self->tap);
 	self->tap = -1;

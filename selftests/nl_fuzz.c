@@ -261,7 +261,8 @@ static int exchange(struct fuzz *f, uint8_t cmd, uint16_t flags,
 				/* Per-VM data reached nobody. */
 				if (rg->cmd == KVM_SEC_CMD_GET_VM ||
 				    rg->cmd == KVM_SEC_CMD_GET_FLOWS ||
-				    rg->cmd == KVM_SEC_CMD_GET_DECISION)
+				    rg->cmd == KVM_SEC_CMD_GET_DECISION ||
+				    rg->cmd == KVM_SEC_CMD_GET_LIMITS)
 					f->violations++;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {

@@ -114,7 +114,8 @@ import json, sys
 name, vm, i0, test, t0, path = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
                                 sys.argv[4], float(sys.argv[5]), sys.argv[6])
 evs = [json.loads(l) for l in open(path) if l.startswith("{")]
-mine = [e for e in evs if e.get("id") == vm and e["decision"]["intervals"] >= i0 - 1]
+mine = [e for e in evs if e.get("id") == vm and "decision" in e and
+        e["decision"]["intervals"] >= i0 - 1]
 lv = next(e for e in mine if e["event"] == "level")["decision"]
 vde = next(e for e in mine if e["event"] == "verdict" and
            e["decision"]["verdict"] != "none")
@@ -144,9 +145,52 @@ check "B's verdict names A, for the packets it received" \
 	 verdict_check B "$b" "$i0" "assert \"rx_packets\" in r and \"tx_packets\" not in r, r"'
 check "vsecctl show names the other VM" \
 	'out=$(vsecctl show "$b") && grep -Eq "^  verdict +victim \(other VM $a\)" <<<"$out"'
+# HSEM's limits (limits.rst): the attacker's sending is limited to what its
+# history allows (limit-attack 100 %). B then receives about that: its
+# received frames a second, measured over 10 s of the host's counters, are
+# compared with what A's buckets let through (packets, or bytes over A's
+# frame size, whichever is less).
+lim_of() {	# VM LIMIT KEY
+	vsecctl --json show "$1" | python3 -c '
+import json, sys
+l = json.load(sys.stdin).get("limits", {}).get(sys.argv[1], {})
+print(l.get(sys.argv[2], ""))' "$2" "$3"
+}
+rx_of() {	# VM: frames received, and the host's clock
+	vsecctl --json show "$1" | python3 -c '
+import json, sys, time
+print(json.load(sys.stdin)["network"]["counters"]["rx_packets"], time.monotonic())'
+}
+check "A, an attacker, is limited by HSEM, and its tap drops what it sends beyond" \
+	'wait_until "[ \"\$(lim_of $a tx_packets set_by)\" = hsem ] &&
+		     [ \"\$(lim_of $a tx_packets drops)\" -gt 0 ]" 30'
+read -r rx0 c0 < <(rx_of "$b")
+d0=$(lim_of "$a" tx_packets drops)
+sleep 10	# a measuring window, not a wait for a state
+read -r rx1 c1 < <(rx_of "$b")
+d1=$(lim_of "$a" tx_packets drops)
+allowed=$(vsecctl --json show "$a" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+l, c = v["limits"], v["network"]["counters"]
+frame = c["tx_bytes"] / max(c["tx_packets"], 1)
+print("%.0f" % min(l["tx_packets"]["size"] * 1000 / l["tx_packets"]["refill_ms"],
+                  l["tx_bytes"]["size"] * 1000 / l["tx_bytes"]["refill_ms"] / frame))')
+ratio=$(python3 -c "print('%.2f' % (($rx1 - $rx0) / ($c1 - $c0) / ${allowed:-0}))" 2>/dev/null)
+check "B receives what A's limits let through: ${allowed:-?} frames/s allowed, ratio ${ratio:-?} over 10 s; A's tap dropped $((d1 - d0)) meanwhile" \
+	'python3 -c "import sys; sys.exit(not 0.9 <= ${ratio:-0} <= 1.1)" && [ "$((d1 - d0))" -gt 0 ]'
 kill -USR2 "$a_pid"
 check "A and B cleared and back at level 1 once A is calm" \
 	'wait_until "calm_now $a $b" 120'
+lifted() {	# VM: no limit in force; what tx_packets dropped still counted
+	vsecctl --json show "$1" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["limits"]
+sys.exit(not (l["tx_packets"]["drops"] > 0 and all(x["size"] == 0 for x in l.values())))'
+}
+# Lifted right after the level event that is their reason: polled.
+check "... and A's limits lifted by HSEM (what they dropped stays counted)" \
+	'wait_until "lifted $a" 30'
 
 # Scenario 3.
 t0=$EPOCHREALTIME

@@ -129,8 +129,11 @@ int tap_deliver(const char *name, const struct frame *f, unsigned int n)
 	s = tap_sender(idx);
 	if (s < 0)
 		return s;
-	while (n-- && !err)
+	while (n-- && !err) {
 		err = tap_send(s, idx, f->b, f->len);
+		if (err == -ENOBUFS)
+			err = 0;
+	}
 	close(s);
 	return err;
 }

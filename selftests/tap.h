@@ -52,7 +52,11 @@ void frame_v4_finish(struct frame *f, uint16_t sport, uint16_t dport);
 void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte);
 
-/* Send frame @f @n times on device @name ("the VM" receives it); 0 or -errno. */
+/*
+ * Send frame @f @n times on device @name ("the VM" receives it); 0 or
+ * -errno. A frame the device's egress path drops (ENOBUFS: a qdisc's or
+ * kvm-sec's limit, NET_XMIT_DROP) is not a failure to send it.
+ */
 int tap_deliver(const char *name, const struct frame *f, unsigned int n);
 
 #define TAP_SRC_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 }

@@ -15,6 +15,7 @@
 
 #include "ipc.h"
 #include "ipc_decision.h"
+#include "ipc_limit.h"
 #include "ipc_net.h"
 
 #ifndef SOL_NETLINK
@@ -75,6 +76,8 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_DECISION]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_RULE]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_VM_NEAR_CAPACITY]	= { .type = NLA_U8 },
+	[KVM_SEC_A_VM_LIMITS]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_LIMIT_REASON]	= { .type = NLA_U8 },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -448,8 +451,12 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	    (tb[KVM_SEC_A_VM_NET] &&
 	     vsec_parse_net(tb[KVM_SEC_A_VM_NET], &vm->net)) ||
 	    (tb[KVM_SEC_A_DECISION] &&
-	     vsec_parse_decision(tb[KVM_SEC_A_DECISION], &vm->decision)))
+	     vsec_parse_decision(tb[KVM_SEC_A_DECISION], &vm->decision)) ||
+	    (tb[KVM_SEC_A_VM_LIMITS] &&
+	     vsec_parse_limits(tb[KVM_SEC_A_VM_LIMITS], &vm->limits)))
 		return -EPROTO;
+	if (vm->limits.present && tb[KVM_SEC_A_LIMIT_REASON])
+		vm->limits.reason = nla_get_u8(tb[KVM_SEC_A_LIMIT_REASON]);
 	if (tb[KVM_SEC_A_VM_LEVEL] && tb[KVM_SEC_A_VM_VERDICT]) {
 		vm->has_level = true;
 		vm->level = nla_get_u8(tb[KVM_SEC_A_VM_LEVEL]);
@@ -880,6 +887,56 @@ int vsec_ipc_get_decision(struct vsec_ipc *ipc, uint32_t id,
 			     &req);
 }
 
+static int handle_limits(struct vsec_req *req, struct nlattr **tb,
+			 struct nlmsghdr *nlh)
+{
+	struct vsec_limits *l = req->arg;
+
+	(void)nlh;
+	/* No limit ever set: an empty nest, or none. */
+	if (!tb[KVM_SEC_A_VM_LIMITS]) {
+		memset(l, 0, sizeof(*l));
+		l->present = true;
+		l->reason = -1;
+		return 0;
+	}
+	return vsec_parse_limits(tb[KVM_SEC_A_VM_LIMITS], l);
+}
+
+int vsec_ipc_get_limits(struct vsec_ipc *ipc, uint32_t id,
+			struct vsec_limits *l)
+{
+	uint32_t a[2] = { KVM_SEC_A_VM_ID, id };
+	struct vsec_req req = { .handle = handle_limits, .arg = l };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_GET_LIMITS, 0, put_u32_attr, a,
+			     &req);
+}
+
+struct limits_arg {
+	uint32_t id;
+	const struct vsec_limits *l;
+};
+
+static int put_vm_limits(struct nl_msg *msg, const void *arg)
+{
+	const struct limits_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0)
+		return -EMSGSIZE;
+	return vsec_put_limits(msg, a->l);
+}
+
+int vsec_ipc_set_limits(struct vsec_ipc *ipc, uint32_t id,
+			const struct vsec_limits *l)
+{
+	struct limits_arg a = { id, l };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_vm_limits, &a,
+			     &req);
+}
+
 struct command_arg {
 	uint32_t id;
 	int level;
@@ -997,7 +1054,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (genlmsg_parse(nlh, 0, tb, KVM_SEC_A_MAX, vsec_policy) < 0 ||
 	    (gh->cmd != KVM_SEC_CMD_VM_NEW && gh->cmd != KVM_SEC_CMD_VM_DEL &&
 	     gh->cmd != KVM_SEC_CMD_LEVEL && gh->cmd != KVM_SEC_CMD_VERDICT &&
-	     gh->cmd != KVM_SEC_CMD_CAPACITY))
+	     gh->cmd != KVM_SEC_CMD_CAPACITY && gh->cmd != KVM_SEC_CMD_LIMIT))
 		return NL_SKIP;
 	ev.cmd = gh->cmd;
 	if (parse_vm(tb, &ev.vm))

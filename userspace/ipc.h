@@ -45,6 +45,12 @@ int vsec_ipc_set_rule(struct vsec_ipc *ipc, const struct vsec_rule *r);
 /* VM @id's own rule: given fields replace its own; 0 means the global. */
 int vsec_ipc_set_vm_rule(struct vsec_ipc *ipc, uint32_t id,
 			 const struct vsec_rule *r);
+/* VM @id's network limits, with what each dropped. */
+int vsec_ipc_get_limits(struct vsec_ipc *ipc, uint32_t id,
+			struct vsec_limits *l);
+/* Set the limits marked given (size 0 lifts one). */
+int vsec_ipc_set_limits(struct vsec_ipc *ipc, uint32_t id,
+			const struct vsec_limits *l);
 /* Bind (@add) or unbind network device @name to or from VM @id. */
 int vsec_ipc_netdev(struct vsec_ipc *ipc, uint32_t id, const char *name,
 		    bool add);

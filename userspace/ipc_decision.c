@@ -65,6 +65,8 @@ static struct nla_policy vsec_rule_policy[KVM_SEC_RULE_MAX + 1] = {
 	[KVM_SEC_RULE_WARM]	= { .type = NLA_U32 },
 	[KVM_SEC_RULE_DECIDE]	= { .type = NLA_U32 },
 	[KVM_SEC_RULE_CALM]	= { .type = NLA_U32 },
+	[KVM_SEC_RULE_LIMIT_LEVEL2_PCT] = { .type = NLA_U32 },
+	[KVM_SEC_RULE_LIMIT_ATTACK_PCT] = { .type = NLA_U32 },
 };
 
 static uint64_t u64_or_0(struct nlattr *a)
@@ -96,6 +98,10 @@ int vsec_parse_rule(struct nlattr *nest, struct vsec_rule *r)
 	r->warm = u32_or_0(tb[KVM_SEC_RULE_WARM]);
 	r->decide = u32_or_0(tb[KVM_SEC_RULE_DECIDE]);
 	r->calm = u32_or_0(tb[KVM_SEC_RULE_CALM]);
+	r->has_limits = tb[KVM_SEC_RULE_LIMIT_LEVEL2_PCT] &&
+			tb[KVM_SEC_RULE_LIMIT_ATTACK_PCT];
+	r->limit_level2_pct = u32_or_0(tb[KVM_SEC_RULE_LIMIT_LEVEL2_PCT]);
+	r->limit_attack_pct = u32_or_0(tb[KVM_SEC_RULE_LIMIT_ATTACK_PCT]);
 	return 0;
 }
 
@@ -110,7 +116,11 @@ int vsec_put_rule(struct nl_msg *msg, const struct vsec_rule *r)
 	    (GIVEN(N) && nla_put_u8(msg, KVM_SEC_RULE_N, r->n) < 0) ||
 	    (GIVEN(WARM) && nla_put_u32(msg, KVM_SEC_RULE_WARM, r->warm) < 0) ||
 	    (GIVEN(DECIDE) && nla_put_u32(msg, KVM_SEC_RULE_DECIDE, r->decide) < 0) ||
-	    (GIVEN(CALM) && nla_put_u32(msg, KVM_SEC_RULE_CALM, r->calm) < 0))
+	    (GIVEN(CALM) && nla_put_u32(msg, KVM_SEC_RULE_CALM, r->calm) < 0) ||
+	    (GIVEN(LIMIT_LEVEL2_PCT) &&
+	     nla_put_u32(msg, KVM_SEC_RULE_LIMIT_LEVEL2_PCT, r->limit_level2_pct) < 0) ||
+	    (GIVEN(LIMIT_ATTACK_PCT) &&
+	     nla_put_u32(msg, KVM_SEC_RULE_LIMIT_ATTACK_PCT, r->limit_attack_pct) < 0))
 		return -EMSGSIZE;
 #undef GIVEN
 	nla_nest_end(msg, nest);

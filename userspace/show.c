@@ -269,6 +269,8 @@ void show_vm(FILE *f, const struct vsec_vm *vm)
 		show_net(f, &vm->net);
 	if (vm->decision.present)
 		show_decision(f, &vm->decision);
+	if (vm->limits.present)
+		show_limits(f, &vm->limits);
 }
 
 void show_config(FILE *f, const struct vsec_config *cfg)
@@ -288,6 +290,10 @@ void show_config(FILE *f, const struct vsec_config *cfg)
 	if (cfg->rule.present) {
 		fprintf(f, "%-16s ", "rule");
 		show_rule(f, &cfg->rule);
+		if (cfg->rule.has_limits) {
+			fprintf(f, "%-16s ", "limits");
+			show_rule_limits(f, &cfg->rule);
+		}
 	}
 }
 
@@ -323,6 +329,10 @@ void show_event(FILE *f, const struct vsec_event *ev)
 	if (ev->cmd == KVM_SEC_CMD_LEVEL || ev->cmd == KVM_SEC_CMD_VERDICT ||
 	    ev->cmd == KVM_SEC_CMD_CAPACITY) {
 		show_decision_event(f, ev);
+		return;
+	}
+	if (ev->cmd == KVM_SEC_CMD_LIMIT) {
+		show_limit_event(f, ev);
 		return;
 	}
 	fprintf(f, "%-4s id %" PRIu32 " pid %" PRIu32 " comm %s",
@@ -481,6 +491,8 @@ void json_vm(struct json *j, const char *key, const struct vsec_vm *vm)
 		json_bool(j, "near_capacity", vm->near_capacity);
 	if (vm->decision.present)
 		json_decision(j, "decision", &vm->decision);
+	if (vm->limits.present)
+		json_limits(j, "limits", &vm->limits);
 	json_end_object(j);
 }
 
@@ -535,6 +547,8 @@ void json_event(struct json *j, const struct vsec_event *ev)
 			    "capacity");
 		json_u64(j, "id", ev->vm.id);
 		json_decision(j, "decision", &ev->vm.decision);
+	} else if (ev->cmd == KVM_SEC_CMD_LIMIT) {
+		json_limit_event(j, ev);
 	} else {
 		json_string(j, "event",
 			    ev->cmd == KVM_SEC_CMD_VM_NEW ? "new" : "gone");

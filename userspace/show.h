@@ -26,11 +26,19 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 /* HSEM's decisions and the rule (show_decision.c). */
 void show_decision(FILE *f, const struct vsec_decision *d);
 void show_rule(FILE *f, const struct vsec_rule *r);
+/* HSEM's limits while it watches a VM, if the module has them. */
+void show_rule_limits(FILE *f, const struct vsec_rule *r);
 void show_decision_event(FILE *f, const struct vsec_event *ev);
 void json_decision(struct json *j, const char *key,
 		   const struct vsec_decision *d);
 void json_rule(struct json *j, const char *key, const struct vsec_rule *r);
 void json_status(struct json *j, const struct vsec_status *st);
+/* Network limits (show_limit.c). */
+void show_limits(FILE *f, const struct vsec_limits *l);
+void show_limit_event(FILE *f, const struct vsec_event *ev);
+void json_limits(struct json *j, const char *key, const struct vsec_limits *l);
+/* The event's members inside its object: event, id, reason, limits. */
+void json_limit_event(struct json *j, const struct vsec_event *ev);
 void json_event(struct json *j, const struct vsec_event *ev);
 
 /* "10.0.0.0/8", "fd00::/8" */

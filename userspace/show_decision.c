@@ -44,6 +44,16 @@ void show_rule(FILE *f, const struct vsec_rule *r)
 		r->decide, r->calm);
 }
 
+void show_rule_limits(FILE *f, const struct vsec_rule *r)
+{
+	if (!r->has_limits)
+		return;
+	fprintf(f, "sending at level 2: %" PRIu32 " %% of the rule's limit%s; attacker or overflow: %" PRIu32
+		" %%%s\n", r->limit_level2_pct,
+		r->limit_level2_pct ? "" : " (no limit)", r->limit_attack_pct,
+		r->limit_attack_pct ? "" : " (no limit)");
+}
+
 void show_decision(FILE *f, const struct vsec_decision *d)
 {
 	const char *indent = "                           ";
@@ -67,6 +77,10 @@ void show_decision(FILE *f, const struct vsec_decision *d)
 	show_reasons(f, d, indent);
 	fprintf(f, "  %-24s ", "rule");
 	show_rule(f, &d->rule);
+	if (d->rule.has_limits) {
+		fprintf(f, "  %-24s ", "limits while watched");
+		show_rule_limits(f, &d->rule);
+	}
 	fprintf(f, "  %-24s %" PRIu64 "\n", "intervals judged", d->intervals);
 	if (!d->has_features)
 		return;
@@ -125,6 +139,10 @@ void json_rule(struct json *j, const char *key, const struct vsec_rule *r)
 	json_u64(j, "warm", r->warm);
 	json_u64(j, "decide", r->decide);
 	json_u64(j, "calm", r->calm);
+	if (r->has_limits) {
+		json_u64(j, "limit_level2_pct", r->limit_level2_pct);
+		json_u64(j, "limit_attack_pct", r->limit_attack_pct);
+	}
 	json_end_object(j);
 }
 

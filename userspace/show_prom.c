@@ -153,6 +153,35 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 				vms[i].verdict == v);
 		}
 	}
+	prom_head(f, "vm_limit_drops_total", "counter",
+		  "frames a network limit of the VM dropped");
+	for (i = 0; i < nr; i++)
+		for (c = 0; c < VSEC_NR_LIMIT; c++) {
+			if (!vms[i].limits.l[c].present)
+				continue;
+			fprintf(f, "kvmsec_vm_limit_drops_total{vm=\"%" PRIu32
+				"\",pid=\"%" PRIu32 "\",comm=\"", vms[i].id,
+				vms[i].pid);
+			prom_label(f, vms[i].comm);
+			fprintf(f, "\",limit=\"%s\"} %" PRIu64 "\n",
+				vsec_limit_key[c], vms[i].limits.l[c].drops);
+		}
+	prom_head(f, "vm_limit_per_second", "gauge",
+		  "a network limit of the VM, in tokens a second (0: lifted)");
+	for (i = 0; i < nr; i++)
+		for (c = 0; c < VSEC_NR_LIMIT; c++) {
+			const __typeof__(vms[i].limits.l[c]) *l =
+				&vms[i].limits.l[c];
+
+			if (!l->present)
+				continue;
+			fprintf(f, "kvmsec_vm_limit_per_second{vm=\"%" PRIu32
+				"\",pid=\"%" PRIu32 "\",comm=\"", vms[i].id,
+				vms[i].pid);
+			prom_label(f, vms[i].comm);
+			fprintf(f, "\",limit=\"%s\"} %.6g\n", vsec_limit_key[c],
+				l->refill_ms ? l->size * 1000.0 / l->refill_ms : 0.0);
+		}
 	if (!st)
 		return;
 	prom_head(f, "vms", "gauge", "VMs kvm-sec tracks");

@@ -107,6 +107,8 @@ struct vsec_rule {
 	unsigned int given;	/* to send: bit (1 << KVM_SEC_RULE_x) */
 	uint32_t k_tenths, warm, decide, calm;
 	uint8_t m, n;
+	bool has_limits;	/* a module that limits while watching */
+	uint32_t limit_level2_pct, limit_attack_pct;
 };
 
 /* What HSEM and HREM made of a VM (KVM_SEC_A_DECISION). */
@@ -131,6 +133,21 @@ struct vsec_decision {
 	struct vsec_rule rule;
 };
 
+#define VSEC_NR_LIMIT KVM_SEC_LIMIT_MAX
+
+/* A VM's network limits (KVM_SEC_A_VM_LIMITS), by enum kvm_sec_limit - 1. */
+struct vsec_limits {
+	bool present;
+	struct {
+		bool present;		/* in force, or it dropped frames */
+		bool given;		/* to send */
+		uint64_t size, burst, tokens, drops;
+		uint32_t refill_ms;
+		uint8_t set_by;		/* enum kvm_sec_limit_owner */
+	} l[VSEC_NR_LIMIT];
+	int reason;			/* LIMIT events: kvm_sec_limit_reason */
+};
+
 struct vsec_vm {
 	uint32_t id;
 	uint32_t pid;
@@ -152,8 +169,9 @@ struct vsec_vm {
 	uint8_t level, verdict;		/* HSEM's */
 	bool has_near_capacity;
 	bool near_capacity;		/* HREM's: near it, and clean */
-	/* Fetched apart (vsec_ipc_get_decision). */
+	/* Fetched apart (vsec_ipc_get_decision, vsec_ipc_get_limits). */
 	struct vsec_decision decision;
+	struct vsec_limits limits;
 };
 
 struct vsec_config {
@@ -183,8 +201,9 @@ struct vsec_status {
 
 struct vsec_event {
 	uint8_t cmd;		/* KVM_SEC_CMD_VM_NEW, _VM_DEL, _LEVEL, _VERDICT,
-				 * _CAPACITY */
-	struct vsec_vm vm;	/* LEVEL, VERDICT, CAPACITY: vm.id, vm.decision */
+				 * _CAPACITY, _LIMIT */
+	struct vsec_vm vm;	/* LEVEL, VERDICT, CAPACITY: vm.id, vm.decision;
+				 * LIMIT: vm.id, vm.limits */
 };
 
 /* Names of the counters, as used in JSON keys and tables. */
@@ -203,5 +222,9 @@ extern const char *const vsec_peer_class_name[4];
 extern const char *const vsec_hfeat_key[VSEC_NR_HFEAT];
 extern const char *const vsec_verdict_name[5];
 extern const char *const vsec_level_reason_name[5];
+/* Network limits (enum kvm_sec_limit - 1), why they changed. */
+extern const char *const vsec_limit_key[VSEC_NR_LIMIT];
+extern const char *const vsec_limit_reason_name[4];
+extern const char *const vsec_limit_owner_name[3];
 
 #endif /* VSEC_H */

@@ -63,9 +63,15 @@ static void usage(FILE *f)
 "                              decide       intervals at level 2 without\n"
 "                                           evidence before 'clear' (5)\n"
 "                              calm         calm intervals that end level 2 (5)\n"
+"                              limit-level2 while a VM is at level 2, what it\n"
+"                                           sends is limited to this %% of the\n"
+"                                           rule's limit for it (200; 0: none)\n"
+"                              limit-attack ... judged attacker or overflow\n"
+"                                           (100; 0: none)\n"
 "  set VM-ID KEY VALUE ...   the VM's own rule (k, m, n, warm, decide,\n"
-"                            calm); VALUE 'global' gives the key back to\n"
-"                            the configuration (needs CAP_NET_ADMIN)\n"
+"                            calm, limit-level2, limit-attack); VALUE\n"
+"                            'global' gives the key back to the\n"
+"                            configuration (needs CAP_NET_ADMIN)\n"
 "  level VM-ID auto|1|2      command the VM's monitoring level, on the host\n"
 "                            and in its guest driver (needs CAP_NET_ADMIN);\n"
 "                            auto: HSEM and the driver decide\n"
@@ -76,14 +82,24 @@ static void usage(FILE *f)
 "                            it): its traffic is counted as the VM's. Taps\n"
 "                            the VMM holds are found without this (needs\n"
 "                            CAP_NET_ADMIN)\n"
+"  limit VM-ID LIMIT VALUE ...\n"
+"                            limit the VM's network in its tap hooks (needs\n"
+"                            CAP_NET_ADMIN). LIMIT: tx-packets, rx-packets,\n"
+"                            tx-bytes, rx-bytes, tx-syn, rx-syn (tx: what the\n"
+"                            VM sends; syn: new TCP connections). VALUE:\n"
+"                            SIZE[/REFILL_MS][+BURST], a token bucket of SIZE\n"
+"                            refilled in REFILL_MS (1000), plus a one-time\n"
+"                            BURST; or off\n"
+"  limit VM-ID off           lift all of the VM's limits\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
 "  stats --prometheus        every VM's counters, level and verdict and the\n"
 "                            module's status in the Prometheus text format\n"
 "                            (needs CAP_NET_ADMIN)\n"
 "  monitor [--count N]       VMs appearing and disappearing, level changes,\n"
-"                            verdicts with their reasons, and clean VMs near\n"
-"                            their capacity (HREM), until interrupted (or N\n"
-"                            events; needs CAP_NET_ADMIN)\n"
+"                            verdicts with their reasons, clean VMs near\n"
+"                            their capacity (HREM) and limits set or\n"
+"                            lifted, until interrupted (or N events; needs\n"
+"                            CAP_NET_ADMIN)\n"
 "\n"
 "Options:\n"
 "  -j, --json                machine-readable output with stable keys\n"
@@ -287,6 +303,10 @@ static int cmd_show(int argc, char **argv)
 		/* A module without HSEM (EOPNOTSUPP): nothing to show. */
 		if (err && err != -ENOENT && err != -EOPNOTSUPP)
 			fprintf(stderr, "%s: VM %" PRIu32 ": decision not shown: %s\n",
+				prog, vms[i].id, strerror(-err));
+		err = vsec_ipc_get_limits(ipc, vms[i].id, &vms[i].limits);
+		if (err && err != -ENOENT && err != -EOPNOTSUPP)
+			fprintf(stderr, "%s: VM %" PRIu32 ": limits not shown: %s\n",
 				prog, vms[i].id, strerror(-err));
 		if (!vms[i].guest.present)
 			continue;
@@ -507,8 +527,12 @@ static bool parse_rule_pair(const char *key, const char *val,
 	} else if (!strcmp(key, "decide") || !strcmp(key, "calm")) {
 		if (!parse_u32(val, 1, 3600, &v))
 			goto bad;
+	} else if (!strcmp(key, "limit-level2") || !strcmp(key, "limit-attack")) {
+		/* A VM's own 0 would mean the global value: 1 at least. */
+		if (!parse_u32(val, own ? 1 : 0, 100000, &v))
+			goto bad;
 	} else {
-		fprintf(stderr, "%s: unknown rule key '%s' (known: k, m, n, warm, decide, calm)\n",
+		fprintf(stderr, "%s: unknown rule key '%s' (known: k, m, n, warm, decide, calm, limit-level2, limit-attack)\n",
 			prog, key);
 		return false;
 	}
@@ -530,16 +554,19 @@ static bool parse_rule_pair(const char *key, const char *val,
 	} else if (!strcmp(key, "calm")) {
 		r->calm = v;
 		r->given |= 1u << KVM_SEC_RULE_CALM;
+	} else if (!strcmp(key, "limit-level2")) {
+		r->limit_level2_pct = v;
+		r->given |= 1u << KVM_SEC_RULE_LIMIT_LEVEL2_PCT;
 	} else {
-		fprintf(stderr, "%s: unknown rule key '%s' (known: k, m, n, warm, decide, calm)\n",
-			prog, key);
-		return false;
+		r->limit_attack_pct = v;
+		r->given |= 1u << KVM_SEC_RULE_LIMIT_ATTACK_PCT;
 	}
 	return true;
 bad:
 	fprintf(stderr,
-		"%s: bad value '%s' for %s (k: 0.1..100; m, n: 1..32; warm: %s..100000; decide, calm: 1..3600%s)\n",
-		prog, val, key, own ? "1" : "0", own ? "; or global" : "");
+		"%s: bad value '%s' for %s (k: 0.1..100; m, n: 1..32; warm: %s..100000; decide, calm: 1..3600; limit-level2, limit-attack: %s..100000 %%%s)\n",
+		prog, val, key, own ? "1" : "0", own ? "1" : "0",
+		own ? "; or global" : "");
 	return false;
 }
 
@@ -547,7 +574,8 @@ static bool is_rule_key(const char *key)
 {
 	return !strcmp(key, "k") || !strcmp(key, "m") || !strcmp(key, "n") ||
 	       !strcmp(key, "warm") || !strcmp(key, "decide") ||
-	       !strcmp(key, "calm");
+	       !strcmp(key, "calm") || !strcmp(key, "limit-level2") ||
+	       !strcmp(key, "limit-attack");
 }
 
 static int cmd_set(int argc, char **argv)
@@ -570,6 +598,108 @@ static int cmd_set(int argc, char **argv)
 		return ret;
 	err = vsec_ipc_set_vm_rule(ipc, id, &r);
 	ret = err ? fail_ipc(ipc, err, "set") : EX_OK;
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+/* "tx-packets" or "tx_packets": its index, or -1. */
+static int limit_index(const char *s)
+{
+	char name[16];
+	size_t i;
+
+	if (strlen(s) >= sizeof(name))
+		return -1;
+	for (i = 0; s[i]; i++)
+		name[i] = s[i] == '-' ? '_' : s[i];
+	name[i] = '\0';
+	for (i = 0; i < VSEC_NR_LIMIT; i++)
+		if (!strcmp(name, vsec_limit_key[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Strict unsigned decimal below KVM_SEC_BUCKET's 2^40. */
+static bool parse_tokens(const char *s, size_t len, uint64_t *out)
+{
+	char buf[24];
+	char *end;
+
+	if (!len || len >= sizeof(buf) || *s == '-' || *s == '+')
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	return !errno && !*end && *out < (1ULL << 40);
+}
+
+/* "off" or SIZE[/REFILL_MS][+BURST] */
+static bool parse_limit(const char *s, struct vsec_limits *l, int i)
+{
+	const char *slash = strchr(s, '/'), *plus = strchr(s, '+');
+	const char *size_end = slash ? slash : plus ? plus : s + strlen(s);
+	uint32_t refill = 1000;
+
+	l->l[i].given = true;
+	if (!strcmp(s, "off")) {
+		l->l[i].size = 0;
+		return true;
+	}
+	if (plus && slash && plus < slash)
+		return false;
+	if (!parse_tokens(s, (size_t)(size_end - s), &l->l[i].size) ||
+	    !l->l[i].size)
+		return false;
+	if (slash) {
+		char buf[16];
+		size_t n = plus ? (size_t)(plus - slash - 1) : strlen(slash + 1);
+
+		if (n >= sizeof(buf))
+			return false;
+		memcpy(buf, slash + 1, n);
+		buf[n] = '\0';
+		if (!parse_u32(buf, 1, 3600000, &refill))
+			return false;
+	}
+	l->l[i].refill_ms = refill;
+	l->l[i].burst = 0;
+	return !plus || parse_tokens(plus + 1, strlen(plus + 1), &l->l[i].burst);
+}
+
+static int cmd_limit(int argc, char **argv)
+{
+	struct vsec_limits l = { 0 };
+	struct vsec_ipc *ipc;
+	uint32_t id;
+	int i, k, err, ret;
+
+	if (argc < 3)
+		return fail_usage("limit needs VM-ID, then off or LIMIT VALUE pairs");
+	if (!parse_u32(argv[1], 1, INT32_MAX, &id))
+		return fail_usage("'%s' is not a VM ID (a number from 'vsecctl list')",
+				  argv[1]);
+	if (argc == 3 && !strcmp(argv[2], "off")) {
+		for (k = 0; k < VSEC_NR_LIMIT; k++)
+			l.l[k].given = true;
+	} else {
+		if (argc % 2)
+			return fail_usage("limit needs LIMIT VALUE pairs");
+		for (i = 2; i < argc; i += 2) {
+			k = limit_index(argv[i]);
+			if (k < 0)
+				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn)",
+						  argv[i]);
+			if (!parse_limit(argv[i + 1], &l, k))
+				return fail_usage("bad value '%s' for %s: off, or SIZE[/REFILL_MS][+BURST] (SIZE 1..2^40-1 tokens, REFILL_MS 1..3600000, default 1000)",
+						  argv[i + 1], argv[i]);
+		}
+	}
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_set_limits(ipc, id, &l);
+	ret = err ? fail_ipc(ipc, err, "limit") : EX_OK;
 	vsec_ipc_close(ipc);
 	return ret;
 }
@@ -690,7 +820,7 @@ static int cmd_stats(int argc, char **argv)
 	struct vsec_status st;
 	struct vsec_ipc *ipc;
 	struct vsec_vm *vms;
-	size_t nr;
+	size_t nr, i;
 	int err, ret;
 
 	if (argc != 2 || strcmp(argv[1], "--prometheus"))
@@ -702,6 +832,15 @@ static int cmd_stats(int argc, char **argv)
 	if (err) {
 		ret = fail_ipc(ipc, err, "stats");
 		goto out;
+	}
+	for (i = 0; i < nr; i++) {
+		err = vsec_ipc_get_limits(ipc, vms[i].id, &vms[i].limits);
+		/* Gone meanwhile, or an older module: no limit lines. */
+		if (err && err != -ENOENT && err != -EOPNOTSUPP) {
+			ret = fail_ipc(ipc, err, "stats");
+			free(vms);
+			goto out;
+		}
 	}
 	err = vsec_ipc_get_status(ipc, &st);
 	if (err) {
@@ -826,6 +965,7 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "interval", cmd_interval },
 	{ "netdev", cmd_netdev },
+	{ "limit", cmd_limit },
 };
 
 int main(int argc, char **argv)

@@ -29,7 +29,7 @@ _vsecctl()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W 'list show config status monitor level
-			interval netdev set stats --json --help --version' -- "$cur"))
+			interval netdev set limit stats --json --help --version' -- "$cur"))
 		return
 	fi
 
@@ -47,7 +47,7 @@ _vsecctl()
 		1) COMPREPLY=($(compgen -W 'set --json' -- "$cur")) ;;
 		2) [[ $prev == set ]] &&
 			COMPREPLY=($(compgen -W 'interval-ms prefixes k m n warm
-				decide calm' -- "$cur")) ;;
+				decide calm limit-level2 limit-attack' -- "$cur")) ;;
 		esac
 		;;
 	stats)
@@ -57,8 +57,18 @@ _vsecctl()
 		case $((cword - i)) in
 		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
 		*) (((cword - i) % 2 == 0)) &&
-			COMPREPLY=($(compgen -W 'k m n warm decide calm' -- "$cur")) ||
+			COMPREPLY=($(compgen -W 'k m n warm decide calm
+				limit-level2 limit-attack' -- "$cur")) ||
 			COMPREPLY=($(compgen -W 'global' -- "$cur")) ;;
+		esac
+		;;
+	limit)
+		case $((cword - i)) in
+		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
+		*) (((cword - i) % 2 == 0)) &&
+			COMPREPLY=($(compgen -W 'tx-packets rx-packets tx-bytes
+				rx-bytes tx-syn rx-syn off' -- "$cur")) ||
+			COMPREPLY=($(compgen -W 'off' -- "$cur")) ;;
 		esac
 		;;
 	level | interval)

@@ -10,6 +10,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define NSEC_PER_SEC 1000000000ull
+#define BIT_ULL(n) (1ULL << (n))
 
 /* The kernel's: a * b / c with a 128-bit intermediate, rounded down. */
 static inline u64 mul_u64_u64_div_u64(u64 a, u64 b, u64 c)

@@ -16,14 +16,16 @@ expect() {
 		fail=$((fail + 1))
 	fi
 }
-expect "list show config status monitor level interval netdev set stats --json --help --version" vsecctl ""
+expect "list show config status monitor level interval netdev set limit stats --json --help --version" vsecctl ""
+expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn off" vsecctl limit 3 ""
+expect "off" vsecctl limit 3 tx-syn ""
 expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con
 expect "set --json" vsecctl config ""
-expect "interval-ms prefixes k m n warm decide calm" vsecctl config set ""
-expect "k m n warm decide calm" vsecctl set 3 ""
+expect "interval-ms prefixes k m n warm decide calm limit-level2 limit-attack" vsecctl config set ""
+expect "k m n warm decide calm limit-level2 limit-attack" vsecctl set 3 ""
 expect "global" vsecctl set 3 k ""
-expect "k m n warm decide calm" vsecctl set 3 k 4 ""
+expect "k m n warm decide calm limit-level2 limit-attack" vsecctl set 3 k 4 ""
 expect "auto 1 2" vsecctl level 3 ""
 expect "default" vsecctl interval 3 ""
 expect "--pid" vsecctl show --p

@@ -36,8 +36,8 @@
  *   KVM_SEC_A_VM_GUEST (nest, enum kvm_sec_guest; the guest's level-2
  *   flows are not in it but in KVM_SEC_CMD_GET_FLOWS) and, once a network
  *   device was bound to the VM, KVM_SEC_A_VM_NET (nest, enum kvm_sec_net:
- *   what the host saw on the VM's tap devices).
- *   Requires CAP_NET_ADMIN.
+ *   what the host saw on the VM's tap devices); KVM_SEC_A_VM_LEVEL,
+ *   _VERDICT and _NEAR_CAPACITY. Requires CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_GET_CONFIG
  *   Request: no attributes. Reply: every configuration attribute
@@ -92,10 +92,13 @@
  *   KVM_SEC_A_GUEST_LEVEL (also HSEM's level for the VM; 0: HSEM and the
  *   guest driver decide; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
- *   own). Each given attribute changes its setting; a setting whose
- *   attribute is absent is left as it is. Requires CAP_NET_ADMIN. They
- *   reach the device with the reply to its next report, and the driver
- *   applies them at the end of its interval.
+ *   own) and KVM_SEC_A_VM_LIMITS (the VM's network limits: each one given
+ *   replaces that limit, starting full; a size of 0 lifts it). Each given
+ *   attribute changes its setting; a setting whose attribute is absent is
+ *   left as it is; everything is validated before anything changes.
+ *   Requires CAP_NET_ADMIN. Level and interval reach the device with the
+ *   reply to its next report, and the driver applies them at the end of
+ *   its interval; limits apply to the next packet.
  *
  * KVM_SEC_CMD_GET_FLOWS
  *   Dump only. Request: KVM_SEC_A_VM_ID. Replies: messages carrying
@@ -126,6 +129,21 @@
  *   kvm_sec_decision): the host-side level and verdict, their reasons, and
  *   the learned history of every feature. Requires CAP_NET_ADMIN (the
  *   history describes a tenant's workload).
+ *
+ * KVM_SEC_CMD_GET_LIMITS
+ *   A VM's network limits. As a request (doit): KVM_SEC_A_VM_ID; as a
+ *   dump: every VM. Reply attributes: KVM_SEC_A_VM_ID and
+ *   KVM_SEC_A_VM_LIMITS, a nest of enum kvm_sec_limit with every limit in
+ *   force or that ever dropped a frame: its bucket (SIZE 0 once lifted),
+ *   the tokens it has left and the frames it dropped. Requires
+ *   CAP_NET_ADMIN.
+ *
+ * KVM_SEC_CMD_LIMIT
+ *   Notification only, to KVM_SEC_MCGRP_EVENTS: a VM's network limits
+ *   were set or lifted. Attributes: KVM_SEC_A_VM_ID, KVM_SEC_A_VM_LIMITS
+ *   (as GET_LIMITS, after the change) and KVM_SEC_A_LIMIT_REASON (enum
+ *   kvm_sec_limit_reason). Lost ones are counted in
+ *   KVM_SEC_STATUS_EVENTS_DROPPED.
  *
  * KVM_SEC_CMD_LEVEL, KVM_SEC_CMD_VERDICT, KVM_SEC_CMD_CAPACITY
  *   Notifications only, to KVM_SEC_MCGRP_EVENTS: a VM's host-side level
@@ -188,6 +206,8 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_LEVEL,
 	KVM_SEC_CMD_VERDICT,
 	KVM_SEC_CMD_CAPACITY,
+	KVM_SEC_CMD_GET_LIMITS,
+	KVM_SEC_CMD_LIMIT,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -254,6 +274,13 @@ enum kvm_sec_attr {
 	KVM_SEC_A_RULE,
 	/* u8: 1 when HREM finds the VM near its capacity, and clean */
 	KVM_SEC_A_VM_NEAR_CAPACITY,
+	/*
+	 * nest, enum kvm_sec_limit: the VM's network limits (SET_VM: those
+	 * given are replaced, a size of 0 lifts one; GET_LIMITS and LIMIT
+	 * events: as they are, with what they dropped)
+	 */
+	KVM_SEC_A_VM_LIMITS,
+	KVM_SEC_A_LIMIT_REASON,		/* u8: enum kvm_sec_limit_reason */
 
 	__KVM_SEC_A_MAX
 };
@@ -539,6 +566,62 @@ enum kvm_sec_net_ctr {
 
 #define KVM_SEC_NET_CTR_MAX (__KVM_SEC_NET_CTR_MAX - 1)
 
+/*
+ * A VM's network limits (KVM_SEC_A_VM_LIMITS), enforced in its tap hooks:
+ * token buckets, as Firecracker's rate limiter. TX is what the VM sends,
+ * RX what it receives; PACKETS takes a token a frame, BYTES a token a
+ * byte, SYN a token a TCP SYN without ACK (a new connection). Each is a
+ * nest of enum kvm_sec_bucket.
+ */
+enum kvm_sec_limit {
+	KVM_SEC_LIMIT_UNSPEC,
+	KVM_SEC_LIMIT_TX_PACKETS,
+	KVM_SEC_LIMIT_RX_PACKETS,
+	KVM_SEC_LIMIT_TX_BYTES,
+	KVM_SEC_LIMIT_RX_BYTES,
+	KVM_SEC_LIMIT_TX_SYN,
+	KVM_SEC_LIMIT_RX_SYN,
+
+	__KVM_SEC_LIMIT_MAX
+};
+
+#define KVM_SEC_LIMIT_MAX (__KVM_SEC_LIMIT_MAX - 1)
+
+/*
+ * A token bucket: SIZE tokens, refilled in REFILL_MS (SIZE per REFILL_MS),
+ * and a one-time BURST spent first. SIZE 0: no limit (BURST 0 then).
+ * Bounds: SIZE and BURST below 2^40, REFILL_MS 1..3600000.
+ */
+enum kvm_sec_bucket {
+	KVM_SEC_BUCKET_UNSPEC,
+	KVM_SEC_BUCKET_PAD,
+	KVM_SEC_BUCKET_SIZE,		/* u64 */
+	KVM_SEC_BUCKET_REFILL_MS,	/* u32 */
+	KVM_SEC_BUCKET_BURST,		/* u64: one-time tokens (left) */
+	KVM_SEC_BUCKET_TOKENS,		/* u64: left now (not in SET_VM) */
+	KVM_SEC_BUCKET_DROPS,		/* u64: frames dropped (not in SET_VM) */
+	KVM_SEC_BUCKET_SET_BY,		/* u8: enum kvm_sec_limit_owner (same) */
+
+	__KVM_SEC_BUCKET_MAX
+};
+
+#define KVM_SEC_BUCKET_MAX (__KVM_SEC_BUCKET_MAX - 1)
+
+/* Who set a limit in force: HSEM's never replace the admin's. */
+enum kvm_sec_limit_owner {
+	KVM_SEC_LIMIT_OWNER_NONE,
+	KVM_SEC_LIMIT_OWNER_ADMIN,
+	KVM_SEC_LIMIT_OWNER_HSEM,
+};
+
+/* Why a VM's limits changed (KVM_SEC_A_LIMIT_REASON). */
+enum kvm_sec_limit_reason {
+	KVM_SEC_LIMIT_BY_ADMIN,		/* KVM_SEC_CMD_SET_VM */
+	KVM_SEC_LIMIT_BY_LEVEL2,	/* HSEM: the VM went to level 2 */
+	KVM_SEC_LIMIT_BY_VERDICT,	/* HSEM: attacker or overflow */
+	KVM_SEC_LIMIT_BY_CALM,		/* HSEM's lifted: level 1, no verdict */
+};
+
 /* How a network device came to be bound to a VM. */
 enum kvm_sec_netdev_how {
 	KVM_SEC_NETDEV_MANUAL,		/* KVM_SEC_CMD_NETDEV_ADD */
@@ -730,6 +813,14 @@ enum kvm_sec_rule {
 	KVM_SEC_RULE_WARM,		/* u32: 0..100000 intervals */
 	KVM_SEC_RULE_DECIDE,		/* u32: 1..3600 intervals */
 	KVM_SEC_RULE_CALM,		/* u32: 1..3600 intervals */
+	/*
+	 * u32: while HSEM watches a VM, what it sends is limited to this
+	 * percentage of the rule's limit for it (mean + K spreads): at level
+	 * 2 (LIMIT_LEVEL2_PCT), and judged attacker or overflow
+	 * (LIMIT_ATTACK_PCT). 0..100000; 0 in the global rule: no limit.
+	 */
+	KVM_SEC_RULE_LIMIT_LEVEL2_PCT,
+	KVM_SEC_RULE_LIMIT_ATTACK_PCT,
 
 	__KVM_SEC_RULE_MAX
 };

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Activity limits on a VM's network, in its tap hooks.
+ *
+ * A VM has up to six token buckets (bucket.h): packets, bytes and new
+ * connections (TCP SYNs without ACK), each way. A packet the VM sends is
+ * checked against the TX buckets at the hook where it enters the host, so
+ * a dropped packet never reaches the bridge, the peer or the wire; one it
+ * receives, against the RX buckets before the VM gets it. The host counted
+ * it first (packet.c): HSEM still sees what the VM tried, so a limit never
+ * makes an attacker look calm.
+ *
+ * Cost. Without a limit, one load of a word the hooks share read-only.
+ * With one, a spinlock per VM (the buckets are shared by all CPUs, as the
+ * VM's packets may come on any of them) around at most three bucket
+ * updates: two multiplications and divisions each.
+ *
+ * A packet passes only if every bucket that applies has its tokens, all
+ * checked before any is taken from. A segmentation-offloaded frame takes a
+ * packet token per segment (a 64 KiB TSO frame is some 45 packets on the
+ * wire), and a frame larger than a byte bucket leaves a debt (bucket.h).
+ */
+#include <linux/ktime.h>
+#include <linux/math64.h>
+
+#include "limit.h"
+
+void ksec_limit_init(struct ksec_netlimit *l)
+{
+	memset(l, 0, sizeof(*l));
+	spin_lock_init(&l->lock);
+}
+
+bool ksec_limit_spec_valid(const struct ksec_limit_spec *s)
+{
+	return ksec_bucket_valid(s->size, s->refill_ms, s->burst);
+}
+
+/* Under the lock. */
+static void ksec_limit_set_locked(struct ksec_netlimit *l, unsigned int kind,
+				  const struct ksec_limit_spec *s, u8 owner)
+{
+	ksec_bucket_set(&l->b[kind], s->size, s->refill_ms, s->burst,
+			ktime_get_ns());
+	l->owner[kind] = s->size ? owner : KSEC_LIM_NONE;
+	if (s->size)
+		WRITE_ONCE(l->active, l->active | BIT(kind));
+	else
+		WRITE_ONCE(l->active, l->active & ~BIT(kind));
+}
+
+void ksec_limit_set(struct ksec_netlimit *l, unsigned int kind,
+		    const struct ksec_limit_spec *s)
+{
+	spin_lock_bh(&l->lock);
+	ksec_limit_set_locked(l, kind, s, KSEC_LIM_ADMIN);
+	spin_unlock_bh(&l->lock);
+}
+
+bool ksec_limit_auto(struct ksec_netlimit *l, unsigned int kind,
+		     const struct ksec_limit_spec *s)
+{
+	const struct ksec_bucket *b = &l->b[kind];
+	bool change;
+
+	spin_lock_bh(&l->lock);
+	change = l->owner[kind] != KSEC_LIM_ADMIN &&
+		 (b->size != s->size ||
+		  b->refill_ns != s->refill_ms * NSEC_PER_MSEC ||
+		  (s->size && l->owner[kind] != KSEC_LIM_HSEM));
+	if (change)
+		ksec_limit_set_locked(l, kind, s, KSEC_LIM_HSEM);
+	spin_unlock_bh(&l->lock);
+	return change;
+}
+
+void ksec_limit_fill_view(struct ksec_netlimit *l, struct ksec_limit_view *v)
+{
+	u64 now = ktime_get_ns();
+	unsigned int i;
+
+	spin_lock_bh(&l->lock);
+	v->active = l->active;
+	for (i = 0; i < KSEC_LIM_NR; i++) {
+		struct ksec_bucket *b = &l->b[i];
+
+		if (b->size)
+			ksec_bucket_refill(b, now);
+		v->spec[i].size = b->size;
+		v->spec[i].refill_ms = div_u64(b->refill_ns, NSEC_PER_MSEC);
+		v->spec[i].burst = b->burst;
+		v->tokens[i] = b->tokens;
+		v->drops[i] = l->drops[i];
+		v->owner[i] = l->owner[i];
+	}
+	spin_unlock_bh(&l->lock);
+}
+
+bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
+		       unsigned int segs, bool syn)
+{
+	struct ksec_bucket *pk = &l->b[KSEC_LIM_TX_PACKETS + rx];
+	struct ksec_bucket *by = &l->b[KSEC_LIM_TX_BYTES + rx];
+	struct ksec_bucket *sy = &l->b[KSEC_LIM_TX_SYN + rx];
+	unsigned int drop = KSEC_LIM_NR;
+	u64 now = ktime_get_ns();
+
+	spin_lock(&l->lock);
+	/* Every bucket that applies is checked before any is taken from. */
+	if (!ksec_bucket_ok(pk, segs, now))
+		drop = KSEC_LIM_TX_PACKETS + rx;
+	else if (!ksec_bucket_ok(by, len, now))
+		drop = KSEC_LIM_TX_BYTES + rx;
+	else if (syn && !ksec_bucket_ok(sy, 1, now))
+		drop = KSEC_LIM_TX_SYN + rx;
+	if (drop == KSEC_LIM_NR) {
+		ksec_bucket_take(pk, segs, now);
+		ksec_bucket_take(by, len, now);
+		if (syn)
+			ksec_bucket_take(sy, 1, now);
+	} else {
+		l->drops[drop]++;
+	}
+	spin_unlock(&l->lock);
+	return drop == KSEC_LIM_NR;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A VM's network limits and their events, for people and JSON. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "show.h"
+
+static const char *limit_reason(int r)
+{
+	return r >= 0 && r < 4 ? vsec_limit_reason_name[r] : "unknown";
+}
+
+static const char *limit_owner(uint8_t o)
+{
+	return o < 3 ? vsec_limit_owner_name[o] : "unknown";
+}
+
+/* "1000 per 1000 ms, burst 0, 12 left, 345 dropped" or "lifted, ..." */
+static void show_one(FILE *f, const struct vsec_limits *l, int i)
+{
+	if (l->l[i].size)
+		fprintf(f, "%" PRIu64 " per %" PRIu32 " ms, burst %" PRIu64
+			", %" PRIu64 " left, set by %s", l->l[i].size,
+			l->l[i].refill_ms, l->l[i].burst, l->l[i].tokens,
+			limit_owner(l->l[i].set_by));
+	else
+		fprintf(f, "none");
+	fprintf(f, ", %" PRIu64 " dropped\n", l->l[i].drops);
+}
+
+void show_limits(FILE *f, const struct vsec_limits *l)
+{
+	bool any = false;
+	int i;
+
+	fprintf(f, "\n  Limits (network, kvm-sec's tap hooks)\n");
+	for (i = 0; i < VSEC_NR_LIMIT; i++) {
+		if (!l->l[i].present)
+			continue;
+		fprintf(f, "  %-24s ", vsec_limit_key[i]);
+		show_one(f, l, i);
+		any = true;
+	}
+	if (!any)
+		fprintf(f, "  %-24s none\n", "limits");
+}
+
+void show_limit_event(FILE *f, const struct vsec_event *ev)
+{
+	const struct vsec_limits *l = &ev->vm.limits;
+	bool any = false;
+	int i;
+
+	fprintf(f, "limit id %" PRIu32 " by %s:", ev->vm.id,
+		limit_reason(l->reason));
+	for (i = 0; i < VSEC_NR_LIMIT; i++) {
+		if (!l->l[i].present || !l->l[i].size)
+			continue;
+		fprintf(f, " %s %" PRIu64 "/%" PRIu32 "ms", vsec_limit_key[i],
+			l->l[i].size, l->l[i].refill_ms);
+		if (l->l[i].burst)
+			fprintf(f, "+%" PRIu64, l->l[i].burst);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? "" : " none");
+}
+
+void json_limits(struct json *j, const char *key, const struct vsec_limits *l)
+{
+	int i;
+
+	json_begin_object(j, key);
+	for (i = 0; i < VSEC_NR_LIMIT; i++) {
+		if (!l->l[i].present)
+			continue;
+		json_begin_object(j, vsec_limit_key[i]);
+		json_u64(j, "size", l->l[i].size);
+		json_u64(j, "refill_ms", l->l[i].refill_ms);
+		json_u64(j, "burst", l->l[i].burst);
+		json_u64(j, "tokens", l->l[i].tokens);
+		json_u64(j, "drops", l->l[i].drops);
+		json_string(j, "set_by", limit_owner(l->l[i].set_by));
+		json_end_object(j);
+	}
+	json_end_object(j);
+}
+
+void json_limit_event(struct json *j, const struct vsec_event *ev)
+{
+	json_string(j, "event", "limit");
+	json_u64(j, "id", ev->vm.id);
+	json_string(j, "reason", limit_reason(ev->vm.limits.reason));
+	json_limits(j, "limits", &ev->vm.limits);
+}
