@@ -16,9 +16,10 @@
  * updates: two multiplications and divisions each.
  *
  * A packet passes only if every bucket that applies has its tokens, all
- * checked before any is taken from. A segmentation-offloaded frame takes a
- * packet token per segment (a 64 KiB TSO frame is some 45 packets on the
- * wire), and a frame larger than a byte bucket leaves a debt (bucket.h).
+ * checked before any is taken from. A frame takes one packet token, as it
+ * is one packet in the VM's counters and history (a 64 KiB TSO frame too:
+ * its size is the byte bucket's), and a frame larger than a byte bucket
+ * leaves a debt (bucket.h).
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -97,7 +98,7 @@ void ksec_limit_fill_view(struct ksec_netlimit *l, struct ksec_limit_view *v)
 }
 
 bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
-		       unsigned int segs, bool syn)
+		       bool syn)
 {
 	struct ksec_bucket *pk = &l->b[KSEC_LIM_TX_PACKETS + rx];
 	struct ksec_bucket *by = &l->b[KSEC_LIM_TX_BYTES + rx];
@@ -107,14 +108,14 @@ bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
 
 	spin_lock(&l->lock);
 	/* Every bucket that applies is checked before any is taken from. */
-	if (!ksec_bucket_ok(pk, segs, now))
+	if (!ksec_bucket_ok(pk, 1, now))
 		drop = KSEC_LIM_TX_PACKETS + rx;
 	else if (!ksec_bucket_ok(by, len, now))
 		drop = KSEC_LIM_TX_BYTES + rx;
 	else if (syn && !ksec_bucket_ok(sy, 1, now))
 		drop = KSEC_LIM_TX_SYN + rx;
 	if (drop == KSEC_LIM_NR) {
-		ksec_bucket_take(pk, segs, now);
+		ksec_bucket_take(pk, 1, now);
 		ksec_bucket_take(by, len, now);
 		if (syn)
 			ksec_bucket_take(sy, 1, now);

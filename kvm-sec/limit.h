@@ -68,20 +68,18 @@ bool ksec_limit_auto(struct ksec_netlimit *l, unsigned int kind,
 void ksec_limit_fill_view(struct ksec_netlimit *l, struct ksec_limit_view *v);
 
 bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
-		       unsigned int segs, bool syn);
+		       bool syn);
 
 /*
- * From the hooks (bottom halves off): may a frame of @len bytes, @segs
- * segments on the wire, that the VM sends (!@rx) or receives pass? A
- * dropped one is counted.
+ * From the hooks (bottom halves off): may a frame of @len bytes that the
+ * VM sends (!@rx) or receives pass? A dropped one is counted.
  */
 static inline bool ksec_limit_pass(struct ksec_netlimit *l, bool rx,
-				   unsigned int len, unsigned int segs,
-				   bool syn)
+				   unsigned int len, bool syn)
 {
 	if (likely(!READ_ONCE(l->active)))
 		return true;
-	return __ksec_limit_pass(l, rx, len, segs, syn);
+	return __ksec_limit_pass(l, rx, len, syn);
 }
 
 #endif /* KSEC_LIMIT_H */

@@ -317,15 +317,9 @@ unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 {
 	const struct ksec_netbind *b = priv;
 	bool rx = (state->hook == NF_NETDEV_INGRESS) != b->vm_sends_at_ingress;
-	unsigned int len, segs;
+	unsigned int len;
 	bool syn;
 
 	syn = ksec_count(b->net, skb, rx, &len);
-	if (likely(!READ_ONCE(b->vm->lim.active)))
-		return NF_ACCEPT;
-	/* A guest's GSO frame says its segment size, not always its count. */
-	segs = skb_is_gso(skb) && skb_shinfo(skb)->gso_size ?
-	       DIV_ROUND_UP(len, skb_shinfo(skb)->gso_size) : 1;
-	return ksec_limit_pass(&b->vm->lim, rx, len, segs, syn) ?
-	       NF_ACCEPT : NF_DROP;
+	return ksec_limit_pass(&b->vm->lim, rx, len, syn) ? NF_ACCEPT : NF_DROP;
 }

@@ -149,7 +149,8 @@ check "vsecctl show names the other VM" \
 # history allows (limit-attack 100 %). B then receives about that: its
 # received frames a second, measured over 10 s of the host's counters, are
 # compared with what A's buckets let through (packets, or bytes over A's
-# frame size, whichever is less).
+# frame size, whichever is less), within 20 %: the two reads of B's
+# counter are each a vsecctl call under TCG (runs gave 0.89 to 1.09).
 lim_of() {	# VM LIMIT KEY
 	vsecctl --json show "$1" | python3 -c '
 import json, sys
@@ -164,6 +165,19 @@ print(json.load(sys.stdin)["network"]["counters"]["rx_packets"], time.monotonic(
 check "A, an attacker, is limited by HSEM, and its tap drops what it sends beyond" \
 	'wait_until "[ \"\$(lim_of $a tx_packets set_by)\" = hsem ] &&
 		     [ \"\$(lim_of $a tx_packets drops)\" -gt 0 ]" 30'
+# How soon after A's verdict its limits were applied: the two events'
+# arrival times (a figure, not asserted).
+python3 - "$a" "$work/events" <<'PY' || true
+import json, sys
+vm, path = int(sys.argv[1]), sys.argv[2]
+evs = [json.loads(l) for l in open(path) if l.startswith("{")]
+v = next(e for e in evs if e.get("id") == vm and e["event"] == "verdict" and
+         e["decision"]["verdict"] == "attacker")
+l = next(e for e in evs if e.get("id") == vm and e["event"] == "limit" and
+         e.get("reason") == "verdict" and e["t"] >= v["t"])
+print("# A's limits applied %.1f ms after its attacker verdict event" %
+      ((l["t"] - v["t"]) * 1000))
+PY
 read -r rx0 c0 < <(rx_of "$b")
 d0=$(lim_of "$a" tx_packets drops)
 sleep 10	# a measuring window, not a wait for a state
@@ -178,7 +192,7 @@ print("%.0f" % min(l["tx_packets"]["size"] * 1000 / l["tx_packets"]["refill_ms"]
                   l["tx_bytes"]["size"] * 1000 / l["tx_bytes"]["refill_ms"] / frame))')
 ratio=$(python3 -c "print('%.2f' % (($rx1 - $rx0) / ($c1 - $c0) / ${allowed:-0}))" 2>/dev/null)
 check "B receives what A's limits let through: ${allowed:-?} frames/s allowed, ratio ${ratio:-?} over 10 s; A's tap dropped $((d1 - d0)) meanwhile" \
-	'python3 -c "import sys; sys.exit(not 0.9 <= ${ratio:-0} <= 1.1)" && [ "$((d1 - d0))" -gt 0 ]'
+	'python3 -c "import sys; sys.exit(not 0.8 <= ${ratio:-0} <= 1.2)" && [ "$((d1 - d0))" -gt 0 ]'
 kill -USR2 "$a_pid"
 check "A and B cleared and back at level 1 once A is calm" \
 	'wait_until "calm_now $a $b" 120'
