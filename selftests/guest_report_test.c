@@ -868,12 +868,10 @@ TEST_F_TIMEOUT(guest, the_taps_catch_a_guest_hiding_packets, KSEC_TEST_TIMEOUT)
 	struct report1 rep;
 	struct vsec_vm vm;
 	struct vsec_guest *g;
-	char out[64];
 	uint64_t short0, epoch;
 	int fd, i;
 
-	if (access("/dev/net/tun", R_OK | W_OK))
-		run_capture("modprobe tun 2>&1", out, sizeof(out));
+	ksec_have_tun();
 	fd = tap_open("ksgr-t", false);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 1000; i++) {

@@ -72,6 +72,15 @@ void ksec_msleep(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
+bool ksec_have_tun(void)
+{
+	char out[256];
+
+	if (access("/dev/net/tun", R_OK | W_OK))
+		run_capture("modprobe tun 2>&1", out, sizeof(out));
+	return !access("/dev/net/tun", R_OK | W_OK);
+}
+
 int run_capture(const char *cmd, char *out, size_t len)
 {
 	FILE *p = popen(cmd, "r");

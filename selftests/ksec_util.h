@@ -53,6 +53,12 @@ bool json_find_u64(const char *json, const char *object, const char *key,
 /* Become user and group nobody, without supplementary groups: 0 or -1. */
 int drop_to_nobody(void);
 
+/*
+ * Is /dev/net/tun usable? It is loaded first if it is not (there is no
+ * udev in the lab: the device node comes with the module).
+ */
+bool ksec_have_tun(void);
+
 /* Is the running process able to use KVM? (for SKIP) */
 bool have_kvm(void);
 

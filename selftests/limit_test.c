@@ -70,8 +70,6 @@ FIXTURE(lim) {
 
 FIXTURE_SETUP(lim)
 {
-	char out[256];
-
 	self->tap = -1;
 	self->ipc = NULL;
 	self->name = "ksnl-a";
@@ -79,9 +77,7 @@ FIXTURE_SETUP(lim)
 	self->peer = ksec_ip4("10.78.0.9");
 	if (!have_kvm())
 		SKIP(return, "no usable /dev/kvm");
-	if (access("/dev/net/tun", R_OK | W_OK))
-		run_capture("modprobe tun 2>&1", out, sizeof(out));
-	ASSERT_EQ(0, access("/dev/net/tun", R_OK | W_OK)) TH_LOG("no tun");
+	ASSERT_TRUE(ksec_have_tun()) TH_LOG("no tun");
 	ASSERT_EQ(0, vsec_ipc_open(&self->ipc)) TH_LOG("kvm-sec is not loaded");
 	ASSERT_EQ(0, tvm_create(&self->vm, &idle_vm));
 	self->tap = tap_open(self->name, false);
@@ -201,7 +197,7 @@ TEST_F_TIMEOUT(lim, burst_once, KSEC_TEST_TIMEOUT)
 }
 
 /*
- * The refill rate: frames offered at about twice the rate for about two
+ * The refill rate: frames offered well over the rate for about two
  * seconds. What passed is compared with what the bucket allows over the
  * time measured, not with a time assumed.
  */

@@ -86,16 +86,11 @@ FIXTURE(net) {
 
 FIXTURE_SETUP(net)
 {
-	char out[256];
-
 	self->tap = -1;
 	self->ipc = NULL;
 	if (!have_kvm())
 		SKIP(return, "no usable /dev/kvm");
-	/* No udev in the lab: the device node comes with the module. */
-	if (access("/dev/net/tun", R_OK | W_OK))
-		run_capture("modprobe tun 2>&1", out, sizeof(out));
-	ASSERT_EQ(0, access("/dev/net/tun", R_OK | W_OK)) TH_LOG("no tun");
+	ASSERT_TRUE(ksec_have_tun()) TH_LOG("no tun");
 	ASSERT_EQ(0, vsec_ipc_open(&self->ipc)) TH_LOG("kvm-sec is not loaded");
 	ASSERT_EQ(0, vsec_ipc_get_config(self->ipc, &self->cfg));
 	/* Short intervals: the tests wait for samples. */
