@@ -140,6 +140,8 @@ qemu-check: qemu
 # The lab emulates on one core: QEMU builds on the other meanwhile.
 check: deps all unit debug-module
 	@mkdir -p $(BUILD)
+	@# QEMU's build packages and source first: nothing is installed under a lab.
+	@qemu-device/build.sh --source >/dev/null
 	@echo "check: building QEMU (log: $(BUILD)/qemu-build.log) while the debug lab runs"
 	@QEMU_JOBS=1 qemu-device/build.sh >$(BUILD)/qemu-build.log 2>&1 & qemu=$$!; \
 	$(MAKE) --no-print-directory check-debug; st=$$?; \

@@ -186,7 +186,7 @@ short=$(vsecctl --json show "$va" | grep -o '"reports_short":[0-9]*' | grep -o '
 ok $? "A's driver claimed a tenth of its packets: its reports are short (tamper: ${short0:-?} -> ${short:-?})"
 [[ $fl == *"level 2 commanded 2" ]]
 ok $? "HSEM commanded A's driver, which saw no anomaly, to level 2 (${fl#e2e-flood-end })"
-wait_for 'calm_now "$va" "$vb"' 240
+wait_for 'calm_now "$va" "$vb"' 240 || { why_not_calm "$va" "$vb"; false; }
 ok $? "A calm again: both cleared and back at level 1"
 
 # Scenarios 1, 3 and 4, from A's user space, its driver truthful.
@@ -203,7 +203,7 @@ scenario() {	# load verdict feature
 	[ -n "$v" ] || tr -d '\r' <"$work/a.console" | tail -n 5 | sed 's/^/# A: /'
 	[ -n "$v" ]
 	ok $? "$1 from A's user space ($1 $(line_of a "e2e-load-end $1" | cut -d' ' -f 3-)): ${v:-no $2 verdict for $3}"
-	wait_for 'calm_now "$va" "$vb"' 240
+	wait_for 'calm_now "$va" "$vb"' 240 || { why_not_calm "$va" "$vb"; false; }
 	ok $? "after the $1 load, A and B cleared and back at level 1"
 }
 scenario hypercall attacker hypercalls

@@ -63,3 +63,19 @@ calm_now() {	# VM-ID...
 			return 1
 	done
 }
+
+# Why a VM is not calm, as TAP comments: its level and verdict, and each
+# feature over its limit last interval (for a failed wait; asserts nothing).
+why_not_calm() {	# VM-ID...
+	local v
+	for v in "$@"; do
+		vsecctl --json show "$v" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["decision"]
+over = ["%s %d > %d (mean %d, spread %d)" % (k, f["value"], f["limit"], f["mean"], f["spread"])
+        for k, f in d.get("features", {}).items() if f["value"] > f["limit"]]
+print("# VM %s: level %d (%s), verdict %s, calm %d, at level 2 %d; over: %s" % (
+      sys.argv[1], d["level"], d["level_reason"], d["verdict"], d["calm"],
+      d["at_level2"], "; ".join(over) or "none"))' "$v" || echo "# VM $v: no decision"
+	done
+}
