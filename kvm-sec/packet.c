@@ -6,8 +6,10 @@
  * what it makes others send to it. So headers are read only through
  * skb_header_pointer() within the packet, never assumed; IPv6 extension
  * headers are followed at most KSEC_IPV6_MAX_EXT deep; whatever cannot be
- * parsed is counted as UNPARSED, never dropped and never guessed. Payload
- * is never read: the deepest byte looked at is the TCP flags.
+ * parsed is counted as UNPARSED, never guessed; for the limits, an IP
+ * packet whose TCP flags cannot be read may hide a SYN and is limited as
+ * one (ksec_count(), ksec_count_l4()). Payload is never read: the deepest
+ * byte looked at is the TCP flags.
  *
  * Cost: a netfilter hook on the device (NFPROTO_NETDEV ingress and
  * egress) runs with bottom halves disabled, so each CPU writes its own
@@ -60,8 +62,10 @@ struct ksec_pkt {
 	u64 src_hi, src_lo, dst_hi, dst_lo;
 	bool ip;
 	bool unparsed;
+	bool more_frags;		/* a first fragment, more to come */
 	u8 l4proto;
 	int l4off;			/* < 0: no transport header to read */
+	int l4end;			/* the datagram's end (< l4off: empty) */
 };
 
 static void ksec_key_v4(__be32 a, u64 *hi, u64 *lo)
@@ -107,8 +111,14 @@ static void ksec_parse_v4(const struct sk_buff *skb, int off,
 	/* Only a first fragment carries the transport header. */
 	if (iph->frag_off & htons(IP_OFFSET))
 		return;
+	if (ntohs(iph->tot_len) < iph->ihl * 4) {
+		p->unparsed = true;
+		return;
+	}
+	p->more_frags = iph->frag_off & htons(IP_MF);
 	p->l4proto = iph->protocol;
 	p->l4off = off + iph->ihl * 4;
+	p->l4end = off + ntohs(iph->tot_len);
 }
 
 static void ksec_parse_v6(const struct sk_buff *skb, int off,
@@ -118,7 +128,9 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	const struct ipv6hdr *ip6h = ksec_skb_ptr(skb, off, sizeof(_ip6h),
 						  &_ip6h);
 	unsigned int i;
+	bool more = false;
 	u8 nexthdr;
+	int end;
 
 	if (!ip6h || ip6h->version != 6) {
 		p->unparsed = true;
@@ -129,6 +141,8 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	ksec_key_v6(&ip6h->daddr, &p->dst_hi, &p->dst_lo);
 	nexthdr = ip6h->nexthdr;
 	off += sizeof(*ip6h);
+	/* A jumbogram (BIG TCP's GRO) says 0: it ends with the frame. */
+	end = ip6h->payload_len ? off + ntohs(ip6h->payload_len) : skb->len;
 	/* A guest can chain extension headers: follow a few, no more. */
 	for (i = 0; i <= KSEC_IPV6_MAX_EXT; i++) {
 		struct ipv6_opt_hdr _h;
@@ -158,14 +172,17 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 			}
 			if (fh->frag_off & htons(IP6_OFFSET))
 				return;		/* not the first fragment */
+			more = fh->frag_off & htons(IP6_MF);
 			nexthdr = fh->nexthdr;
 			off += sizeof(*fh);
 			break;
 		case NEXTHDR_NONE:
 			return;
 		default:
+			p->more_frags = more;
 			p->l4proto = nexthdr;
 			p->l4off = off;
+			p->l4end = end;
 			return;
 		}
 	}
@@ -210,8 +227,15 @@ static __be16 ksec_l3(const struct sk_buff *skb, int *off)
 	return proto;
 }
 
-/* TCP flags, ICMP types: the transport's few bytes that are counted. */
-/* Counts the transport header; true for a SYN (a new connection). */
+/*
+ * TCP flags, ICMP types: the transport's few bytes that are counted, read
+ * within the datagram (not the frame's padding after it).
+ *
+ * Counts the transport header; true for a SYN (a new connection), and for
+ * a first fragment too short to hold the TCP flags: they come in a later
+ * fragment that no hook can read them from (the tiny-fragment attack of
+ * RFC 1858), so it is counted as unparsed and limited as a SYN.
+ */
 static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 			  u64 *ctr, bool rx)
 {
@@ -221,10 +245,11 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 
 	switch (p->l4proto) {
 	case IPPROTO_TCP:
-		b = ksec_skb_ptr(skb, p->l4off, 14, _b);
+		b = p->l4end - p->l4off >= 14 ?
+		    ksec_skb_ptr(skb, p->l4off, 14, _b) : NULL;
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
-			return false;
+			return p->more_frags;
 		}
 		/* b[13]: CWR ECE URG ACK PSH RST SYN FIN */
 		syn = (b[13] & 0x12) == 0x02;
@@ -240,7 +265,8 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		b = ksec_skb_ptr(skb, p->l4off, 1, _b);
+		b = p->l4end > p->l4off ?
+		    ksec_skb_ptr(skb, p->l4off, 1, _b) : NULL;
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 			return false;
@@ -301,6 +327,12 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][0],
 			     KSEC_HLL_BITS, ksec_net_hash(p.dst_hi, p.dst_lo));
 	}
+	/*
+	 * An IP packet whose transport header cannot be found (an IPv6
+	 * header chain too deep or cut short) may hide a SYN: limited as one.
+	 */
+	if (p.unparsed)
+		return true;
 	return p.l4off >= 0 && ksec_count_l4(skb, &p, pc->ctr, rx);
 }
 

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_ether.h>
+
 #include "kselftest_harness.h"
 #include "ksec_util.h"
 #include "raw_nl.h"
@@ -180,6 +182,51 @@ TEST_F_TIMEOUT(lim, tx_packets_bytes_and_syns, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(20, NCTR(&vm, TX_SYN));
 }
 
+/*
+ * Packets whose TCP flags cannot be read are limited as SYNs: a SYN split
+ * so that its first fragment holds 8 bytes of TCP (RFC 1858), whether the
+ * frame ends with the datagram or is padded (the padding is not read as
+ * flags), and an IPv6 SYN behind 9 extension headers (deeper than kvm-sec
+ * follows). All are counted as unparsed, none as a SYN. A whole SYN that
+ * claims 8 bytes of TCP cannot open a connection: unparsed, no SYN token.
+ */
+TEST_F_TIMEOUT(lim, hidden_syns_are_limited_as_syns, KSEC_TEST_TIMEOUT)
+{
+	static const uint8_t a6[16] = { 0xfd, [15] = 1 }, b6[16] = { 0xfd, [15] = 9 };
+	struct frame tiny, padded, whole, deep;
+	struct vsec_limits l;
+	struct vsec_vm vm0, vm;
+
+	frame_v4(&tiny, self->me, self->peer, FR_TCP, 0x02, 0, 0);
+	tiny.b[ETH_HLEN + 3] = 28;		/* 20 of IP, 8 of TCP */
+	whole = tiny;
+	whole.len = 60;				/* padded, flags after the end */
+	tiny.b[ETH_HLEN + 6] = 0x20;		/* more fragments */
+	tiny.len = ETH_HLEN + 28;
+	padded = tiny;
+	padded.len = 60;
+	frame_v6(&deep, a6, b6, 9, 6, 0x02);
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm0));
+	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_SYN), 4, NO_REFILL,
+			     0));
+	write_frames(self->tap, &tiny, 5);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
+	EXPECT_EQ(1, l.l[LIM(TX_SYN)].drops);
+	write_frames(self->tap, &padded, 5);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
+	EXPECT_EQ(6, l.l[LIM(TX_SYN)].drops);
+	write_frames(self->tap, &deep, 5);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
+	EXPECT_EQ(11, l.l[LIM(TX_SYN)].drops);
+	write_frames(self->tap, &whole, 5);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
+	EXPECT_EQ(11, l.l[LIM(TX_SYN)].drops);
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+	EXPECT_EQ(NCTR(&vm0, TX_SYN), NCTR(&vm, TX_SYN));
+	EXPECT_EQ(NCTR(&vm0, TX_UNPARSED) + 20, NCTR(&vm, TX_UNPARSED));
+	EXPECT_EQ(NCTR(&vm0, TX_PACKETS) + 20, NCTR(&vm, TX_PACKETS));
+}
+
 /* The one-time burst comes first, once; then the bucket's own tokens. */
 TEST_F_TIMEOUT(lim, burst_once, KSEC_TEST_TIMEOUT)
 {
@@ -266,6 +313,13 @@ TEST_F_TIMEOUT(lim, bad_limits_are_refused, KSEC_TEST_TIMEOUT)
 	snprintf(cmd, sizeof(cmd), "vsecctl limit %u tx-packetz 5 2>&1",
 		 self->v.id);
 	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out)));
+	/* No blank or sign before a number, in a size or a VM ID. */
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u tx-packets ' 5' 2>&1",
+		 self->v.id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "vsecctl limit ' %u' tx-packets 5 2>&1",
+		 self->v.id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	snprintf(cmd, sizeof(cmd),
 		 "vsecctl limit %u tx-packets 1000/500+200 tx-syn 3 && vsecctl --json show %u",
 		 self->v.id, self->v.id);

@@ -170,8 +170,7 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 		  "a network limit of the VM, in tokens a second (0: lifted)");
 	for (i = 0; i < nr; i++)
 		for (c = 0; c < VSEC_NR_LIMIT; c++) {
-			const __typeof__(vms[i].limits.l[c]) *l =
-				&vms[i].limits.l[c];
+			const struct vsec_limit *l = &vms[i].limits.l[c];
 
 			if (!l->present)
 				continue;

@@ -138,7 +138,7 @@ struct vsec_decision {
 /* A VM's network limits (KVM_SEC_A_VM_LIMITS), by enum kvm_sec_limit - 1. */
 struct vsec_limits {
 	bool present;
-	struct {
+	struct vsec_limit {
 		bool present;		/* in force, or it dropped frames */
 		bool given;		/* to send */
 		uint64_t size, burst, tokens, drops;

@@ -3,6 +3,7 @@
  * vsecctl: the administrator's view of kvm-sec.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -174,7 +175,8 @@ static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* strtoull() would take leading blanks and signs. */
+	if (!s || !isdigit((unsigned char)*s))
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -625,7 +627,7 @@ static bool parse_tokens(const char *s, size_t len, uint64_t *out)
 	char buf[24];
 	char *end;
 
-	if (!len || len >= sizeof(buf) || *s == '-' || *s == '+')
+	if (!len || len >= sizeof(buf) || !isdigit((unsigned char)*s))
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
