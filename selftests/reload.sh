@@ -9,9 +9,11 @@
 #                                                        |    unloaded and
 #   rmmod kvm_sec / insmod kvm-sec.ko, 5 times  <--------+    reloaded
 #
-# 1. Unloading while VM A exits non-stop, sends frames on its tap non-stop,
-#    and VM B is idle is safe, and the reloaded module finds both (flagged
-#    "discovered") and A's tap again.
+# 1. Unloading while VM A exits non-stop, sends frames on its tap non-stop
+#    and is limited there, and VM B is idle is safe, and the reloaded
+#    module finds both (flagged "discovered") and A's tap again, with no
+#    limit left: a limit goes with the module (and with the VM: A exits
+#    limited).
 # 2. vsecctl says "not loaded" (exit 3) while the module is out.
 # 3. kvm_amd (or kvm_intel) reloaded under kvm-sec: new VMs are still
 #    counted exactly.
@@ -52,9 +54,24 @@ vm_count() { status_of vms; }
 # Conditions the module reaches by itself (work items), for wait_until.
 tap_bound() { vsecctl show --json --pid "$spin_pid" | grep -q '"name":"ksr0"'; }
 tap_counted() { vsecctl show --json --pid "$spin_pid" | grep -q '"tx_packets":[1-9]'; }
+spin_id() { vsecctl show --json --pid "$spin_pid" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
+# A's tx_packets limit in force and dropping.
+limit_drops() {
+	vsecctl show --json --pid "$spin_pid" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)[0].get("limits", {}).get("tx_packets")
+sys.exit(0 if l and l["size"] == 10 and l["drops"] > 0 else 1)'
+}
+# No limit of the admin's (HSEM may limit a VM it judges anew).
+no_admin_limit() {
+	vsecctl show --json --pid "$spin_pid" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)[0].get("limits", {})
+sys.exit(1 if any(v["set_by"] == "admin" for v in l.values()) else 0)'
+}
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..15"
 
 # No udev in the lab: /dev/net/tun comes with the module.
 [ -c /dev/net/tun ] || modprobe tun
@@ -65,6 +82,8 @@ spin_pid=$!
 start_held_vm --hypercalls 7
 check "two VMs tracked before the reloads" '[ "$(vm_count)" = 2 ]'
 check "the spinning VM's tap is bound before the reloads" 'wait_until tap_bound'
+vsecctl limit "$(spin_id)" tx-packets 10/1000 >/dev/null
+check "its frames limited to 10/s before the reloads, and dropped" 'wait_until limit_drops'
 
 reloads_ok=y
 for i in 1 2 3 4 5; do
@@ -83,6 +102,9 @@ check "the spinning VM is counted after discovery" \
 	'vsecctl show --json --pid $spin_pid | grep -q "\"pio_out\":[1-9]"'
 check "its tap is found again after the reloads" 'wait_until tap_bound'
 check "and its frames counted" 'wait_until tap_counted'
+check "with no limit of the admin's: it went with the module" no_admin_limit
+vsecctl limit "$(spin_id)" tx-packets 10/1000 >/dev/null
+check "limited again, and dropping, before it exits" 'wait_until limit_drops'
 
 kill "$spin_pid" "$held_pid"
 wait "$spin_pid" "$held_pid" 2>/dev/null || true
