@@ -69,13 +69,10 @@ calm_now() {	# VM-ID...
 why_not_calm() {	# VM-ID...
 	local v
 	for v in "$@"; do
-		vsecctl --json show "$v" 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)["decision"]
-over = ["%s %d > %d (mean %d, spread %d)" % (k, f["value"], f["limit"], f["mean"], f["spread"])
-        for k, f in d.get("features", {}).items() if f["value"] > f["limit"]]
-print("# VM %s: level %d (%s), verdict %s, calm %d, at level 2 %d; over: %s" % (
-      sys.argv[1], d["level"], d["level_reason"], d["verdict"], d["calm"],
-      d["at_level2"], "; ".join(over) or "none"))' "$v" || echo "# VM $v: no decision"
+		echo "# VM $v: $(decision "$v" '"level %d (%s), verdict %s, calm %d, at level 2 %d; over: %s" % (
+    d["level"], d["level_reason"], d["verdict"], d["calm"], d["at_level2"],
+    "; ".join("%s %d > %d (mean %d, spread %d)" % (k, x["value"], x["limit"], x["mean"], x["spread"])
+              for k, x in f.items() if x["value"] > x["limit"]) or "none")' 2>/dev/null ||
+			echo "no decision")"
 	done
 }

@@ -54,20 +54,23 @@ vm_count() { status_of vms; }
 # Conditions the module reaches by itself (work items), for wait_until.
 tap_bound() { vsecctl show --json --pid "$spin_pid" | grep -q '"name":"ksr0"'; }
 tap_counted() { vsecctl show --json --pid "$spin_pid" | grep -q '"tx_packets":[1-9]'; }
-spin_id() { vsecctl show --json --pid "$spin_pid" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
-# A's tx_packets limit in force and dropping.
-limit_drops() {
+# EXPR of the spinning VM as "vsecctl show --json" gives it (v), and of
+# its limits (l, empty when it has none).
+spin_json() {	# EXPR
 	vsecctl show --json --pid "$spin_pid" | python3 -c '
 import json, sys
-l = json.load(sys.stdin)[0].get("limits", {}).get("tx_packets")
-sys.exit(0 if l and l["size"] == 10 and l["drops"] > 0 else 1)'
+v = json.load(sys.stdin)[0]
+l = v.get("limits", {})
+print(eval(sys.argv[1]))' "$1"
+}
+spin_id() { spin_json 'v["id"]'; }
+# A's tx_packets limit in force and dropping.
+limit_drops() {
+	[ "$(spin_json 'l.get("tx_packets", {}).get("size") == 10 and l["tx_packets"]["drops"] > 0')" = True ]
 }
 # No limit of the admin's (HSEM may limit a VM it judges anew).
 no_admin_limit() {
-	vsecctl show --json --pid "$spin_pid" | python3 -c '
-import json, sys
-l = json.load(sys.stdin)[0].get("limits", {})
-sys.exit(1 if any(v["set_by"] == "admin" for v in l.values()) else 0)'
+	[ "$(spin_json 'any(x["set_by"] == "admin" for x in l.values())')" = False ]
 }
 
 echo "TAP version 13"
