@@ -69,6 +69,7 @@ static const u64 ksec_spread_floor[VIRTIO_VSEM_NR_FEATURES] = {
 struct ksec_guest {
 	struct ksec_guest_view v;	/* v.mean/v.spread: published */
 	u8 hsem_level_cmd;		/* HSEM's, when the admin's is 0 */
+	bool hsem_clear;		/* ksec_guest_hsem_clear() */
 	u32 learned;			/* calm intervals learned */
 	s64 ewma_mean[VIRTIO_VSEM_NR_FEATURES];
 	u64 ewma_var[VIRTIO_VSEM_NR_FEATURES];
@@ -645,9 +646,15 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	/*
 	 * Calm level-1 intervals of the usual length only: the guest reports
 	 * the interval it measured, and one stretched by a pause or a
-	 * migration would teach a burst.
+	 * migration would teach a burst. And, as the host's own history
+	 * (hsem.c), any interval of a VM HSEM judged neither attacker nor
+	 * victim: its demand is its new norm. Else a lasting change the
+	 * host judged harmless (a workload's memory, a new peer) would hold
+	 * the driver at level 2 of its own accord, and the VM with it,
+	 * for ever.
 	 */
-	if (p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies &&
+	if (((p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies) ||
+	     g->hsem_clear) &&
 	    ksec_usual_interval(prev_interval, p->interval_ms))
 		ksec_learn(g, g->v.last);
 	ksec_control(g, ctl);
@@ -703,6 +710,14 @@ void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level)
 	mutex_lock(&vm->guest_lock);
 	if (vm->guest)
 		vm->guest->hsem_level_cmd = cmd;
+	mutex_unlock(&vm->guest_lock);
+}
+
+void ksec_guest_hsem_clear(struct ksec_vm *vm, bool clear)
+{
+	mutex_lock(&vm->guest_lock);
+	if (vm->guest)
+		vm->guest->hsem_clear = clear;
 	mutex_unlock(&vm->guest_lock);
 }
 

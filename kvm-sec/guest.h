@@ -84,6 +84,11 @@ int ksec_guest_command(struct ksec_vm *vm, int level, s64 interval_ms);
 void ksec_guest_hsem_inputs(struct ksec_vm *vm, bool *level2, bool *near);
 /* HSEM's level for the guest: 2 commands level 2 unless the admin did. */
 void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level);
+/*
+ * HSEM judged the VM neither attacker nor victim and its last interval
+ * calm: the guest's history learns its reports whatever their level.
+ */
+void ksec_guest_hsem_clear(struct ksec_vm *vm, bool clear);
 /* false if the VM's guest never reported and no level was commanded. */
 bool ksec_guest_fill_view(struct ksec_vm *vm, struct ksec_guest_view *v);
 void ksec_guest_get_flows(struct ksec_vm *vm, struct ksec_guest_flows *f);

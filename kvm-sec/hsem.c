@@ -571,7 +571,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	struct ksec_hsem *h = &vm->hsem;
 	struct ksec_hsem_rule rule;
 	unsigned long anom = 0, out = 0, why;
-	bool guest_l2, guest_near, near, host_near, held;
+	bool guest_l2, guest_near, near, host_near, held, named, clear;
 	unsigned int ev = 0, i;
 	u64 f[KSEC_NR_FEATURES], capacity;
 	u32 vcpus = 0, peer = 0;
@@ -677,10 +677,19 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 		 * level 2 of its own accord (then HSEM does not command it:
 		 * only the driver's own anomaly holds it).
 		 */
-		held = h->admin_level || h->intervals - h->named_at <= 1 ||
+		named = h->intervals - h->named_at <= 1;
+		held = h->admin_level || named ||
 		       (guest_l2 && h->level_reason == KVM_SEC_LEVEL_GUEST);
 		if (h->calm >= rule.calm && !held)
 			ksec_set_level(h, 1, KVM_SEC_LEVEL_CALM, &ev);
+		else if (h->calm >= rule.calm && !named &&
+			 h->verdict != KVM_SEC_VERDICT_CLEAR)
+			/*
+			 * Held at level 2 by the admin or its guest driver,
+			 * yet calm as long as a return to level 1 asks: its
+			 * verdict (and the limits it set) ends here.
+			 */
+			ksec_set_verdict(h, KVM_SEC_VERDICT_CLEAR, 0, 0, &ev);
 	}
 	/* At level 1 (calm, or the admin's) a VM has no verdict. */
 	if (h->level == 1 && h->verdict != KVM_SEC_VERDICT_NONE)
@@ -697,9 +706,11 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 			ksec_base_learn(&h->base[i], &rule.r, f[i],
 					ksec_fdef[i].floor);
 	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
+	clear = h->verdict == KVM_SEC_VERDICT_CLEAR && !out;
 	mutex_unlock(&vm->hsem_lock);
 
 	ksec_guest_hsem_level(vm, cmd);
+	ksec_guest_hsem_clear(vm, clear);
 	ksec_notify(vm, ev);
 }
 

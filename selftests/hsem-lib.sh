@@ -74,5 +74,14 @@ why_not_calm() {	# VM-ID...
     "; ".join("%s %d > %d (mean %d, spread %d)" % (k, x["value"], x["limit"], x["mean"], x["spread"])
               for k, x in f.items() if x["value"] > x["limit"]) or "none")' 2>/dev/null ||
 			echo "no decision")"
+		# Its guest driver's view, if it has one: what holds it.
+		vsecctl --json show "$v" 2>/dev/null | python3 -c '
+import json, sys
+g = json.load(sys.stdin).get("guest")
+if g and "mean" in g:
+    print("# VM %s: guest level %d (%s), commanded %d, anomalies: %s" % (sys.argv[1],
+        g["level"], g["switch_reason"], g["level_cmd"],
+        "; ".join("%s %d (mean %d, spread %d)" % (k, g["last"][k], g["mean"][k], g["spread"][k])
+                  for k in g["anomalies"]) or "none"))' "$v"
 	done
 }
