@@ -21,6 +21,7 @@
  * its size is the byte bucket's), and a frame larger than a byte bucket
  * leaves a debt (bucket.h).
  */
+#include <linux/bitops.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 
@@ -50,11 +51,14 @@ static void ksec_limit_set_locked(struct ksec_netlimit *l, unsigned int kind,
 		WRITE_ONCE(l->active, l->active & ~BIT(kind));
 }
 
-void ksec_limit_set(struct ksec_netlimit *l, unsigned int kind,
+void ksec_limit_set(struct ksec_netlimit *l, unsigned long given,
 		    const struct ksec_limit_spec *s)
 {
+	unsigned int kind;
+
 	spin_lock_bh(&l->lock);
-	ksec_limit_set_locked(l, kind, s, KSEC_LIM_ADMIN);
+	for_each_set_bit(kind, &given, KSEC_LIM_NR)
+		ksec_limit_set_locked(l, kind, &s[kind], KSEC_LIM_ADMIN);
 	spin_unlock_bh(&l->lock);
 }
 

@@ -56,8 +56,12 @@ struct ksec_limit_view {
 
 void ksec_limit_init(struct ksec_netlimit *l);
 bool ksec_limit_spec_valid(const struct ksec_limit_spec *s);
-/* The admin sets (or, size 0, lifts) one limit; process context. */
-void ksec_limit_set(struct ksec_netlimit *l, unsigned int kind,
+/*
+ * The admin sets (or, size 0, lifts) the limits of @given (bits of
+ * KSEC_LIM_*) to @s[kind], all at once: a packet sees all or none of
+ * them. Process context.
+ */
+void ksec_limit_set(struct ksec_netlimit *l, unsigned long given,
 		    const struct ksec_limit_spec *s);
 /*
  * HSEM sets (or lifts) one limit, unless the admin set it; true if that

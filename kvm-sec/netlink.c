@@ -1187,7 +1187,6 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	unsigned long given = 0;
 	struct ksec_hsem_rule rule;
 	struct ksec_vm *vm;
-	unsigned int i;
 	u32 mask = 0;
 	int err = 0;
 
@@ -1230,8 +1229,7 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	if (!err && level)
 		ksec_hsem_command_level(vm, nla_get_u8(level));
 	if (!err && given) {
-		for_each_set_bit(i, &given, KSEC_LIM_NR)
-			ksec_limit_set(&vm->lim, i, &spec[i]);
+		ksec_limit_set(&vm->lim, given, spec);
 		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	}
 out:

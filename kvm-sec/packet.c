@@ -31,6 +31,7 @@
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <linux/vsem_hll.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -143,7 +144,10 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	off += sizeof(*ip6h);
 	/* A jumbogram (BIG TCP's GRO) says 0: it ends with the frame. */
 	end = ip6h->payload_len ? off + ntohs(ip6h->payload_len) : skb->len;
-	/* A guest can chain extension headers: follow a few, no more. */
+	/*
+	 * A guest can chain extension headers: follow a few, no more, each
+	 * within the datagram (not in the frame's padding after it).
+	 */
 	for (i = 0; i <= KSEC_IPV6_MAX_EXT; i++) {
 		struct ipv6_opt_hdr _h;
 		const struct ipv6_opt_hdr *h;
@@ -155,7 +159,8 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
 		case NEXTHDR_AUTH:
-			h = ksec_skb_ptr(skb, off, sizeof(_h), &_h);
+			h = end - off >= (int)sizeof(_h) ?
+			    ksec_skb_ptr(skb, off, sizeof(_h), &_h) : NULL;
 			if (!h) {
 				p->unparsed = true;
 				return;
@@ -165,7 +170,8 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 			nexthdr = h->nexthdr;
 			break;
 		case NEXTHDR_FRAGMENT:
-			fh = ksec_skb_ptr(skb, off, sizeof(_fh), &_fh);
+			fh = end - off >= (int)sizeof(_fh) ?
+			     ksec_skb_ptr(skb, off, sizeof(_fh), &_fh) : NULL;
 			if (!fh) {
 				p->unparsed = true;
 				return;
@@ -261,7 +267,12 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_RST, rx)]++;
 		return syn;
 	case IPPROTO_UDP:
-		ctr[KSEC_NET_DIR(KSEC_NET_TX_UDP, rx)]++;
+		/* Its 8-byte header within the datagram, or no UDP. */
+		if (p->l4end - p->l4off < (int)sizeof(struct udphdr) ||
+		    !ksec_skb_ptr(skb, p->l4off, sizeof(struct udphdr), _b))
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
+		else
+			ctr[KSEC_NET_DIR(KSEC_NET_TX_UDP, rx)]++;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
