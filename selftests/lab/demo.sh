@@ -4,7 +4,8 @@
 # The kvm-sec demo (make demo), run in the test host: three VMs of different
 # behaviour, seen by kvm-sec.ko and shown by vsecctl; HSEM judging calm VMs
 # and one that floods another over a bridge (attacker and victim, with
-# their reasons, then cleared); then a Linux guest with QEMU's virtio-vsem
+# their reasons; the attacker limited, then both cleared and the limits
+# lifted); then a Linux guest with QEMU's virtio-vsem
 # (make demo builds QEMU first) whose driver reports to the host, and a
 # level the host commands.
 set -euo pipefail
@@ -78,8 +79,9 @@ cat "$mon/events.json"
 
 # HSEM decides. Three VMs with a steady load learn their histories: A and
 # B exchange a few frames over a bridge, C makes hypercalls. A floods B:
-# A is called an attacker naming B, B a victim naming A, with the reasons;
-# A calms down and both are cleared. C is left alone.
+# A is called an attacker naming B, B a victim naming A, with the reasons,
+# and HSEM limits what A sends (its tap drops the excess); A calms down,
+# both are cleared and A's limits lifted. C is left alone.
 paced() {	# NAME TINY-VM-ARGS...: prints nothing; sets paced_pid
 	local dir line
 	dir=$(mktemp -d)
@@ -92,6 +94,11 @@ paced() {	# NAME TINY-VM-ARGS...: prints nothing; sets paced_pid
 id_of() { vsecctl --json list | python3 -c 'import json,sys; print(next(v["id"] for v in json.load(sys.stdin) if v["pid"] == int(sys.argv[1])))' "$1"; }
 learned() { vsecctl --json show "$1" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["decision"]["features"][sys.argv[1]]["learned"] < 12)' "$2"; }
 verdict() { vsecctl --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"]["verdict"])'; }
+# HSEM's limit on what the VM sends, and what it dropped: "hsem 12"; "none 12".
+tx_limit() { vsecctl --json show "$1" | python3 -c '
+import json,sys
+l = json.load(sys.stdin).get("limits", {}).get("tx_packets", {})
+print(l.get("set_by", "none"), l.get("drops", 0))'; }
 until_true() { local i; for ((i = 0; i < 400; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
 
 say "HSEM: VMs A and B talk over bridge ksdemo0, VM C makes hypercalls; they learn their histories"
@@ -123,10 +130,16 @@ vsecctl list
 vsecctl show "$a_vm" | sed -n '/HSEM/,$p'
 vsecctl show "$b_vm" | sed -n '/HSEM/,/reasons/p'
 
-say "A calms down: both cleared, back at level 1; C was never touched"
+say "HSEM limits A, an attacker, to what its history allows; A's tap drops the rest"
+until_true eval '[[ $(tx_limit "$a_vm") == hsem\ [1-9]* ]]'
+vsecctl show "$a_vm" | sed -n '/Limits/,$p'
+
+say "A calms down: both cleared, back at level 1, A's limits lifted; C was never touched"
 kill -USR2 "$a_pid"
-until_true eval '[ "$(verdict "$a_vm")" = none ] && [ "$(verdict "$b_vm")" = none ]'
+until_true eval '[ "$(verdict "$a_vm")" = none ] && [ "$(verdict "$b_vm")" = none ] &&
+	[[ $(tx_limit "$a_vm") == none\ * ]]'
 vsecctl list
+vsecctl show "$a_vm" | sed -n '/Limits/,$p'
 say "vsecctl stats --prometheus  (levels and verdicts, for a collector)"
 vsecctl stats --prometheus >"$mon/prom"
 grep -E "^kvmsec_vm_(level|near_capacity)|^kvmsec_vm_verdict.* 1$" "$mon/prom"
