@@ -18,7 +18,7 @@ for t in decision.sh scenarios.sh; do
 	echo "bench: running $t" >&2
 	s=0
 	"$dir/$t" >"$out.$t" 2>&1 || s=$?
-	grep -E '^(not ok|# (latency|false positives))' "$out.$t" |
+	grep -E "^(not ok|# (latency|false positives|A's limits applied))" "$out.$t" |
 		sed "s/^/$t: /" >>"$out" || true
 	if [ "$s" != 0 ]; then
 		st=$s
@@ -42,6 +42,7 @@ sed -n 's/^\([a-z.]*\): # latency \([A-Z]\) \([0-9.]*\) s$/\1 \2 \3/p' "$out" |
 		printf '%-28s %5.1f s (%.1f intervals)\n' "${what[$t:$vm]:-$t $vm}" \
 			"$n" "$(awk -v n="$n" 'BEGIN { print n / 0.5 }')"
 	done
+sed -n "s/^scenarios.sh: # A's limits applied \([0-9.]*\) ms .*/HSEM's limits applied \1 ms after the attacker verdict event (scenario 2, A)/p" "$out"
 awk '/# false positives/ { fp += $5; n += $7 }
      END { printf "false positives: %d level changes in %d calm VM-intervals (%.2f per 1,000)\n",
 		  fp, n, n ? fp * 1000 / n : 0 }' "$out"
