@@ -22,11 +22,14 @@
  * numbered a report 2^64-1 blinds itself only until its next reset.
  *
  * The history is an exponentially weighted mean and variance (weight 1/8)
- * of each feature over the VM's calm level-1 intervals (no anomaly), first
- * published after KSEC_HISTORY_MIN of them and again every
- * KSEC_HISTORY_EVERY; the spread published is the standard deviation, at
- * least a per-feature floor so that a VM that was perfectly idle is not
- * flagged for its first packet.
+ * of each feature over the VM's calm level-1 intervals (no anomaly), and
+ * over its intervals while HSEM judges it harmless and calm (cleared, or
+ * held at level 1 by the admin), first published after KSEC_HISTORY_MIN
+ * of them and again every KSEC_HISTORY_EVERY; the spread published is the
+ * standard deviation, at least a per-feature floor so that a VM that was
+ * perfectly idle is not flagged for its first packet. Once published, a
+ * value is learned as at most mean + 2 spreads, as the host's own history
+ * (baseline.h): a guest creeps only slowly.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -326,7 +329,7 @@ static bool ksec_usual_interval(u32 prev_ms, u32 ms)
 			    ms >= prev_ms - prev_ms / 4);
 }
 
-/* Learn from a calm level-1 interval; publish now and then. */
+/* Learn from an interval (ksec_guest_report says which); publish now and then. */
 static void ksec_learn(struct ksec_guest *g, const u64 *f)
 {
 	struct ksec_guest_view *v = &g->v;
@@ -339,6 +342,10 @@ static void ksec_learn(struct ksec_guest *g, const u64 *f)
 
 		if (!g->learned)
 			g->ewma_mean[i] = x;
+		else if (g->learned >= KSEC_HISTORY_MIN)
+			x = min_t(s64, x, g->ewma_mean[i] + 2 *
+				  max_t(u64, int_sqrt64(g->ewma_var[i]),
+					ksec_spread_floor[i]));
 		d = x - g->ewma_mean[i];
 		g->ewma_mean[i] += d / 8;
 		g->ewma_var[i] = g->ewma_var[i] - g->ewma_var[i] / 8 +
@@ -646,12 +653,14 @@ int ksec_guest_report(struct ksec_vm *vm, const void *buf, size_t len,
 	/*
 	 * Calm level-1 intervals of the usual length only: the guest reports
 	 * the interval it measured, and one stretched by a pause or a
-	 * migration would teach a burst. And, as the host's own history
-	 * (hsem.c), any interval of a VM HSEM judged neither attacker nor
-	 * victim: its demand is its new norm. Else a lasting change the
-	 * host judged harmless (a workload's memory, a new peer) would hold
-	 * the driver at level 2 of its own accord, and the VM with it,
-	 * for ever.
+	 * migration would teach a burst. And any interval while HSEM judges
+	 * the VM harmless and calm (ksec_guest_hsem_clear(), as of its last
+	 * interval): its demand is its new norm, as for the host's own
+	 * history (hsem.c). Else a lasting change the host judged harmless
+	 * (a workload's memory, a new peer) would hold the driver at level
+	 * 2 of its own accord, and the VM with it, for ever. The host's
+	 * judgement decides what is normal; the driver's anomalies are
+	 * evidence for level 2, not a verdict.
 	 */
 	if (((p->level == VIRTIO_VSEM_LEVEL_1 && !p->anomalies) ||
 	     g->hsem_clear) &&

@@ -85,8 +85,9 @@ void ksec_guest_hsem_inputs(struct ksec_vm *vm, bool *level2, bool *near);
 /* HSEM's level for the guest: 2 commands level 2 unless the admin did. */
 void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level);
 /*
- * HSEM judged the VM neither attacker nor victim and its last interval
- * calm: the guest's history learns its reports whatever their level.
+ * HSEM judges the VM harmless (cleared, or held at level 1 by the admin)
+ * and its last interval was calm: the guest's history learns its reports
+ * whatever their level, until HSEM says otherwise.
  */
 void ksec_guest_hsem_clear(struct ksec_vm *vm, bool clear);
 /* false if the VM's guest never reported and no level was commanded. */

@@ -435,6 +435,7 @@ static void ksec_set_verdict(struct ksec_hsem *h, u8 verdict, u32 peer,
 	}
 	h->verdict = verdict;
 	h->peer_vm = peer;
+	h->held_clear = false;
 	ksec_add_reasons(h, why);
 	*ev |= KSEC_EV_VERDICT;
 	/* A VM with a verdict against it is no load balancer's candidate. */
@@ -680,16 +681,21 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 		named = h->intervals - h->named_at <= 1;
 		held = h->admin_level || named ||
 		       (guest_l2 && h->level_reason == KVM_SEC_LEVEL_GUEST);
-		if (h->calm >= rule.calm && !held)
+		if (h->calm >= rule.calm && !held) {
 			ksec_set_level(h, 1, KVM_SEC_LEVEL_CALM, &ev);
-		else if (h->calm >= rule.calm && !named &&
-			 h->verdict != KVM_SEC_VERDICT_CLEAR)
+		} else if (h->calm >= rule.calm && !named &&
+			 verdict == KVM_SEC_VERDICT_NONE &&
+			 h->verdict != KVM_SEC_VERDICT_CLEAR) {
 			/*
 			 * Held at level 2 by the admin or its guest driver,
-			 * yet calm as long as a return to level 1 asks: its
-			 * verdict (and the limits it set) ends here.
+			 * calm as long as a return to level 1 asks and
+			 * nothing anomalous left: its verdict (and the limits
+			 * it set) ends here. Its history learns only its
+			 * calm intervals from now on (below).
 			 */
 			ksec_set_verdict(h, KVM_SEC_VERDICT_CLEAR, 0, 0, &ev);
+			h->held_clear = true;
+		}
 	}
 	/* At level 1 (calm, or the admin's) a VM has no verdict. */
 	if (h->level == 1 && h->verdict != KVM_SEC_VERDICT_NONE)
@@ -698,15 +704,23 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	/*
 	 * The history learns only from calm intervals of a calm VM, and from
 	 * a VM judged neither attacker nor victim: its demand is its new norm
-	 * (each value at most 2 spreads above the mean: baseline.h).
+	 * (each value at most 2 spreads above the mean: baseline.h). A VM
+	 * cleared while held at level 2 was judged calm, not a new demand:
+	 * its calm intervals only.
 	 */
 	if ((h->level == 1 && !out && h->verdict == KVM_SEC_VERDICT_NONE) ||
-	    h->verdict == KVM_SEC_VERDICT_CLEAR)
+	    (h->verdict == KVM_SEC_VERDICT_CLEAR && !(h->held_clear && out)))
 		for (i = 0; i < KSEC_NR_FEATURES; i++)
 			ksec_base_learn(&h->base[i], &rule.r, f[i],
 					ksec_fdef[i].floor);
 	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
-	clear = h->verdict == KVM_SEC_VERDICT_CLEAR && !out;
+	/*
+	 * The guest driver's history learns while HSEM judges the VM harmless
+	 * and calm: cleared, or held at level 1 by the admin (guest.c).
+	 */
+	clear = !out && (h->verdict == KVM_SEC_VERDICT_CLEAR ||
+			 (h->admin_level == 1 &&
+			  h->verdict == KVM_SEC_VERDICT_NONE));
 	mutex_unlock(&vm->hsem_lock);
 
 	ksec_guest_hsem_level(vm, cmd);
