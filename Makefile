@@ -118,7 +118,7 @@ bench: deps all
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
 		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh && BENCH_ICOUNT=1 selftests/bench_tap.sh"
 	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh \
-		"selftests/bench_decisions.sh && selftests/bench_limits"
+		"st=0; selftests/bench_decisions.sh || st=\$$?; selftests/bench_limits || st=\$$?; exit \$$st"
 
 # QEMU first (its build prints its progress; cached after the first time).
 demo: deps all qemu

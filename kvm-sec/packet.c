@@ -142,8 +142,15 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	ksec_key_v6(&ip6h->daddr, &p->dst_hi, &p->dst_lo);
 	nexthdr = ip6h->nexthdr;
 	off += sizeof(*ip6h);
-	/* A jumbogram (BIG TCP's GRO) says 0: it ends with the frame. */
-	end = ip6h->payload_len ? off + ntohs(ip6h->payload_len) : skb->len;
+	/*
+	 * A jumbogram (BIG TCP's GRO) says 0 and starts with a hop-by-hop
+	 * header: it ends with the frame. Any other 0 is an empty payload,
+	 * as the receiver reads it (ip6_rcv_core).
+	 */
+	if (ip6h->payload_len)
+		end = off + ntohs(ip6h->payload_len);
+	else
+		end = nexthdr == NEXTHDR_HOP ? skb->len : off;
 	/*
 	 * A guest can chain extension headers: follow a few, no more, each
 	 * within the datagram (not in the frame's padding after it).

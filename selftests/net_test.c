@@ -234,6 +234,14 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	f.b[14 + 40 + 2] = 0x00;	/* offset 2: not the first */
 	f.b[14 + 40 + 3] = 0x10;
 	ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	/* The same with a payload length of 0 (no jumbogram: empty). */
+	f.b[14 + 5] = 0;
+	ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	/* A SYN whose destination options header ends past the payload. */
+	frame_v6(&f, a6, b6, 1, 6, 0x02);
+	f.b[14 + 4] = 0;
+	f.b[14 + 5] = 4;
+	ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
 	/* A later fragment: addresses counted, no transport header read. */
 	frame_v4(&f, me, peer, FR_TCP, 0x02, 0, 0);
 	f.b[14 + 6] = 0x00;
@@ -259,7 +267,7 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	tap_drain(self->tap);
 
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
-	EXPECT_EQ(3 + 1 + 2 + 4 + 1 + 1 + 2 + 2 + 1 + 1 + 2,
+	EXPECT_EQ(3 + 1 + 2 + 4 + 1 + 1 + 2 + 4 + 1 + 1 + 2,
 		  NCTR(&vm, TX_PACKETS));
 	EXPECT_EQ(5 + 6 + 7 + 1 + 1, NCTR(&vm, RX_PACKETS));
 	EXPECT_EQ(3 + 1, NCTR(&vm, TX_SYN));	/* the IPv6 one too */
@@ -272,8 +280,8 @@ TEST_F_TIMEOUT(net, headers_a_guest_writes, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(7 + 1, NCTR(&vm, RX_UNREACH));
 	EXPECT_EQ(1, NCTR(&vm, TX_UDP));	/* the VLAN-tagged one */
 	EXPECT_EQ(2, NCTR(&vm, TX_NONIP));
-	/* Too deep, cut short (IP), cut short (TCP), past the end (2). */
-	EXPECT_EQ(5, NCTR(&vm, TX_UNPARSED));
+	/* Too deep, cut short (IP), cut short (TCP), past the end (4). */
+	EXPECT_EQ(7, NCTR(&vm, TX_UNPARSED));
 	EXPECT_EQ(0, NCTR(&vm, RX_UNPARSED));
 }
 
