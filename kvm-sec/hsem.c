@@ -669,9 +669,17 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 			ksec_set_verdict(h, verdict, peer, why, &ev);
 		else if (verdict == KVM_SEC_VERDICT_NONE &&
 			 h->verdict == KVM_SEC_VERDICT_NONE &&
-			 h->at_level2 >= rule.decide)
-			/* No evidence either way in time: neither. */
+			 h->at_level2 >= rule.decide) {
+			/*
+			 * No evidence either way in time: neither. Raised by
+			 * its guest driver's word or the admin's, with no
+			 * demand of its own the host saw: its history learns
+			 * only its calm intervals (below), not what follows.
+			 */
 			ksec_set_verdict(h, KVM_SEC_VERDICT_CLEAR, 0, 0, &ev);
+			h->held_clear = h->level_reason == KVM_SEC_LEVEL_GUEST ||
+					h->level_reason == KVM_SEC_LEVEL_ADMIN;
+		}
 		/*
 		 * Calm: back to level 1, unless the admin holds the VM, a
 		 * victim named it last interval, or its guest driver is at
@@ -705,8 +713,8 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	 * The history learns only from calm intervals of a calm VM, and from
 	 * a VM judged neither attacker nor victim: its demand is its new norm
 	 * (each value at most 2 spreads above the mean: baseline.h). A VM
-	 * cleared while held at level 2 was judged calm, not a new demand:
-	 * its calm intervals only.
+	 * cleared while held at level 2, or raised by its driver or the
+	 * admin, was judged calm, not a new demand: its calm intervals only.
 	 */
 	if ((h->level == 1 && !out && h->verdict == KVM_SEC_VERDICT_NONE) ||
 	    (h->verdict == KVM_SEC_VERDICT_CLEAR && !(h->held_clear && out)))

@@ -67,7 +67,7 @@ struct ksec_hsem {
 	u32 near_win;			/* near capacity, last intervals (bit 0) */
 	bool near_capacity;		/* ... and clean: HREM's finding */
 	u8 limits;			/* HSEM's limits set: why; 0 none */
-	bool held_clear;		/* cleared while held at level 2 */
+	bool held_clear;		/* cleared with no demand of its own */
 };
 
 /* A copy for netlink and events. */
