@@ -143,14 +143,24 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	nexthdr = ip6h->nexthdr;
 	off += sizeof(*ip6h);
 	/*
-	 * A jumbogram (BIG TCP's GRO) says 0 and starts with a hop-by-hop
-	 * header: it ends with the frame. Any other 0 is an empty payload,
-	 * as the receiver reads it (ip6_rcv_core).
+	 * 0: a jumbogram (behind a hop-by-hop header), or a GSO packet whose
+	 * segments get their lengths from skb->len (ipv6_gso_segment), ends
+	 * with the frame. Any other 0 with bytes after it is not read but
+	 * counted as unparsed, and so limited as a SYN: a guest's GSO frame
+	 * saying 0 must not hide its SYN from the hooks.
 	 */
 	if (ip6h->payload_len)
 		end = off + ntohs(ip6h->payload_len);
+	else if (nexthdr == NEXTHDR_HOP || skb_is_gso(skb))
+		end = skb->len;
+	else if (skb->len > off)
+		end = -1;
 	else
-		end = nexthdr == NEXTHDR_HOP ? skb->len : off;
+		end = off;
+	if (end < 0) {
+		p->unparsed = true;
+		return;
+	}
 	/*
 	 * A guest can chain extension headers: follow a few, no more, each
 	 * within the datagram (not in the frame's padding after it).
