@@ -329,6 +329,12 @@ static bool ksec_usual_interval(u32 prev_ms, u32 ms)
 			    ms >= prev_ms - prev_ms / 4);
 }
 
+/* The spread of feature @i: its standard deviation, at least its floor. */
+static u64 ksec_spread(const struct ksec_guest *g, unsigned int i)
+{
+	return max_t(u64, int_sqrt64(g->ewma_var[i]), ksec_spread_floor[i]);
+}
+
 /* Learn from an interval (ksec_guest_report says which); publish now and then. */
 static void ksec_learn(struct ksec_guest *g, const u64 *f)
 {
@@ -343,9 +349,8 @@ static void ksec_learn(struct ksec_guest *g, const u64 *f)
 		if (!g->learned)
 			g->ewma_mean[i] = x;
 		else if (g->learned >= KSEC_HISTORY_MIN)
-			x = min_t(s64, x, g->ewma_mean[i] + 2 *
-				  max_t(u64, int_sqrt64(g->ewma_var[i]),
-					ksec_spread_floor[i]));
+			x = min_t(s64, x,
+				  g->ewma_mean[i] + 2 * ksec_spread(g, i));
 		d = x - g->ewma_mean[i];
 		g->ewma_mean[i] += d / 8;
 		g->ewma_var[i] = g->ewma_var[i] - g->ewma_var[i] / 8 +
@@ -357,8 +362,7 @@ static void ksec_learn(struct ksec_guest *g, const u64 *f)
 		return;
 	for (i = 0; i < VIRTIO_VSEM_NR_FEATURES; i++) {
 		v->mean[i] = max_t(s64, g->ewma_mean[i], 0);
-		v->spread[i] = max_t(u64, int_sqrt64(g->ewma_var[i]),
-				     ksec_spread_floor[i]);
+		v->spread[i] = ksec_spread(g, i);
 	}
 	v->history_seq++;
 }

@@ -96,6 +96,13 @@ static const void *ksec_skb_ptr(const struct sk_buff *skb, int off, int len,
 	return skb_header_pointer(skb, off, len, buf);
 }
 
+/* As ksec_skb_ptr(), and NULL unless the @len bytes end by @end. */
+static const void *ksec_dgram_ptr(const struct sk_buff *skb, int off, int len,
+				  int end, void *buf)
+{
+	return end - off >= len ? ksec_skb_ptr(skb, off, len, buf) : NULL;
+}
+
 static void ksec_parse_v4(const struct sk_buff *skb, int off,
 			  struct ksec_pkt *p)
 {
@@ -149,15 +156,12 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 	 * counted as unparsed, and so limited as a SYN: a guest's GSO frame
 	 * saying 0 must not hide its SYN from the hooks.
 	 */
-	if (ip6h->payload_len)
+	if (ip6h->payload_len) {
 		end = off + ntohs(ip6h->payload_len);
-	else if (nexthdr == NEXTHDR_HOP || skb_is_gso(skb))
+	} else if (nexthdr == NEXTHDR_HOP || skb_is_gso(skb) ||
+		   skb->len <= off) {
 		end = skb->len;
-	else if (skb->len > off)
-		end = -1;
-	else
-		end = off;
-	if (end < 0) {
+	} else {
 		p->unparsed = true;
 		return;
 	}
@@ -176,8 +180,7 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
 		case NEXTHDR_AUTH:
-			h = end - off >= (int)sizeof(_h) ?
-			    ksec_skb_ptr(skb, off, sizeof(_h), &_h) : NULL;
+			h = ksec_dgram_ptr(skb, off, sizeof(_h), end, &_h);
 			if (!h) {
 				p->unparsed = true;
 				return;
@@ -187,8 +190,7 @@ static void ksec_parse_v6(const struct sk_buff *skb, int off,
 			nexthdr = h->nexthdr;
 			break;
 		case NEXTHDR_FRAGMENT:
-			fh = end - off >= (int)sizeof(_fh) ?
-			     ksec_skb_ptr(skb, off, sizeof(_fh), &_fh) : NULL;
+			fh = ksec_dgram_ptr(skb, off, sizeof(_fh), end, &_fh);
 			if (!fh) {
 				p->unparsed = true;
 				return;
@@ -268,8 +270,7 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 
 	switch (p->l4proto) {
 	case IPPROTO_TCP:
-		b = p->l4end - p->l4off >= 14 ?
-		    ksec_skb_ptr(skb, p->l4off, 14, _b) : NULL;
+		b = ksec_dgram_ptr(skb, p->l4off, 14, p->l4end, _b);
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 			return p->more_frags;
@@ -285,16 +286,15 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 		return syn;
 	case IPPROTO_UDP:
 		/* Its 8-byte header within the datagram, or no UDP. */
-		if (p->l4end - p->l4off < (int)sizeof(struct udphdr) ||
-		    !ksec_skb_ptr(skb, p->l4off, sizeof(struct udphdr), _b))
+		if (!ksec_dgram_ptr(skb, p->l4off, sizeof(struct udphdr),
+				    p->l4end, _b))
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 		else
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UDP, rx)]++;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		b = p->l4end > p->l4off ?
-		    ksec_skb_ptr(skb, p->l4off, 1, _b) : NULL;
+		b = ksec_dgram_ptr(skb, p->l4off, 1, p->l4end, _b);
 		if (!b) {
 			ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 			return false;
