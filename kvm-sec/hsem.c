@@ -477,7 +477,8 @@ static void ksec_hrem_capacity(struct ksec_hsem *h,
  * What HSEM's limits follow: the VM's sending, and the bucket it gets. New
  * connections only for an attacker or an overflow: a SYN a bucket drops is
  * never answered, so a limit on them would make a VM that is merely
- * watched look like a scanner.
+ * watched look like a scanner. Exits too only for a VM judged: a paced
+ * exit slows every device access of the guest, its disk and network too.
  */
 static const struct {
 	u8 feature, kind;
@@ -486,6 +487,14 @@ static const struct {
 	{ KVM_SEC_F_TX_PACKETS, KSEC_LIM_TX_PACKETS, false },
 	{ KVM_SEC_F_TX_BYTES, KSEC_LIM_TX_BYTES, false },
 	{ KVM_SEC_F_SYN_UNANSWERED, KSEC_LIM_TX_SYN, true },
+	{ KVM_SEC_F_HYPERCALLS, KSEC_LIM_HYPERCALLS, true },
+	{ KVM_SEC_F_PIO, KSEC_LIM_PIO, true },
+	{ KVM_SEC_F_MMIO, KSEC_LIM_MMIO, true },
+};
+
+/* The feature of each exit limit, from KSEC_LIM_NET_NR on. */
+static const u8 ksec_paced_feature[KSEC_LIM_EXIT_NR] = {
+	KVM_SEC_F_HYPERCALLS, KVM_SEC_F_PIO, KVM_SEC_F_MMIO,
 };
 
 /*
@@ -494,7 +503,8 @@ static const struct {
  * VM sends (packets, bytes) is limited to limit_level2_pct % of the rule's
  * limit for it (mean + K spreads, the feature's floor at least; a VM not
  * judged yet: its warm-up ceiling); judged attacker or overflow, packets,
- * bytes and new connections to limit_attack_pct %; a second's worth,
+ * bytes, new connections and exits of each limited class (hypercalls,
+ * port I/O, MMIO) to limit_attack_pct %; a second's worth,
  * refilled every second. A victim, a VM judged neither, and a VM back at
  * level 1 are not limited. A limit the admin set is never touched. Called
  * without the VM's locks; applied under its hsem_lock, so that two callers
@@ -544,8 +554,7 @@ static void ksec_hsem_limits(struct ksec_vm *vm)
 					    1, KSEC_BUCKET_MAX - 1);
 			spec.refill_ms = MSEC_PER_SEC;
 		}
-		changed |= ksec_limit_auto(&vm->lim, ksec_limited[i].kind,
-					   &spec);
+		changed |= ksec_limit_auto(vm, ksec_limited[i].kind, &spec);
 	}
 	h->limits = pct ? reason : 0;
 	mutex_unlock(&vm->hsem_lock);
@@ -571,7 +580,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 {
 	struct ksec_hsem *h = &vm->hsem;
 	struct ksec_hsem_rule rule;
-	unsigned long anom = 0, out = 0, why;
+	unsigned long anom = 0, out = 0, paced, why;
 	bool guest_l2, guest_near, near, host_near, held, named, clear;
 	unsigned int ev = 0, i;
 	u64 f[KSEC_NR_FEATURES], capacity;
@@ -601,6 +610,14 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 		if (ksec_base_anomalous(b, &rule.r))
 			anom |= BIT(i);
 	}
+	/*
+	 * A class whose exits waited for their limit this interval is out of
+	 * line: the VM asked for more than it got, and the limit must not
+	 * make it look calm (its network is counted before any drop).
+	 */
+	paced = ksec_limit_paced(&vm->lim, h->paced);
+	for_each_set_bit(i, &paced, KSEC_LIM_EXIT_NR)
+		out |= BIT(ksec_paced_feature[i]);
 	h->out = out;
 	/*
 	 * Memory growth is judged (an overflow's reason) but moves no VM to

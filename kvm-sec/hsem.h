@@ -11,6 +11,7 @@
 #include <linux/kvm_sec.h>
 
 #include "baseline.h"
+#include "limit.h"
 
 #define KSEC_NR_FEATURES	KVM_SEC_F_COUNT
 #define KSEC_MAX_REASONS	6
@@ -68,6 +69,7 @@ struct ksec_hsem {
 	bool near_capacity;		/* ... and clean: HREM's finding */
 	u8 limits;			/* HSEM's limits set: why; 0 none */
 	bool held_clear;		/* cleared with no demand of its own */
+	u64 paced[KSEC_LIM_EXIT_NR];	/* its exits paced, last interval */
 };
 
 /* A copy for netlink and events. */

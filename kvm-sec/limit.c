@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Activity limits on a VM's network, in its tap hooks.
+ * Activity limits on a VM: its network, in its tap hooks (here), and its
+ * exits of a class, paced on KVM's exit path (pace.c); both are set, lifted
+ * and shown here, under one lock.
  *
  * A VM has up to six token buckets (bucket.h): packets, bytes and new
  * connections (TCP SYNs without ACK), each way. A packet the VM sends is
@@ -26,11 +28,18 @@
 #include <linux/math64.h>
 
 #include "limit.h"
+#include "pace.h"
+#include "vm.h"
 
-void ksec_limit_init(struct ksec_netlimit *l)
+void ksec_limit_init(struct ksec_limits *l)
 {
 	memset(l, 0, sizeof(*l));
 	spin_lock_init(&l->lock);
+}
+
+void ksec_limit_free(struct ksec_limits *l)
+{
+	ksec_pace_free(l);
 }
 
 bool ksec_limit_spec_valid(const struct ksec_limit_spec *s)
@@ -39,11 +48,18 @@ bool ksec_limit_spec_valid(const struct ksec_limit_spec *s)
 }
 
 /* Under the lock. */
-static void ksec_limit_set_locked(struct ksec_netlimit *l, unsigned int kind,
-				  const struct ksec_limit_spec *s, u8 owner)
+static void ksec_limit_set_locked(struct ksec_limits *l, unsigned int kind,
+				  const struct ksec_limit_spec *s, u8 owner,
+				  u64 now)
 {
-	ksec_bucket_set(&l->b[kind], s->size, s->refill_ms, s->burst,
-			ktime_get_ns());
+	if (kind < KSEC_LIM_NET_NR)
+		ksec_bucket_set(&l->b[kind], s->size, s->refill_ms, s->burst,
+				now);
+	else
+		ksec_pacer_set(l, &l->pace[kind - KSEC_LIM_NET_NR], s, now);
+	l->set[kind] = *s;
+	if (!s->size)
+		l->set[kind] = (struct ksec_limit_spec){ };
 	l->owner[kind] = s->size ? owner : KSEC_LIM_NONE;
 	if (s->size)
 		WRITE_ONCE(l->active, l->active | BIT(kind));
@@ -51,57 +67,109 @@ static void ksec_limit_set_locked(struct ksec_netlimit *l, unsigned int kind,
 		WRITE_ONCE(l->active, l->active & ~BIT(kind));
 }
 
-void ksec_limit_set(struct ksec_netlimit *l, unsigned long given,
-		    const struct ksec_limit_spec *s)
+/* Exit limits need their vCPUs' works: allocated before any is set. */
+int ksec_limit_prepare(struct ksec_vm *vm, unsigned long given,
+		       const struct ksec_limit_spec *s)
 {
-	unsigned int kind;
+	unsigned int kind = KSEC_LIM_NET_NR;
 
-	spin_lock_bh(&l->lock);
-	for_each_set_bit(kind, &given, KSEC_LIM_NR)
-		ksec_limit_set_locked(l, kind, &s[kind], KSEC_LIM_ADMIN);
-	spin_unlock_bh(&l->lock);
+	for_each_set_bit_from(kind, &given, KSEC_LIM_NR)
+		if (s[kind].size)
+			return ksec_pace_prepare(vm);
+	return 0;
 }
 
-bool ksec_limit_auto(struct ksec_netlimit *l, unsigned int kind,
+int ksec_limit_set(struct ksec_vm *vm, unsigned long given,
+		   const struct ksec_limit_spec *s)
+{
+	struct ksec_limits *l = &vm->lim;
+	u64 now = ktime_get_ns();
+	unsigned int kind;
+	int err;
+
+	err = ksec_limit_prepare(vm, given, s);
+	if (err)
+		return err;
+	spin_lock_bh(&l->lock);
+	for_each_set_bit(kind, &given, KSEC_LIM_NR)
+		ksec_limit_set_locked(l, kind, &s[kind], KSEC_LIM_ADMIN, now);
+	spin_unlock_bh(&l->lock);
+	if (given & ~KSEC_LIM_NET_MASK)
+		ksec_pace_changed();
+	return 0;
+}
+
+bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 		     const struct ksec_limit_spec *s)
 {
-	const struct ksec_bucket *b = &l->b[kind];
+	struct ksec_limits *l = &vm->lim;
+	const struct ksec_limit_spec *cur = &l->set[kind];
 	bool change;
 
+	if (ksec_limit_prepare(vm, BIT(kind), s))
+		return false;
 	spin_lock_bh(&l->lock);
 	change = l->owner[kind] != KSEC_LIM_ADMIN &&
-		 (b->size != s->size ||
-		  b->refill_ns != s->refill_ms * NSEC_PER_MSEC ||
+		 (cur->size != s->size || cur->refill_ms != s->refill_ms ||
 		  (s->size && l->owner[kind] != KSEC_LIM_HSEM));
 	if (change)
-		ksec_limit_set_locked(l, kind, s, KSEC_LIM_HSEM);
+		ksec_limit_set_locked(l, kind, s, KSEC_LIM_HSEM,
+				      ktime_get_ns());
 	spin_unlock_bh(&l->lock);
+	if (change && kind >= KSEC_LIM_NET_NR)
+		ksec_pace_changed();
 	return change;
 }
 
-void ksec_limit_fill_view(struct ksec_netlimit *l, struct ksec_limit_view *v)
+void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 {
 	u64 now = ktime_get_ns();
 	unsigned int i;
 
+	memset(v, 0, sizeof(*v));
 	spin_lock_bh(&l->lock);
 	v->active = l->active;
 	for (i = 0; i < KSEC_LIM_NR; i++) {
+		v->spec[i] = l->set[i];
+		v->owner[i] = l->owner[i];
+	}
+	for (i = 0; i < KSEC_LIM_NET_NR; i++) {
 		struct ksec_bucket *b = &l->b[i];
 
 		if (b->size)
 			ksec_bucket_refill(b, now);
-		v->spec[i].size = b->size;
-		v->spec[i].refill_ms = div_u64(b->refill_ns, NSEC_PER_MSEC);
 		v->spec[i].burst = b->burst;
 		v->tokens[i] = b->tokens;
 		v->drops[i] = l->drops[i];
-		v->owner[i] = l->owner[i];
+	}
+	for (i = KSEC_LIM_NET_NR; i < KSEC_LIM_NR; i++) {
+		struct ksec_pacer *p = &l->pace[i - KSEC_LIM_NET_NR];
+
+		v->spec[i].burst = max_t(s64, atomic64_read(&p->burst), 0);
+		v->tokens[i] = ksec_pacer_tokens(p, l->set[i].size, now);
+		v->drops[i] = atomic64_read(&p->paced);
+		v->wait_us[i] = div_u64(atomic64_read(&p->wait_ns),
+					NSEC_PER_USEC);
 	}
 	spin_unlock_bh(&l->lock);
 }
 
-bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
+unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last)
+{
+	unsigned long moved = 0;
+	unsigned int i;
+
+	for (i = 0; i < KSEC_LIM_EXIT_NR; i++) {
+		u64 n = atomic64_read(&l->pace[i].paced);
+
+		if (n != last[i])
+			moved |= BIT(i);
+		last[i] = n;
+	}
+	return moved;
+}
+
+bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		       bool syn)
 {
 	struct ksec_bucket *pk = &l->b[KSEC_LIM_TX_PACKETS + rx];

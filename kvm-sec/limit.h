@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Activity limits on a VM's network, enforced in its tap hooks
- * (limit.c): token buckets for packets, bytes and new connections (TCP
- * SYNs without ACK), each way, and what each dropped.
+ * Activity limits on a VM (limit.c): token buckets for its network,
+ * enforced in its tap hooks (packets, bytes and new connections, each
+ * way), and for its exits of a class (hypercalls, port I/O, MMIO), paced
+ * on KVM's exit path (pace.c); what each dropped or paced.
  */
 #ifndef KSEC_LIMIT_H
 #define KSEC_LIMIT_H
 
+#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -14,14 +17,23 @@
 
 /* The order of enum kvm_sec_limit: TX (the VM sends) even, RX the next. */
 enum ksec_limit_kind {
+	/* Network: token buckets in the tap hooks (limit.c). */
 	KSEC_LIM_TX_PACKETS,
 	KSEC_LIM_RX_PACKETS,
 	KSEC_LIM_TX_BYTES,
 	KSEC_LIM_RX_BYTES,
 	KSEC_LIM_TX_SYN,
 	KSEC_LIM_RX_SYN,
+	KSEC_LIM_NET_NR,
+	/* Exits of a class: paced on KVM's exit path (pace.c). */
+	KSEC_LIM_HYPERCALLS = KSEC_LIM_NET_NR,
+	KSEC_LIM_PIO,
+	KSEC_LIM_MMIO,
 	KSEC_LIM_NR
 };
+
+#define KSEC_LIM_EXIT_NR	(KSEC_LIM_NR - KSEC_LIM_NET_NR)
+#define KSEC_LIM_NET_MASK	GENMASK(KSEC_LIM_NET_NR - 1, 0)
 
 struct ksec_limit_spec {
 	u64 size;		/* tokens; 0: no limit */
@@ -36,13 +48,38 @@ enum ksec_limit_owner {
 	KSEC_LIM_HSEM,
 };
 
-struct ksec_netlimit {
+/*
+ * An exit limit (pace.c): the bucket as a generic cell rate algorithm, so
+ * that the exit path takes a token with one compare-and-swap. @tat is when
+ * the bucket will have all its tokens again; an exit takes one by moving
+ * it on by @period_ns, and finds one if @tat was at most @tolerance_ns (a
+ * full bucket less one token) ahead of now. Set under the limits' lock;
+ * read by the probes without it.
+ */
+struct ksec_pacer {
+	u64 period_ns;		/* a token's worth of time; 0: no limit */
+	u64 tolerance_ns;
+	atomic64_t tat;		/* ns, ktime_get_ns() */
+	atomic64_t burst;	/* one-time tokens left */
+	atomic64_t paced;	/* exits that waited for a token */
+	atomic64_t wait_ns;	/* how long their vCPUs waited */
+};
+
+struct ksec_pace_slots;
+
+struct ksec_limits {
 	/* Bit per kind in force; read by the hooks without the lock. */
 	unsigned long active;
 	spinlock_t lock;	/* below; taken with bottom halves off */
-	struct ksec_bucket b[KSEC_LIM_NR];
+	struct ksec_limit_spec set[KSEC_LIM_NR];	/* as last set */
 	u8 owner[KSEC_LIM_NR];
-	u64 drops[KSEC_LIM_NR];	/* frames each dropped, since the VM was found */
+	struct ksec_bucket b[KSEC_LIM_NET_NR];
+	u64 drops[KSEC_LIM_NET_NR];	/* frames each dropped */
+	struct ksec_pacer pace[KSEC_LIM_EXIT_NR];
+	/* Moves on when an exit limit changes: its waiting vCPUs look again */
+	u32 pace_gen;
+	/* pace.c: a work per vCPU, once an exit limit was set; then kept */
+	struct ksec_pace_slots *slots;
 };
 
 /* A copy, for netlink. */
@@ -50,38 +87,54 @@ struct ksec_limit_view {
 	unsigned long active;
 	struct ksec_limit_spec spec[KSEC_LIM_NR];
 	u64 tokens[KSEC_LIM_NR];
-	u64 drops[KSEC_LIM_NR];
+	u64 drops[KSEC_LIM_NR];		/* frames dropped; exits paced */
+	u64 wait_us[KSEC_LIM_NR];	/* exits: how long vCPUs waited */
 	u8 owner[KSEC_LIM_NR];
 };
 
-void ksec_limit_init(struct ksec_netlimit *l);
+struct ksec_vm;
+
+void ksec_limit_init(struct ksec_limits *l);
+/* When the VM is freed: no exit of it waits any more. */
+void ksec_limit_free(struct ksec_limits *l);
 bool ksec_limit_spec_valid(const struct ksec_limit_spec *s);
 /*
- * The admin sets (or, size 0, lifts) the limits of @given (bits of
- * KSEC_LIM_*) to @s[kind], all at once: a packet sees all or none of
- * them. Process context.
+ * What the limits of @given need (exit limits: their vCPUs' works), before
+ * any is set: 0, -ENOMEM or -ENOENT (the VM is gone). Process context.
  */
-void ksec_limit_set(struct ksec_netlimit *l, unsigned long given,
-		    const struct ksec_limit_spec *s);
+int ksec_limit_prepare(struct ksec_vm *vm, unsigned long given,
+		       const struct ksec_limit_spec *s);
+/*
+ * The admin sets (or, size 0, lifts) the limits of @given (bits of
+ * KSEC_LIM_*) to @s[kind], all at once: a packet or an exit sees all or
+ * none of them. Process context. 0, or -ENOMEM (nothing changed).
+ */
+int ksec_limit_set(struct ksec_vm *vm, unsigned long given,
+		   const struct ksec_limit_spec *s);
 /*
  * HSEM sets (or lifts) one limit, unless the admin set it; true if that
  * changed it. Process context.
  */
-bool ksec_limit_auto(struct ksec_netlimit *l, unsigned int kind,
+bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 		     const struct ksec_limit_spec *s);
-void ksec_limit_fill_view(struct ksec_netlimit *l, struct ksec_limit_view *v);
+void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v);
+/*
+ * The exit limits (bits from 0, for KSEC_LIM_NET_NR on) that made an exit
+ * wait since @last[] (updated) was taken.
+ */
+unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last);
 
-bool __ksec_limit_pass(struct ksec_netlimit *l, bool rx, unsigned int len,
+bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		       bool syn);
 
 /*
  * From the hooks (bottom halves off): may a frame of @len bytes that the
  * VM sends (!@rx) or receives pass? A dropped one is counted.
  */
-static inline bool ksec_limit_pass(struct ksec_netlimit *l, bool rx,
+static inline bool ksec_limit_pass(struct ksec_limits *l, bool rx,
 				   unsigned int len, bool syn)
 {
-	if (likely(!READ_ONCE(l->active)))
+	if (likely(!(READ_ONCE(l->active) & KSEC_LIM_NET_MASK)))
 		return true;
 	return __ksec_limit_pass(l, rx, len, syn);
 }

@@ -15,6 +15,7 @@
 #include "lifecycle.h"
 #include "net.h"
 #include "netlink.h"
+#include "pace.h"
 #include "probes.h"
 #include "sampler.h"
 #include "vm.h"
@@ -58,6 +59,7 @@ err_lifecycle:
 	ksec_lifecycle_exit();
 err_probes:
 	ksec_probes_exit();
+	ksec_pace_exit();
 err_netlink:
 	ksec_sampler_stop();
 	ksec_netlink_exit();
@@ -73,6 +75,8 @@ static void __exit ksec_exit(void)
 	/* No probe runs, and no reference is taken, after these two. */
 	ksec_probes_exit();
 	ksec_lifecycle_exit();
+	/* No vCPU waits for an exit limit, nor holds a VM for it. */
+	ksec_pace_exit();
 	/* HSEM's events come from the sampler: it stops before the family. */
 	ksec_sampler_stop();
 	/* No reader is left after this one. */

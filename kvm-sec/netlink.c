@@ -46,6 +46,8 @@ static_assert(KVM_SEC_NET_PEERS <= KSEC_TOP_MERGED);
 /* The order of enum ksec_limit_kind is the order of enum kvm_sec_limit. */
 static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_NR - 1 == KVM_SEC_LIMIT_MAX);
 static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_TX_SYN == KVM_SEC_LIMIT_TX_SYN);
+static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_HYPERCALLS ==
+	      KVM_SEC_LIMIT_HYPERCALLS);
 /* A limit's owner is sent as it is. */
 static_assert((int)KSEC_LIM_HSEM == (int)KVM_SEC_LIMIT_OWNER_HSEM &&
 	      (int)KSEC_LIM_ADMIN == (int)KVM_SEC_LIMIT_OWNER_ADMIN);
@@ -149,6 +151,9 @@ static const struct nla_policy ksec_limits_policy[KVM_SEC_LIMIT_MAX + 1] = {
 	[KVM_SEC_LIMIT_RX_BYTES] = NLA_POLICY_NESTED(ksec_bucket_policy),
 	[KVM_SEC_LIMIT_TX_SYN]	= NLA_POLICY_NESTED(ksec_bucket_policy),
 	[KVM_SEC_LIMIT_RX_SYN]	= NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_HYPERCALLS] = NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_PIO]	= NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_MMIO]	= NLA_POLICY_NESTED(ksec_bucket_policy),
 };
 
 static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_LIMITS + 1] = {
@@ -249,12 +254,13 @@ static inline size_t ksec_vm_ident_size(void)
 	       nla_total_size(sizeof(u8));		/* ORIGIN */
 }
 
-/* Every limit, with its tokens left and its drops. */
+/* Every limit, with its tokens left, its drops and (exits) its wait. */
 static inline size_t ksec_limits_size(void)
 {
 	return nla_total_size(0) + KSEC_LIM_NR *
 	       (nla_total_size(0) + 4 * nla_total_size_64bit(sizeof(u64)) +
-		nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8)));
+		nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8))) +
+	       KSEC_LIM_EXIT_NR * nla_total_size_64bit(sizeof(u64));
 }
 
 /* A LIMIT event, or a GET_LIMITS reply, after the VM ID. */
@@ -1211,6 +1217,10 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
 		return -ENOENT;
 	}
+	/* What exit limits need, before anything changes. */
+	err = ksec_limit_prepare(vm, given, spec);
+	if (err)
+		goto out;
 	if (rule_attr) {
 		err = ksec_parse_rule(rule_attr, &rule, &mask, info->extack);
 		if (err)
@@ -1229,8 +1239,9 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	if (!err && level)
 		ksec_hsem_command_level(vm, nla_get_u8(level));
 	if (!err && given) {
-		ksec_limit_set(&vm->lim, given, spec);
-		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
+		err = ksec_limit_set(vm, given, spec);
+		if (!err)
+			ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	}
 out:
 	ksec_vm_put(vm);
@@ -1376,7 +1387,7 @@ static int ksec_nl_dump_decisions(struct sk_buff *skb,
 	return ksec_nl_dump_each(skb, cb, &ksec_decision_msg, true);
 }
 
-/* Every limit in force or that ever dropped a frame. */
+/* Every limit in force or that ever dropped a frame or paced an exit. */
 static int ksec_put_limits(struct sk_buff *skb, const struct ksec_limit_view *v)
 {
 	struct nlattr *nest, *one;
@@ -1400,7 +1411,10 @@ static int ksec_put_limits(struct sk_buff *skb, const struct ksec_limit_view *v)
 				      KVM_SEC_BUCKET_PAD) ||
 		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_DROPS, v->drops[i],
 				      KVM_SEC_BUCKET_PAD) ||
-		    nla_put_u8(skb, KVM_SEC_BUCKET_SET_BY, v->owner[i]))
+		    nla_put_u8(skb, KVM_SEC_BUCKET_SET_BY, v->owner[i]) ||
+		    (i >= KSEC_LIM_NET_NR &&
+		     nla_put_u64_64bit(skb, KVM_SEC_BUCKET_WAIT_US,
+				       v->wait_us[i], KVM_SEC_BUCKET_PAD)))
 			return -EMSGSIZE;
 		nla_nest_end(skb, one);
 	}

@@ -9,7 +9,9 @@
  * Every probe runs on KVM's exit path with preemption disabled. It does one
  * RCU hash lookup and updates state that belongs to the current CPU: no
  * lock, no atomic instruction, no allocation, no cache line written by
- * another CPU. An event from a VM that is not tracked is counted, and hands
+ * another CPU. Only a VM with an exit limit pays more: a compare-and-swap
+ * on its limit's clock, and a task work queued when its vCPU must wait
+ * (pace.c). An event from a VM that is not tracked is counted, and hands
  * the VM to the lifecycle code (it runs, so it is alive: it is adopted).
  *
  * Counting exits, not operations. kvm_exit counts an exit. The class trace
@@ -50,6 +52,7 @@
 
 #include "compat.h"
 #include "lifecycle.h"
+#include "pace.h"
 #include "probes.h"
 #include "vm.h"
 
@@ -61,7 +64,7 @@
 #define KSEC_TRACE_MMIO_WRITE	2
 #define KSEC_TRACE_PIO_OUT	1
 
-static __always_inline struct ksec_pcpu *ksec_pcpu_of(struct kvm *kvm)
+static __always_inline struct ksec_vm *ksec_vm_of(struct kvm *kvm)
 {
 	struct ksec_vm *vm;
 
@@ -71,9 +74,8 @@ static __always_inline struct ksec_pcpu *ksec_pcpu_of(struct kvm *kvm)
 	if (unlikely(!vm)) {
 		__this_cpu_inc(*ksec_status.untracked);
 		ksec_adopt(kvm);
-		return NULL;
 	}
-	return this_cpu_ptr(vm->pcpu);
+	return vm;
 }
 
 static __always_inline struct ksec_exit_rec *
@@ -114,13 +116,15 @@ static __always_inline bool ksec_claim(struct ksec_pcpu *pc,
 /* kvm_exit(struct kvm_vcpu *vcpu, u32 isa) */
 static void ksec_probe_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 {
-	struct ksec_pcpu *pc = ksec_pcpu_of(vcpu->kvm);
+	struct ksec_vm *vm = ksec_vm_of(vcpu->kvm);
 	bool irqoff = irqs_disabled();
 	struct ksec_exit_rec *r;
+	struct ksec_pcpu *pc;
 	u64 id;
 
-	if (!pc)
+	if (!vm)
 		return;
+	pc = this_cpu_ptr(vm->pcpu);
 	r = ksec_rec(pc, vcpu);
 	id = ksec_vcpu_exit_id(vcpu);
 	/*
@@ -141,23 +145,38 @@ static void ksec_probe_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 	pc->ctr[KSEC_EXITS]++;
 }
 
-/* The vCPU running on this CPU, and its VM's counters. */
-static __always_inline struct ksec_pcpu *ksec_pcpu_running(struct kvm_vcpu **vcpu)
+/*
+ * The vCPU running on this CPU (the current thread's) and its VM, whose
+ * counters on this CPU are in @pc.
+ */
+static __always_inline struct ksec_vm *
+ksec_vm_running(struct kvm_vcpu **vcpu, struct ksec_pcpu **pc)
 {
+	struct ksec_vm *vm;
+
 	*vcpu = kvm_get_running_vcpu();
-	return *vcpu ? ksec_pcpu_of((*vcpu)->kvm) : NULL;
+	vm = *vcpu ? ksec_vm_of((*vcpu)->kvm) : NULL;
+	if (vm)
+		*pc = this_cpu_ptr(vm->pcpu);
+	return vm;
 }
 
-/* kvm_hypercall(nr, a0, a1, a2, a3): no vCPU argument. */
+/*
+ * kvm_hypercall(nr, a0, a1, a2, a3): no vCPU argument. An exit a class
+ * claims takes a token of that class's limit, if it has one (pace.c).
+ */
 static void ksec_probe_hypercall(void *data, unsigned long nr,
 				 unsigned long a0, unsigned long a1,
 				 unsigned long a2, unsigned long a3)
 {
 	struct kvm_vcpu *vcpu;
-	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
+	struct ksec_pcpu *pc;
+	struct ksec_vm *vm = ksec_vm_running(&vcpu, &pc);
 
-	if (pc && ksec_claim(pc, vcpu, KSEC_HYPERCALLS))
+	if (vm && ksec_claim(pc, vcpu, KSEC_HYPERCALLS)) {
 		ksec_top_add(&pc->hypercalls, nr, 1);
+		ksec_pace(vm, vcpu, KSEC_LIM_HYPERCALLS);
+	}
 }
 
 /* kvm_pio(rw, port, size, count, data): count is elements, not exits. */
@@ -166,14 +185,17 @@ static void ksec_probe_pio(void *data, unsigned int rw, unsigned int port,
 			   const void *val)
 {
 	struct kvm_vcpu *vcpu;
-	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
+	struct ksec_pcpu *pc;
+	struct ksec_vm *vm = ksec_vm_running(&vcpu, &pc);
 
-	if (!pc)
+	if (!vm)
 		return;
 	pc->ctr[KSEC_PIO_ELEMENTS] += count;
 	if (ksec_claim(pc, vcpu, rw == KSEC_TRACE_PIO_OUT ? KSEC_PIO_OUT :
-							   KSEC_PIO_IN))
+							   KSEC_PIO_IN)) {
 		ksec_top_add(&pc->ports, port, 1);
+		ksec_pace(vm, vcpu, KSEC_LIM_PIO);
+	}
 }
 
 /* kvm_mmio(type, len, gpa, val): an unsatisfied read is counted when done. */
@@ -181,23 +203,29 @@ static void ksec_probe_mmio(void *data, int type, int len, u64 gpa, void *val)
 {
 	struct kvm_vcpu *vcpu;
 	struct ksec_pcpu *pc;
+	struct ksec_vm *vm;
 
 	if (type != KSEC_TRACE_MMIO_READ && type != KSEC_TRACE_MMIO_WRITE)
 		return;
-	pc = ksec_pcpu_running(&vcpu);
-	if (pc && ksec_claim(pc, vcpu, type == KSEC_TRACE_MMIO_READ ?
-				       KSEC_MMIO_READ : KSEC_MMIO_WRITE))
+	vm = ksec_vm_running(&vcpu, &pc);
+	if (vm && ksec_claim(pc, vcpu, type == KSEC_TRACE_MMIO_READ ?
+				       KSEC_MMIO_READ : KSEC_MMIO_WRITE)) {
 		ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
+		ksec_pace(vm, vcpu, KSEC_LIM_MMIO);
+	}
 }
 
 /* kvm_fast_mmio(gpa): a write that hit an ioeventfd without emulation. */
 static void ksec_probe_fast_mmio(void *data, u64 gpa)
 {
 	struct kvm_vcpu *vcpu;
-	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
+	struct ksec_pcpu *pc;
+	struct ksec_vm *vm = ksec_vm_running(&vcpu, &pc);
 
-	if (pc && ksec_claim(pc, vcpu, KSEC_MMIO_WRITE))
+	if (vm && ksec_claim(pc, vcpu, KSEC_MMIO_WRITE)) {
 		ksec_top_add(&pc->mmio_pages, gpa & ~0xfffULL, 1);
+		ksec_pace(vm, vcpu, KSEC_LIM_MMIO);
+	}
 }
 
 /* kvm_msr(write, ecx, data, exception) */
@@ -205,9 +233,9 @@ static void ksec_probe_msr(void *data, unsigned int write, u32 ecx, u64 val,
 			   bool exception)
 {
 	struct kvm_vcpu *vcpu;
-	struct ksec_pcpu *pc = ksec_pcpu_running(&vcpu);
+	struct ksec_pcpu *pc;
 
-	if (pc)
+	if (ksec_vm_running(&vcpu, &pc))
 		ksec_claim(pc, vcpu, write ? KSEC_MSR_WRITE : KSEC_MSR_READ);
 }
 

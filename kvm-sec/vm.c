@@ -136,6 +136,7 @@ static void ksec_vm_free_rcu(struct rcu_head *rcu)
 	struct ksec_vm *vm = container_of(rcu, struct ksec_vm, rcu);
 
 	ksec_guest_free(vm);
+	ksec_limit_free(&vm->lim);
 	ksec_net_free(rcu_dereference_protected(vm->net, true));
 	free_percpu(vm->pcpu);
 	kfree(vm);

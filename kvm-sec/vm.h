@@ -123,8 +123,8 @@ struct ksec_vm {
 	struct ksec_guest *guest;	/* guest.c; NULL until needed */
 	/* net.c; set under rtnl with the first device bound, then kept */
 	struct ksec_vm_net __rcu *net;
-	/* limit.c: its network limits, for its taps' hooks (own lock) */
-	struct ksec_netlimit lim;
+	/* limit.c: its limits, for its taps' hooks and its exits (own lock) */
+	struct ksec_limits lim;
 
 	struct mutex hsem_lock;		/* hsem */
 	struct ksec_hsem hsem;		/* hsem.c: history, level, verdict */

@@ -115,6 +115,24 @@ attackers() {
 	done
 }
 check "${fl[*]}: attackers" 'wait_until attackers 60'
+# Judged, each has the class it floods paced by HSEM (its hypercalls, port
+# I/O or MMIO exits, to the rule's limit for it); its exits that wait keep
+# it out of line, so the limit does not make it look calm.
+paced_by_hsem() {	# ID LIMIT
+	vsecctl --json show "$1" | python3 -c '
+import json, sys
+l = json.load(sys.stdin).get("limits", {}).get(sys.argv[1], {})
+sys.exit(not (l.get("set_by") == "hsem" and l.get("size", 0) > 0 and
+              l.get("drops", 0) > 0 and l.get("wait_us", 0) > 0))' "$2"
+}
+for n in "${fl[@]}"; do
+	check "$n: its ${feat[$n]} exits paced by HSEM, still an attacker" \
+		'wait_until "paced_by_hsem ${id[$n]} ${feat[$n]}" 30 &&
+		 [ "$(decision "${id[$n]}" "d[\"verdict\"]")" = attacker ]'
+	echo "# $n: ${feat[$n]} limited by HSEM to $(vsecctl --json show "${id[$n]}" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["limits"][sys.argv[1]]["size"])' \
+		"${feat[$n]}")/s; last interval $(decision "${id[$n]}" "f[\"${feat[$n]}\"][\"value\"]")/s"
+done
 learned1=$(decision "$a" 'f["hypercalls"]["learned"]')
 check "A's history learned nothing of the flood ($learned0 intervals learned, then $learned1)" \
 	'[ "$learned1" -le $((learned0 + 1)) ]'
@@ -175,6 +193,16 @@ for vm in map(int, sys.argv[2:]):
     last = [e for e in evs if e.get(\"id\") == vm and e[\"event\"] == \"verdict\"][-1]
     assert last[\"decision\"][\"verdict\"] == \"none\", last
 " "$work/events" "${fl_ids[@]}"'
+no_limit() {	# ID...: no limit in force
+	local v
+	for v; do
+		vsecctl --json show "$v" | python3 -c '
+import json, sys
+sys.exit(any(x["size"] for x in json.load(sys.stdin).get("limits", {}).values()))' ||
+			return 1
+	done
+}
+check "... and every limit HSEM set on them lifted" 'no_limit ${fl_ids[*]}'
 after_mean=$(decision "$a" 'f["hypercalls"]["mean"]')
 check "the history did not learn the flood (mean $calm_mean/s before, $after_mean/s after)" \
 	'[ "$after_mean" -le $((2 * calm_mean + 20)) ]'

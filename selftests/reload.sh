@@ -10,10 +10,11 @@
 #   rmmod kvm_sec / insmod kvm-sec.ko, 5 times  <--------+    reloaded
 #
 # 1. Unloading while VM A exits non-stop, sends frames on its tap non-stop
-#    and is limited there, and VM B is idle is safe, and the reloaded
-#    module finds both (flagged "discovered") and A's tap again, with no
-#    limit left: a limit goes with the module (and with the VM: A exits
-#    limited).
+#    and is limited there, its vCPU waits (an hour) for a token of its port
+#    I/O limit, and VM B is idle is safe; the unload wakes A's vCPU, and the
+#    reloaded module finds both (flagged "discovered") and A's tap again,
+#    with no limit left: a limit goes with the module (and with the VM: A
+#    exits limited).
 # 2. vsecctl says "not loaded" (exit 3) while the module is out.
 # 3. kvm_amd (or kvm_intel) reloaded under kvm-sec: new VMs are still
 #    counted exactly.
@@ -68,13 +69,17 @@ spin_id() { spin_json 'v["id"]'; }
 limit_drops() {
 	[ "$(spin_json 'l.get("tx_packets", {}).get("size") == 10 and l["tx_packets"]["drops"] > 0')" = True ]
 }
+# A's port I/O limit of a token an hour taken: its vCPU waits for the next.
+pio_waits() {
+	[ "$(spin_json 'l.get("pio", {}).get("size") == 1 and l["pio"]["tokens"] == 0')" = True ]
+}
 # No limit of the admin's (HSEM may limit a VM it judges anew).
 no_admin_limit() {
 	[ "$(spin_json 'any(x["set_by"] == "admin" for x in l.values())')" = False ]
 }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 
 # No udev in the lab: /dev/net/tun comes with the module.
 [ -c /dev/net/tun ] || modprobe tun
@@ -87,6 +92,8 @@ check "two VMs tracked before the reloads" '[ "$(vm_count)" = 2 ]'
 check "the spinning VM's tap is bound before the reloads" 'wait_until tap_bound'
 vsecctl limit "$(spin_id)" tx-packets 10/1000 >/dev/null
 check "its frames limited to 10/s before the reloads, and dropped" 'wait_until limit_drops'
+vsecctl limit "$(spin_id)" pio 1/3600000 >/dev/null
+check "its port I/O limited to one exit an hour: its vCPU waits" 'wait_until pio_waits'
 
 reloads_ok=y
 for i in 1 2 3 4 5; do
@@ -101,7 +108,7 @@ check "unload and reload five times while a VM exits non-stop" '[ -n "$reloads_o
 check "both VMs found again after reload" '[ "$(vm_count)" = 2 ]'
 check "the found VMs are flagged discovered" \
 	'[ "$(vsecctl show --json --pid $held_pid | grep -c "\"discovered\":true")" = 1 ]'
-check "the spinning VM is counted after discovery" \
+check "the spinning VM is counted after discovery: the unload woke its vCPU" \
 	'vsecctl show --json --pid $spin_pid | grep -q "\"pio_out\":[1-9]"'
 check "its tap is found again after the reloads" 'wait_until tap_bound'
 check "and its frames counted" 'wait_until tap_counted'

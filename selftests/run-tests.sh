@@ -33,7 +33,7 @@ tally() {	# program log status
 case ${1:-host} in
 # lifetime.sh and reload.sh unload and reload the module: they go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
-	     ./guest_report_test ./net_test ./limit_test
+	     ./guest_report_test ./net_test ./limit_test ./pace_test
 	     "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
 	     ./lifetime.sh ./reload.sh) ;;
 # On Debian's kernel: under the debug kernel's cost decision.sh took 11

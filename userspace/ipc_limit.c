@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A VM's network limits over netlink: KVM_SEC_A_VM_LIMITS both ways. */
+/* A VM's limits over netlink: KVM_SEC_A_VM_LIMITS both ways. */
 #include <errno.h>
 #include <string.h>
 
@@ -7,6 +7,7 @@
 
 const char *const vsec_limit_key[VSEC_NR_LIMIT] = {
 	"tx_packets", "rx_packets", "tx_bytes", "rx_bytes", "tx_syn", "rx_syn",
+	"hypercalls", "pio", "mmio",
 };
 
 const char *const vsec_limit_reason_name[4] = {
@@ -23,6 +24,7 @@ static struct nla_policy vsec_bucket_policy[KVM_SEC_BUCKET_MAX + 1] = {
 	[KVM_SEC_BUCKET_TOKENS]		= { .type = NLA_U64 },
 	[KVM_SEC_BUCKET_DROPS]		= { .type = NLA_U64 },
 	[KVM_SEC_BUCKET_SET_BY]		= { .type = NLA_U8 },
+	[KVM_SEC_BUCKET_WAIT_US]	= { .type = NLA_U64 },
 };
 
 static uint64_t u64_or_0(struct nlattr *a)
@@ -55,6 +57,7 @@ int vsec_parse_limits(struct nlattr *nest, struct vsec_limits *l)
 		l->l[i].burst = u64_or_0(bt[KVM_SEC_BUCKET_BURST]);
 		l->l[i].tokens = u64_or_0(bt[KVM_SEC_BUCKET_TOKENS]);
 		l->l[i].drops = u64_or_0(bt[KVM_SEC_BUCKET_DROPS]);
+		l->l[i].wait_us = u64_or_0(bt[KVM_SEC_BUCKET_WAIT_US]);
 		l->l[i].set_by = bt[KVM_SEC_BUCKET_SET_BY] ?
 			nla_get_u8(bt[KVM_SEC_BUCKET_SET_BY]) : 0;
 	}

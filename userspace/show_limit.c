@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A VM's network limits and their events, for people and JSON. */
+/* A VM's limits and their events, for people and JSON. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -15,7 +15,10 @@ static const char *limit_owner(uint8_t o)
 	return o < 3 ? vsec_limit_owner_name[o] : "unknown";
 }
 
-/* "1000 per 1000 ms, burst 0, 12 left, 345 dropped" or "lifted, ..." */
+/*
+ * "1000 per 1000 ms, burst 0, 12 left, set by admin, 345 dropped" or
+ * "none, 345 dropped"; an exit limit's "..., 345 paced, waited 1.234 s".
+ */
 static void show_one(FILE *f, const struct vsec_limits *l, int i)
 {
 	if (l->l[i].size)
@@ -25,7 +28,11 @@ static void show_one(FILE *f, const struct vsec_limits *l, int i)
 			limit_owner(l->l[i].set_by));
 	else
 		fprintf(f, "none");
-	fprintf(f, ", %" PRIu64 " dropped\n", l->l[i].drops);
+	if (i < VSEC_FIRST_EXIT_LIMIT)
+		fprintf(f, ", %" PRIu64 " dropped\n", l->l[i].drops);
+	else
+		fprintf(f, ", %" PRIu64 " paced, waited %.3f s\n",
+			l->l[i].drops, l->l[i].wait_us / 1e6);
 }
 
 void show_limits(FILE *f, const struct vsec_limits *l)
@@ -33,7 +40,7 @@ void show_limits(FILE *f, const struct vsec_limits *l)
 	bool any = false;
 	int i;
 
-	fprintf(f, "\n  Limits (network, kvm-sec's tap hooks)\n");
+	fprintf(f, "\n  Limits (network in the tap hooks, exits per class)\n");
 	for (i = 0; i < VSEC_NR_LIMIT; i++) {
 		if (!l->l[i].present)
 			continue;
@@ -79,6 +86,8 @@ void json_limits(struct json *j, const char *key, const struct vsec_limits *l)
 		json_u64(j, "burst", l->l[i].burst);
 		json_u64(j, "tokens", l->l[i].tokens);
 		json_u64(j, "drops", l->l[i].drops);
+		if (i >= VSEC_FIRST_EXIT_LIMIT)
+			json_u64(j, "wait_us", l->l[i].wait_us);
 		json_string(j, "set_by", limit_owner(l->l[i].set_by));
 		json_end_object(j);
 	}

@@ -154,7 +154,7 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 		}
 	}
 	prom_head(f, "vm_limit_drops_total", "counter",
-		  "frames a network limit of the VM dropped");
+		  "frames a network limit of the VM dropped, exits an exit limit paced");
 	for (i = 0; i < nr; i++)
 		for (c = 0; c < VSEC_NR_LIMIT; c++) {
 			if (!vms[i].limits.l[c].present)
@@ -166,8 +166,21 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 			fprintf(f, "\",limit=\"%s\"} %" PRIu64 "\n",
 				vsec_limit_key[c], vms[i].limits.l[c].drops);
 		}
+	prom_head(f, "vm_limit_wait_seconds_total", "counter",
+		  "time the VM's vCPUs waited for an exit limit");
+	for (i = 0; i < nr; i++)
+		for (c = VSEC_FIRST_EXIT_LIMIT; c < VSEC_NR_LIMIT; c++) {
+			if (!vms[i].limits.l[c].present)
+				continue;
+			fprintf(f, "kvmsec_vm_limit_wait_seconds_total{vm=\"%" PRIu32
+				"\",pid=\"%" PRIu32 "\",comm=\"", vms[i].id,
+				vms[i].pid);
+			prom_label(f, vms[i].comm);
+			fprintf(f, "\",limit=\"%s\"} %.6f\n", vsec_limit_key[c],
+				vms[i].limits.l[c].wait_us / 1e6);
+		}
 	prom_head(f, "vm_limit_per_second", "gauge",
-		  "a network limit of the VM, in tokens a second (0: lifted)");
+		  "a limit of the VM, in tokens a second (0: lifted)");
 	for (i = 0; i < nr; i++)
 		for (c = 0; c < VSEC_NR_LIMIT; c++) {
 			const struct vsec_limit *l = &vms[i].limits.l[c];

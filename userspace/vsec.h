@@ -135,13 +135,16 @@ struct vsec_decision {
 
 #define VSEC_NR_LIMIT KVM_SEC_LIMIT_MAX
 
-/* A VM's network limits (KVM_SEC_A_VM_LIMITS), by enum kvm_sec_limit - 1. */
+/* The first exit limit (enum kvm_sec_limit - 1): drops are exits paced. */
+#define VSEC_FIRST_EXIT_LIMIT (KVM_SEC_LIMIT_HYPERCALLS - 1)
+
+/* A VM's limits (KVM_SEC_A_VM_LIMITS), by enum kvm_sec_limit - 1. */
 struct vsec_limits {
 	bool present;
 	struct vsec_limit {
-		bool present;		/* in force, or it dropped frames */
+		bool present;		/* in force, or it dropped or paced */
 		bool given;		/* to send */
-		uint64_t size, burst, tokens, drops;
+		uint64_t size, burst, tokens, drops, wait_us;
 		uint32_t refill_ms;
 		uint8_t set_by;		/* enum kvm_sec_limit_owner */
 	} l[VSEC_NR_LIMIT];

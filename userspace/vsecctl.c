@@ -84,10 +84,13 @@ static void usage(FILE *f)
 "                            the VMM holds are found without this (needs\n"
 "                            CAP_NET_ADMIN)\n"
 "  limit VM-ID LIMIT VALUE ...\n"
-"                            limit the VM's network in its tap hooks (needs\n"
-"                            CAP_NET_ADMIN). LIMIT: tx-packets, rx-packets,\n"
-"                            tx-bytes, rx-bytes, tx-syn, rx-syn (tx: what the\n"
-"                            VM sends; syn: new TCP connections). VALUE:\n"
+"                            limit the VM's network in its tap hooks, or its\n"
+"                            exits (needs CAP_NET_ADMIN). LIMIT: tx-packets,\n"
+"                            rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn\n"
+"                            (tx: what the VM sends; syn: new TCP\n"
+"                            connections; a frame over its limit is\n"
+"                            dropped), hypercalls, pio, mmio (exits of that\n"
+"                            class; a vCPU over its limit waits). VALUE:\n"
 "                            SIZE[/REFILL_MS][+BURST], a token bucket of SIZE\n"
 "                            refilled in REFILL_MS (1000), plus a one-time\n"
 "                            BURST; or off\n"
@@ -690,7 +693,7 @@ static int cmd_limit(int argc, char **argv)
 		for (i = 2; i < argc; i += 2) {
 			k = limit_index(argv[i]);
 			if (k < 0)
-				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn)",
+				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn, hypercalls, pio, mmio)",
 						  argv[i]);
 			if (!parse_limit(argv[i + 1], &l, k))
 				return fail_usage("bad value '%s' for %s: off, or SIZE[/REFILL_MS][+BURST] (SIZE 1..2^40-1 tokens, REFILL_MS 1..3600000, default 1000)",

@@ -92,13 +92,13 @@
  *   KVM_SEC_A_GUEST_LEVEL (also HSEM's level for the VM; 0: HSEM and the
  *   guest driver decide; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
- *   own) and KVM_SEC_A_VM_LIMITS (the VM's network limits: each one given
- *   replaces that limit, starting full; a size of 0 lifts it). Each given
+ *   own) and KVM_SEC_A_VM_LIMITS (the VM's limits: each one given replaces
+ *   that limit, starting full; a size of 0 lifts it). Each given
  *   attribute changes its setting; a setting whose attribute is absent is
  *   left as it is; everything is validated before anything changes.
  *   Requires CAP_NET_ADMIN. Level and interval reach the device with the
  *   reply to its next report, and the driver applies them at the end of
- *   its interval; limits apply to the next packet.
+ *   its interval; limits apply to the next packet or exit.
  *
  * KVM_SEC_CMD_GET_FLOWS
  *   Dump only. Request: KVM_SEC_A_VM_ID. Replies: messages carrying
@@ -131,16 +131,17 @@
  *   history describes a tenant's workload).
  *
  * KVM_SEC_CMD_GET_LIMITS
- *   A VM's network limits. As a request (doit): KVM_SEC_A_VM_ID; as a
+ *   A VM's limits, network and exits. As a request (doit): KVM_SEC_A_VM_ID; as a
  *   dump: every VM. Reply attributes: KVM_SEC_A_VM_ID and
  *   KVM_SEC_A_VM_LIMITS, a nest of enum kvm_sec_limit with every limit in
- *   force or that ever dropped a frame: its bucket (SIZE 0 once lifted),
- *   the tokens it has left and the frames it dropped. Requires
+ *   force or that ever dropped a frame or paced an exit: its bucket (SIZE
+ *   0 once lifted), the tokens it has left, the frames it dropped or the
+ *   exits it paced and how long they waited. Requires
  *   CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_LIMIT
- *   Notification only, to KVM_SEC_MCGRP_EVENTS: a VM's network limits
- *   were set or lifted. Attributes: KVM_SEC_A_VM_ID, KVM_SEC_A_VM_LIMITS
+ *   Notification only, to KVM_SEC_MCGRP_EVENTS: a VM's limits were
+ *   set or lifted. Attributes: KVM_SEC_A_VM_ID, KVM_SEC_A_VM_LIMITS
  *   (as GET_LIMITS, after the change) and KVM_SEC_A_LIMIT_REASON (enum
  *   kvm_sec_limit_reason). Lost ones are counted in
  *   KVM_SEC_STATUS_EVENTS_DROPPED.
@@ -275,7 +276,7 @@ enum kvm_sec_attr {
 	/* u8: 1 when HREM finds the VM near its capacity, and clean */
 	KVM_SEC_A_VM_NEAR_CAPACITY,
 	/*
-	 * nest, enum kvm_sec_limit: the VM's network limits (SET_VM: those
+	 * nest, enum kvm_sec_limit: the VM's limits (SET_VM: those
 	 * given are replaced, a size of 0 lifts one; GET_LIMITS and LIMIT
 	 * events: as they are, with what they dropped)
 	 */
@@ -567,11 +568,19 @@ enum kvm_sec_net_ctr {
 #define KVM_SEC_NET_CTR_MAX (__KVM_SEC_NET_CTR_MAX - 1)
 
 /*
- * A VM's network limits (KVM_SEC_A_VM_LIMITS), enforced in its tap hooks:
- * token buckets, as Firecracker's rate limiter. TX is what the VM sends,
- * RX what it receives; PACKETS takes a token a frame, BYTES a token a
- * byte, SYN a token a TCP SYN without ACK (a new connection). Each is a
- * nest of enum kvm_sec_bucket.
+ * A VM's limits (KVM_SEC_A_VM_LIMITS), each a nest of enum kvm_sec_bucket.
+ *
+ * Network, enforced in its tap hooks: token buckets, as Firecracker's rate
+ * limiter. TX is what the VM sends, RX what it receives; PACKETS takes a
+ * token a frame, BYTES a token a byte, SYN a token a TCP SYN without ACK
+ * (a new connection; a frame the host cannot parse takes one too, as it
+ * may hide one). A frame without its tokens is dropped.
+ *
+ * Exits, paced on KVM's exit path: HYPERCALLS, PIO (port I/O, in and out)
+ * and MMIO (read and write) take a token an exit of their class. An exit
+ * without its token is not refused: the vCPU thread waits, before it
+ * enters the guest again, until the token is there (the same bucket, as a
+ * generic cell rate algorithm). A signal to the thread ends its wait.
  */
 enum kvm_sec_limit {
 	KVM_SEC_LIMIT_UNSPEC,
@@ -581,6 +590,9 @@ enum kvm_sec_limit {
 	KVM_SEC_LIMIT_RX_BYTES,
 	KVM_SEC_LIMIT_TX_SYN,
 	KVM_SEC_LIMIT_RX_SYN,
+	KVM_SEC_LIMIT_HYPERCALLS,
+	KVM_SEC_LIMIT_PIO,
+	KVM_SEC_LIMIT_MMIO,
 
 	__KVM_SEC_LIMIT_MAX
 };
@@ -599,8 +611,10 @@ enum kvm_sec_bucket {
 	KVM_SEC_BUCKET_REFILL_MS,	/* u32 */
 	KVM_SEC_BUCKET_BURST,		/* u64: one-time tokens (left) */
 	KVM_SEC_BUCKET_TOKENS,		/* u64: left now (not in SET_VM) */
-	KVM_SEC_BUCKET_DROPS,		/* u64: frames dropped (not in SET_VM) */
+	/* u64: frames dropped, or exits that waited (not in SET_VM) */
+	KVM_SEC_BUCKET_DROPS,
 	KVM_SEC_BUCKET_SET_BY,		/* u8: enum kvm_sec_limit_owner (same) */
+	KVM_SEC_BUCKET_WAIT_US,		/* u64: exits only: vCPU time waited */
 
 	__KVM_SEC_BUCKET_MAX
 };
