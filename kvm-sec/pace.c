@@ -148,21 +148,23 @@ void ksec_pace_free(struct ksec_limits *l)
 void ksec_pacer_set(struct ksec_limits *l, struct ksec_pacer *p,
 		    const struct ksec_limit_spec *s, u64 now)
 {
-	u64 period;
+	u64 period = 0;
 
-	WRITE_ONCE(l->pace_gen, l->pace_gen + 1);
-	if (!s->size) {
-		WRITE_ONCE(p->period_ns, 0);
-		atomic64_set(&p->burst, 0);
-		return;
+	if (s->size) {
+		/* Below 2^40 tokens per at most an hour: nothing overflows. */
+		period = max_t(u64, div64_u64(s->refill_ms * NSEC_PER_MSEC,
+					      s->size), 1);
+		WRITE_ONCE(p->tolerance_ns, (s->size - 1) * period);
+		atomic64_set(&p->tat, now);
 	}
-	/* Below 2^40 tokens per at most an hour: no product overflows. */
-	period = max_t(u64, div64_u64(s->refill_ms * NSEC_PER_MSEC, s->size),
-		       1);
-	WRITE_ONCE(p->tolerance_ns, (s->size - 1) * period);
-	atomic64_set(&p->tat, now);
 	atomic64_set(&p->burst, s->burst);
 	WRITE_ONCE(p->period_ns, period);
+	/*
+	 * Then the generation: an exit that read the old one may have read
+	 * the old limit too, and its wait is called off (__ksec_pace()).
+	 */
+	smp_wmb();
+	WRITE_ONCE(l->pace_gen, l->pace_gen + 1);
 }
 
 void ksec_pace_changed(void)
@@ -186,13 +188,20 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 {
 	struct ksec_limits *l = &vm->lim;
 	struct ksec_pacer *p = &l->pace[kind - KSEC_LIM_NET_NR];
-	u64 period = READ_ONCE(p->period_ns);
-	u64 tol = READ_ONCE(p->tolerance_ns);
+	u32 gen = READ_ONCE(l->pace_gen);
 	struct ksec_pace_slots *s;
 	struct ksec_pace_work *w;
+	u64 period, tol, now;
 	s64 tat, next;
-	u64 now;
 
+	/*
+	 * The generation before the limit (pairs with the smp_wmb() in
+	 * ksec_pacer_set()): a limit changed after this, even lifted, calls
+	 * off the wait this exit may queue.
+	 */
+	smp_rmb();
+	period = READ_ONCE(p->period_ns);
+	tol = READ_ONCE(p->tolerance_ns);
 	if (!period)
 		return;
 	if (atomic64_read(&p->burst) > 0 &&
@@ -220,7 +229,7 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 		return;
 	}
 	w->until = tat - tol;
-	w->gen = READ_ONCE(l->pace_gen);
+	w->gen = gen;
 	w->kind = kind;
 	atomic_inc(&ksec_pace_queued);
 	if (task_work_add(current, &w->cb, TWA_RESUME)) {
