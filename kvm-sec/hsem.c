@@ -611,9 +611,11 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 			anom |= BIT(i);
 	}
 	/*
-	 * A class whose exits waited for their limit this interval is out of
-	 * line: the VM asked for more than it got, and the limit must not
-	 * make it look calm (its network is counted before any drop).
+	 * A class whose exits went over HSEM's limit this interval is out of
+	 * line: the VM asked for more than its history allows, and the limit
+	 * must not make it look calm (its network is counted before any
+	 * drop). An admin's limit is the admin's business: it does not keep
+	 * a VM from being calm.
 	 */
 	paced = ksec_limit_paced(&vm->lim, h->paced);
 	for_each_set_bit(i, &paced, KSEC_LIM_EXIT_NR)

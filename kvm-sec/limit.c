@@ -106,7 +106,8 @@ bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 	const struct ksec_limit_spec *cur = &l->set[kind];
 	bool change;
 
-	if (ksec_limit_prepare(vm, BIT(kind), s))
+	/* Exit limits need their vCPUs' works (@s is this kind's alone). */
+	if (kind >= KSEC_LIM_NET_NR && s->size && ksec_pace_prepare(vm))
 		return false;
 	spin_lock_bh(&l->lock);
 	change = l->owner[kind] != KSEC_LIM_ADMIN &&
@@ -159,13 +160,16 @@ unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last)
 	unsigned long moved = 0;
 	unsigned int i;
 
+	spin_lock_bh(&l->lock);
 	for (i = 0; i < KSEC_LIM_EXIT_NR; i++) {
 		u64 n = atomic64_read(&l->pace[i].paced);
 
-		if (n != last[i])
+		if (n != last[i] &&
+		    l->owner[KSEC_LIM_NET_NR + i] == KSEC_LIM_HSEM)
 			moved |= BIT(i);
 		last[i] = n;
 	}
+	spin_unlock_bh(&l->lock);
 	return moved;
 }
 

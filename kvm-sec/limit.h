@@ -61,7 +61,7 @@ struct ksec_pacer {
 	u64 tolerance_ns;
 	atomic64_t tat;		/* ns, ktime_get_ns() */
 	atomic64_t burst;	/* one-time tokens left */
-	atomic64_t paced;	/* exits that waited for a token */
+	atomic64_t paced;	/* exits over the limit (told to wait) */
 	atomic64_t wait_ns;	/* how long their vCPUs waited */
 };
 
@@ -119,8 +119,8 @@ bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 		     const struct ksec_limit_spec *s);
 void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v);
 /*
- * The exit limits (bits from 0, for KSEC_LIM_NET_NR on) that made an exit
- * wait since @last[] (updated) was taken.
+ * HSEM's exit limits (bits from 0, for KSEC_LIM_NET_NR on) that an exit
+ * went over since @last[] (updated) was taken.
  */
 unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last);
 

@@ -20,33 +20,46 @@
  * allocation, no sleep. A VM with no exit limit pays one load of a word
  * its hooks already read.
  *
- * The rate holds whatever the wait does. The time is charged when the exit
- * comes, so a wait cut short (a signal: QEMU kicks its vCPUs so, to pause
- * them or to migrate) or a timer late by its slack only moves the next
- * exit's wait; over the tolerance of a full bucket the long-run rate is
- * the limit's. A second exit while the vCPU's work is still queued (a
- * fast-path exit) is charged and does not queue again. Several vCPUs share
- * the VM's bucket: each waits for its own token.
+ * The time is charged when the exit comes, so a timer late by its slack
+ * only moves the next exit's wait: over the tolerance of a full bucket the
+ * long-run rate is the limit's. A second exit while the vCPU's work is
+ * still queued (a fast-path exit) is charged and does not queue again.
+ * Several vCPUs share the VM's bucket: each waits for its own token. The
+ * debt is bounded (KSEC_PACE_MAX_DEBT periods ahead of a full bucket), so
+ * the clock never runs away: more vCPUs than that waiting at once get a
+ * little more than the rate.
  *
  * The wait is interruptible: a signal ends it (the thread then returns to
  * the VMM, as for any signal), so a limited VM can always be paused,
  * migrated or killed. Lifting or changing the limit wakes its waiting
  * vCPUs at once; so does unloading the module.
  *
+ * The limit is on the guest, not on its VMM: a VMM that signals its own
+ * vCPU threads, or runs a vCPU from a second thread while the first waits
+ * (its exits find the vCPU's work queued), sidesteps it, as it could burn
+ * the CPU itself; its CPU cap is what bounds a VMM. What it sidesteps is
+ * visible: every exit over the limit is counted when it comes, the time
+ * actually waited apart.
+ *
  * Lifetimes. Each vCPU has a work slot, allocated with the VM's first exit
  * limit (a vCPU index is below kvm->max_vcpus) and freed with the VM. A
- * queued work holds a reference to the VM, dropped when it has run; the
- * module counts queued works. A queued work always runs soon: before the
- * thread enters the guest or returns to the VMM, or when it exits.
- * Unloading detaches the probes first (no new work), wakes every waiting
- * vCPU, waits until no work is queued, then waits for an RCU-tasks grace
- * period: a vCPU thread preempted after its work dropped the count, still
- * in the module's code, has left it once it has switched voluntarily.
+ * queued work holds a reference to the VM, dropped when it has run, and a
+ * reference to the module until it starts: a queued work usually runs at
+ * once (before the thread enters the guest or returns to the VMM, or when
+ * it exits), but a thread stopped by its tracer, or blocked in the exit
+ * (on a userfaultfd), holds it queued, and unloading then fails as "in
+ * use" instead of waiting for it. A running work (a waiting vCPU) holds no
+ * module reference: unloading detaches the probes (no new work), wakes
+ * every waiting vCPU, waits until no work runs, then waits for an RCU-tasks
+ * grace period: a vCPU thread preempted after its work dropped the count,
+ * still in the module's code, has left it once it has switched
+ * voluntarily.
  */
 #include <linux/hrtimer.h>
 #include <linux/kvm_host.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -69,17 +82,15 @@ struct ksec_pace_slots {
 	struct ksec_pace_work w[];
 };
 
+/* The debt a limit may run up, in periods beyond a full bucket. */
+#define KSEC_PACE_MAX_DEBT	64
+
 /* Waiting vCPUs; woken when a limit changes and at unload. */
 static DECLARE_WAIT_QUEUE_HEAD(ksec_pace_wq);
 static DECLARE_WAIT_QUEUE_HEAD(ksec_pace_idle);
-static atomic_t ksec_pace_queued = ATOMIC_INIT(0);
+/* Works running, in the module's code, without a module reference. */
+static atomic_t ksec_pace_running = ATOMIC_INIT(0);
 static bool ksec_pace_stopping;
-
-static void ksec_pace_done(void)
-{
-	if (atomic_dec_and_test(&ksec_pace_queued))
-		wake_up(&ksec_pace_idle);
-}
 
 /* The limit changed since @w was queued, or the module is going. */
 static bool ksec_pace_called_off(const struct ksec_pace_work *w)
@@ -96,16 +107,19 @@ static void ksec_pace_run(struct callback_head *cb)
 	struct ksec_pacer *p = &vm->lim.pace[w->kind - KSEC_LIM_NET_NR];
 	u64 start = ktime_get_ns();
 
+	/* Counted first: from here unloading waits for this work. */
+	atomic_inc(&ksec_pace_running);
+	module_put(THIS_MODULE);
 	if (w->until > start)
 		wait_event_interruptible_hrtimeout(ksec_pace_wq,
 						   ksec_pace_called_off(w),
 						   ns_to_ktime(w->until - start));
-	atomic64_inc(&p->paced);
 	atomic64_add(ktime_get_ns() - start, &p->wait_ns);
 	/* Pairs with the cmpxchg in __ksec_pace(): @w is read no more. */
 	smp_store_release(&w->queued, 0);
 	ksec_vm_put(vm);
-	ksec_pace_done();
+	if (atomic_dec_and_test(&ksec_pace_running))
+		wake_up(&ksec_pace_idle);
 }
 
 int ksec_pace_prepare(struct ksec_vm *vm)
@@ -211,9 +225,13 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 	tat = atomic64_read(&p->tat);
 	do {
 		next = max_t(u64, tat, now) + period;
+		next = min_t(u64, next,
+			     now + tol + KSEC_PACE_MAX_DEBT * period);
 	} while (!atomic64_try_cmpxchg(&p->tat, &tat, next));
 	if ((u64)tat <= now + tol)
 		return;			/* the bucket had the token */
+	/* Over the limit: counted whether or not the vCPU gets to wait. */
+	atomic64_inc(&p->paced);
 
 	/* The slots' contents are published with them (prepare). */
 	s = smp_load_acquire(&l->slots);
@@ -223,27 +241,30 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 	/* Queued already: charged, and the next exit waits longer. */
 	if (cmpxchg(&w->queued, 0, 1))
 		return;
+	/* The module is going, or the VM: no wait. */
+	if (!try_module_get(THIS_MODULE))
+		goto give_back;
 	if (!kref_get_unless_zero(&vm->ref)) {
-		/* Given back: nothing was written. */
-		smp_store_release(&w->queued, 0);
-		return;
+		module_put(THIS_MODULE);
+		goto give_back;
 	}
 	w->until = tat - tol;
 	w->gen = gen;
 	w->kind = kind;
-	atomic_inc(&ksec_pace_queued);
-	if (task_work_add(current, &w->cb, TWA_RESUME)) {
-		/* The thread is exiting: the slot is given back. */
-		smp_store_release(&w->queued, 0);
-		ksec_vm_put(vm);
-		ksec_pace_done();
-	}
+	if (!task_work_add(current, &w->cb, TWA_RESUME))
+		return;
+	/* The thread is exiting. */
+	ksec_vm_put(vm);
+	module_put(THIS_MODULE);
+give_back:
+	/* Nothing was queued: the slot is free again. */
+	smp_store_release(&w->queued, 0);
 }
 
 void ksec_pace_exit(void)
 {
 	WRITE_ONCE(ksec_pace_stopping, true);
 	wake_up_all(&ksec_pace_wq);
-	wait_event(ksec_pace_idle, !atomic_read(&ksec_pace_queued));
+	wait_event(ksec_pace_idle, !atomic_read(&ksec_pace_running));
 	synchronize_rcu_tasks();
 }

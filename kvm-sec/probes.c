@@ -10,9 +10,11 @@
  * RCU hash lookup and updates state that belongs to the current CPU: no
  * lock, no atomic instruction, no allocation, no cache line written by
  * another CPU. Only a VM with an exit limit pays more: a compare-and-swap
- * on its limit's clock, and a task work queued when its vCPU must wait
- * (pace.c). An event from a VM that is not tracked is counted, and hands
- * the VM to the lifecycle code (it runs, so it is alive: it is adopted).
+ * on its limit's clock (a cache line all its vCPUs write), and a task work
+ * queued when its vCPU must wait (pace.c).
+ *
+ * An event from a VM that is not tracked is counted, and hands the VM to
+ * the lifecycle code (it runs, so it is alive: it is adopted).
  *
  * Counting exits, not operations. kvm_exit counts an exit. The class trace
  * points (hypercall, port I/O, MMIO, MSR) then attribute that exit to their

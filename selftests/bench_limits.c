@@ -21,6 +21,12 @@
  * drops kvm-sec counted against what did not pass. The VM is held at level
  * 1 (the admin's level), so that HSEM sets no limit of its own meanwhile.
  *
+ * Then each exit limit (hypercalls, pio, mmio): a VM of a child process
+ * whose guest makes those exits without pause, held at level 1 too; what
+ * it offers is its rate unlimited, what passed its rate while limited over
+ * SECONDS (the bucket's first tokens spent first), both by kvm-sec's exit
+ * counters; the exits that waited and how long the vCPU waited in all.
+ *
  *   bench_limits [RATE [SECONDS]]   RATE a multiple of 10 (default 200)
  */
 #include <arpa/inet.h>
@@ -29,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,6 +122,92 @@ struct run {
 	int lim;
 	bool rx, syn, bytes;
 };
+
+static volatile int child_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	child_stop = 1;
+}
+
+/* The VM's count of exit counter @ctr, and (middle) when it was read. */
+static uint64_t exits_at(struct vsec_ipc *ipc, pid_t pid, int ctr, double *at)
+{
+	double t0 = now_s();
+	struct vsec_vm vm;
+	uint64_t n = 0;
+
+	if (!ksec_vm_of_pid(ipc, pid, &vm))
+		n = vm.ctr[ctr];
+	*at = (t0 + now_s()) / 2;
+	return n;
+}
+
+static double rate_of(struct vsec_ipc *ipc, pid_t pid, int ctr, double secs)
+{
+	double t0, t1;
+	uint64_t n0 = exits_at(ipc, pid, ctr, &t0), n1;
+
+	usleep((useconds_t)(secs * 1e6));
+	n1 = exits_at(ipc, pid, ctr, &t1);
+	return (n1 - n0) / (t1 - t0);
+}
+
+static bool any_vm(const struct vsec_vm *vm, const void *arg)
+{
+	return true;
+}
+
+/* An exit limit of @rate a second, measured on a flooding VM: 0 or 1. */
+static int exit_run(struct vsec_ipc *ipc, const char *name, int lim, int ctr,
+		    const struct tvm_profile *p, unsigned int rate, double secs)
+{
+	double offered, passed;
+	struct vsec_limits l;
+	struct vsec_vm vm;
+	int status, ret = 1;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		struct tvm t;
+
+		signal(SIGTERM, on_term);
+		if (tvm_create(&t, p))
+			_exit(1);
+		tvm_run(&t, &child_stop);
+		tvm_destroy(&t);
+		_exit(0);
+	}
+	if (!ksec_wait_vm(ipc, pid, &vm, any_vm, NULL) ||
+	    vsec_ipc_command_vm(ipc, vm.id, 1, -1)) {
+		fprintf(stderr, "bench_limits: %s: no VM\n", name);
+		goto out;
+	}
+	offered = rate_of(ipc, pid, ctr, 1);
+	if (set_limit(ipc, vm.id, lim, rate / 10)) {
+		fprintf(stderr, "bench_limits: cannot set %s\n", name);
+		goto out;
+	}
+	usleep(300000);
+	passed = rate_of(ipc, pid, ctr, secs);
+	if (vsec_ipc_get_limits(ipc, vm.id, &l)) {
+		fprintf(stderr, "bench_limits: cannot read %s\n", name);
+		goto out;
+	}
+	printf("%-11s %9u %9.0f %9.0f %7.2f %9llu %8.2f s\n", name, rate,
+	       offered, passed, passed / rate,
+	       (unsigned long long)l.l[lim].drops, l.l[lim].wait_us / 1e6);
+	fflush(stdout);
+	ret = 0;
+out:
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
@@ -269,6 +363,38 @@ int main(int argc, char **argv)
 		       passed / allowed, (int)(offered - passed),
 		       (unsigned long long)(drops1 - drops0));
 		fflush(stdout);
+	}
+
+	/* The children must not hold this VM's tap or files. */
+	close(fd);
+	close(snd);
+	close(udp);
+	close(lst);
+	tvm_destroy(&t);
+	printf("# each exit limit %u a second (bucket %u, refilled every 100 ms), on a VM flooding that class\n",
+	       rate, rate / 10);
+	printf("%-11s %9s %9s %9s %7s %9s %10s\n", "limit", "asked/s",
+	       "offered/s", "passed/s", "ratio", "paced", "waited");
+	{
+		const struct tvm_profile hc = { .hypercalls = 100,
+						.forever = true };
+		const struct tvm_profile pio = { .port_writes = 100,
+						 .port = 0x3f0,
+						 .forever = true };
+		const struct tvm_profile mmio = { .mmio_writes = 100,
+						  .mmio_gpa = 0x20000,
+						  .forever = true };
+
+		if (exit_run(ipc, "hypercalls", LIM(HYPERCALLS),
+			     KVM_SEC_CTR_HYPERCALLS - KVM_SEC_CTR_EXITS, &hc,
+			     rate, secs) ||
+		    exit_run(ipc, "pio", LIM(PIO),
+			     KVM_SEC_CTR_PIO_OUT - KVM_SEC_CTR_EXITS, &pio,
+			     rate, secs) ||
+		    exit_run(ipc, "mmio", LIM(MMIO),
+			     KVM_SEC_CTR_MMIO_WRITE - KVM_SEC_CTR_EXITS, &mmio,
+			     rate, secs))
+			goto fail;
 	}
 	vsec_ipc_close(ipc);
 	return 0;
