@@ -49,6 +49,8 @@ static int __init ksec_init(void)
 		goto err_lifecycle;
 	ksec_discovery_scan();
 	ksec_netdev_rescan();
+	/* Last: a load that fails has no vCPU waiting in its code. */
+	ksec_pace_start();
 
 	pr_info("monitoring %u VMs through %u KVM trace points (netlink family %s v%d)\n",
 		ksec_vm_count(), ksec_probes_attached(), KVM_SEC_GENL_NAME,

@@ -25,9 +25,10 @@
  * long-run rate is the limit's. A second exit while the vCPU's work is
  * still queued (a fast-path exit) is charged and does not queue again.
  * Several vCPUs share the VM's bucket: each waits for its own token. The
- * debt is bounded (KSEC_PACE_MAX_DEBT periods ahead of a full bucket), so
- * the clock never runs away: more vCPUs than that waiting at once get a
- * little more than the rate.
+ * debt is bounded (KSEC_PACE_MAX_DEBT periods more than the VM can have
+ * vCPUs, ahead of a full bucket), so the clock never runs away, even when
+ * a limit is changed under an exit that read the old one, and every vCPU
+ * of the VM can wait for its token at once.
  *
  * The wait is interruptible: a signal ends it (the thread then returns to
  * the VMM, as for any signal), so a limited VM can always be paused,
@@ -90,6 +91,8 @@ static DECLARE_WAIT_QUEUE_HEAD(ksec_pace_wq);
 static DECLARE_WAIT_QUEUE_HEAD(ksec_pace_idle);
 /* Works running, in the module's code, without a module reference. */
 static atomic_t ksec_pace_running = ATOMIC_INIT(0);
+/* Exits are paced once the module is loaded, until it unloads. */
+static bool ksec_pace_on;
 static bool ksec_pace_stopping;
 
 /* The limit changed since @w was queued, or the module is going. */
@@ -118,8 +121,15 @@ static void ksec_pace_run(struct callback_head *cb)
 	/* Pairs with the cmpxchg in __ksec_pace(): @w is read no more. */
 	smp_store_release(&w->queued, 0);
 	ksec_vm_put(vm);
+	/*
+	 * In an RCU read section, which ksec_pace_exit() waits for: the
+	 * wake-up may sleep (PREEMPT_RT), and a sleeping task is quiescent
+	 * for RCU tasks.
+	 */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&ksec_pace_running))
 		wake_up(&ksec_pace_idle);
+	rcu_read_unlock();
 }
 
 int ksec_pace_prepare(struct ksec_vm *vm)
@@ -205,8 +215,12 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 	u32 gen = READ_ONCE(l->pace_gen);
 	struct ksec_pace_slots *s;
 	struct ksec_pace_work *w;
-	u64 period, tol, now;
+	u64 period, tol, now, debt;
 	s64 tat, next;
+
+	/* Not while the module loads: a failed load would not wait. */
+	if (!READ_ONCE(ksec_pace_on))
+		return;
 
 	/*
 	 * The generation before the limit (pairs with the smp_wmb() in
@@ -221,20 +235,21 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 	if (atomic64_read(&p->burst) > 0 &&
 	    atomic64_dec_if_positive(&p->burst) >= 0)
 		return;
+	/* The slots' contents are published with them (prepare). */
+	s = smp_load_acquire(&l->slots);
+	/* At most 1024 + 64 periods of at most an hour: no overflow. */
+	debt = (KSEC_PACE_MAX_DEBT + (s ? s->nr : 0)) * period;
 	now = ktime_get_ns();
 	tat = atomic64_read(&p->tat);
 	do {
 		next = max_t(u64, tat, now) + period;
-		next = min_t(u64, next,
-			     now + tol + KSEC_PACE_MAX_DEBT * period);
+		next = min_t(u64, next, now + tol + debt);
 	} while (!atomic64_try_cmpxchg(&p->tat, &tat, next));
 	if ((u64)tat <= now + tol)
 		return;			/* the bucket had the token */
 	/* Over the limit: counted whether or not the vCPU gets to wait. */
 	atomic64_inc(&p->paced);
 
-	/* The slots' contents are published with them (prepare). */
-	s = smp_load_acquire(&l->slots);
 	if (unlikely(!s || vcpu->vcpu_idx >= s->nr))
 		return;
 	w = &s->w[vcpu->vcpu_idx];
@@ -248,7 +263,8 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 		module_put(THIS_MODULE);
 		goto give_back;
 	}
-	w->until = tat - tol;
+	/* This exit's token, within the bounded debt. */
+	w->until = next - period - tol;
 	w->gen = gen;
 	w->kind = kind;
 	if (!task_work_add(current, &w->cb, TWA_RESUME))
@@ -261,10 +277,18 @@ give_back:
 	smp_store_release(&w->queued, 0);
 }
 
+void ksec_pace_start(void)
+{
+	WRITE_ONCE(ksec_pace_on, true);
+}
+
 void ksec_pace_exit(void)
 {
+	WRITE_ONCE(ksec_pace_on, false);
 	WRITE_ONCE(ksec_pace_stopping, true);
 	wake_up_all(&ksec_pace_wq);
 	wait_event(ksec_pace_idle, !atomic_read(&ksec_pace_running));
+	/* The last works' wake-ups, then their last instructions. */
+	synchronize_rcu();
 	synchronize_rcu_tasks();
 }

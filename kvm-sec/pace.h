@@ -42,6 +42,8 @@ static __always_inline void ksec_pace(struct ksec_vm *vm,
 		__ksec_pace(vm, vcpu, kind);
 }
 
+/* The module is loaded: exits may be paced from now on. */
+void ksec_pace_start(void);
 /*
  * Unload, once no probe runs: wakes every vCPU thread told to wait, and
  * returns once each has left the module's code.
