@@ -25,10 +25,10 @@
  * long-run rate is the limit's. A second exit while the vCPU's work is
  * still queued (a fast-path exit) is charged and does not queue again.
  * Several vCPUs share the VM's bucket: each waits for its own token. The
- * debt is bounded (KSEC_PACE_MAX_DEBT periods more than the VM can have
- * vCPUs, ahead of a full bucket), so the clock never runs away, even when
- * a limit is changed under an exit that read the old one, and every vCPU
- * of the VM can wait for its token at once.
+ * debt is bounded (KSEC_PACE_MAX_DEBT periods more than the VM has vCPUs,
+ * ahead of a full bucket), so the clock never runs away, even when a limit
+ * is changed under an exit that read the old one, and every vCPU of the VM
+ * can wait for its token at once.
  *
  * The wait is interruptible: a signal ends it (the thread then returns to
  * the VMM, as for any signal), so a limited VM can always be paused,
@@ -237,8 +237,12 @@ void __ksec_pace(struct ksec_vm *vm, const struct kvm_vcpu *vcpu,
 		return;
 	/* The slots' contents are published with them (prepare). */
 	s = smp_load_acquire(&l->slots);
-	/* At most 1024 + 64 periods of at most an hour: no overflow. */
-	debt = (KSEC_PACE_MAX_DEBT + (s ? s->nr : 0)) * period;
+	/*
+	 * Room for every vCPU's token: at most KVM_MAX_VCPUS + 64 periods of
+	 * at most an hour, no overflow.
+	 */
+	debt = (KSEC_PACE_MAX_DEBT +
+		(u64)atomic_read(&vcpu->kvm->online_vcpus)) * period;
 	now = ktime_get_ns();
 	tat = atomic64_read(&p->tat);
 	do {
