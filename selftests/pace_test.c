@@ -269,8 +269,13 @@ static void paced_to_the_limit(struct __test_metadata *_metadata,
 	EXPECT_EQ(KVM_SEC_LIMIT_OWNER_ADMIN, l.l[lim].set_by);
 	EXPECT_LT(0, l.l[lim].drops) TH_LOG("no exit waited");
 	EXPECT_LT(0, l.l[lim].wait_us);
-	/* The neighbour is not slowed. */
-	EXPECT_GE(rb, 0.75 * rb0);
+	/*
+	 * The neighbour is not paced: paced with the VM, it would fall to
+	 * about the limit, a fifth of its rate. It shares the lab's CPUs
+	 * with the VM's host, so only that is asserted, with room for the
+	 * debug kernel's noise (there it moved from 0.74 to 1.3 of its rate).
+	 */
+	EXPECT_GE(rb, 0.5 * rb0);
 
 	/* Lifted: the rate comes back. */
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, lim, 0, 0, 0));
