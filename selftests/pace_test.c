@@ -215,8 +215,8 @@ static void start_flood(struct __test_metadata *_metadata,
  * The VM floods exits of counter @ctr; so does a neighbour. Limited to a
  * fifth of what it does unlimited (a bucket of 100 ms), it does the
  * limit's rate, within 10 %, over WINDOWS seconds, and its vCPU waited;
- * the neighbour is never paced and does at least 3/4 of its unlimited
- * rate. Lifted, the rate comes back.
+ * the neighbour is not paced (it keeps at least half its unlimited rate).
+ * Lifted, the rate comes back.
  */
 static void paced_to_the_limit(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(pace) *self,
