@@ -2,7 +2,7 @@
 #
 # kvm-sec: build, install and test. See README.md.
 #
-#   make                 kvm-sec.ko, vsecctl, selftests
+#   make                 kvm-sec.ko, vsecctl, vsecd, selftests
 #   make demo            boot the test host and show kvm-sec at work
 #   make check           unit tests, then every selftest in the test host
 #   make lab CMD="..."   run CMD as root in the test host (no CMD: a shell);
@@ -13,7 +13,7 @@
 #   make check-host      the host selftests on Debian's kernel
 #   make check-guest     the nested-guest selftests (part of make check)
 #   make debug-kernel    the lab's debug kernel (cached by its inputs)
-#   make install         module (extra/, depmod) and vsecctl (PREFIX)
+#   make install         module (extra/, depmod), vsecctl and vsecd (PREFIX)
 #   make dkms-install    register the module with DKMS
 #   make bench           exit-path and tap-path cost with and without kvm-sec (instructions)
 #   make bench-guest     the guest driver's cost per packet, several flows

@@ -479,6 +479,7 @@ static void ksec_hrem_capacity(struct ksec_hsem *h,
  * never answered, so a limit on them would make a VM that is merely
  * watched look like a scanner. Exits too only for a VM judged: a paced
  * exit slows every device access of the guest, its disk and network too.
+ * So does a CPU cap (applied by the agent, as the vCPU threads' cpu.max).
  */
 static const struct {
 	u8 feature, kind;
@@ -490,7 +491,11 @@ static const struct {
 	{ KVM_SEC_F_HYPERCALLS, KSEC_LIM_HYPERCALLS, true },
 	{ KVM_SEC_F_PIO, KSEC_LIM_PIO, true },
 	{ KVM_SEC_F_MMIO, KSEC_LIM_MMIO, true },
+	{ KVM_SEC_F_CPU, KSEC_LIM_CPU, true },
 };
+
+/* A CPU limit's period: cpu.max's default. */
+#define KSEC_CPU_PERIOD_MS	100
 
 /* The feature of each exit limit, from KSEC_LIM_NET_NR on. */
 static const u8 ksec_paced_feature[KSEC_LIM_EXIT_NR] = {
@@ -505,10 +510,13 @@ static const u8 ksec_paced_feature[KSEC_LIM_EXIT_NR] = {
  * judged yet: its warm-up ceiling); judged attacker or overflow, packets,
  * bytes, new connections and exits of each limited class (hypercalls,
  * port I/O, MMIO) to limit_attack_pct %; a second's worth,
- * refilled every second. A victim, a VM judged neither, and a VM back at
- * level 1 are not limited. A limit the admin set is never touched. Called
- * without the VM's locks; applied under its hsem_lock, so that two callers
- * (the sampler, an admin's level) apply in the order they decided.
+ * refilled every second. Their vCPU threads' CPU time too, to the same
+ * share of its limit (permille of a CPU), at least 1 %, each 100 ms,
+ * applied by the agent; none if that is all its vCPUs could take. A
+ * victim, a VM judged neither, and a VM back at level 1 are not limited.
+ * A limit the admin set is never touched. Called without the VM's locks;
+ * applied under its hsem_lock, so that two callers (the sampler, an
+ * admin's level) apply in the order they decided.
  */
 static void ksec_hsem_limits(struct ksec_vm *vm)
 {
@@ -553,6 +561,19 @@ static void ksec_hsem_limits(struct ksec_vm *vm)
 					    mul_u64_u64_div_u64(lim, pct, 100),
 					    1, KSEC_BUCKET_MAX - 1);
 			spec.refill_ms = MSEC_PER_SEC;
+			if (ksec_limited[i].kind == KSEC_LIM_CPU) {
+				/*
+				 * permille of a CPU: 100 us each 100 ms; at
+				 * or above all its vCPUs could take (a VM
+				 * not judged yet), no cap at all.
+				 */
+				spec.size = clamp_t(u64, lim * pct,
+						    KSEC_CPU_QUOTA_MIN_US,
+						    KSEC_BUCKET_MAX - 1);
+				spec.refill_ms = KSEC_CPU_PERIOD_MS;
+				if (spec.size >= (u64)h->vcpus * 100000)
+					spec = (struct ksec_limit_spec){ };
+			}
 		}
 		changed |= ksec_limit_auto(vm, ksec_limited[i].kind, &spec);
 	}
@@ -583,7 +604,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	unsigned long anom = 0, out = 0, paced, why;
 	bool guest_l2, guest_near, near, host_near, held, named, clear;
 	unsigned int ev = 0, i;
-	u64 f[KSEC_NR_FEATURES], capacity;
+	u64 f[KSEC_NR_FEATURES], capacity, cpu_cap;
 	u32 vcpus = 0, peer = 0;
 	u8 verdict, cmd;
 
@@ -597,6 +618,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 		h->epoch = ctx->epoch;
 	}
 	ksec_hsem_features(vm, h, f, &vcpus);
+	h->vcpus = vcpus;
 	h->intervals++;
 	for (i = 0; i < KSEC_NR_FEATURES; i++) {
 		struct ksec_base *b = &h->base[i];
@@ -620,6 +642,10 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	paced = ksec_limit_paced(&vm->lim, h->paced);
 	for_each_set_bit(i, &paced, KSEC_LIM_EXIT_NR)
 		out |= BIT(ksec_paced_feature[i]);
+	/* So is a VM whose vCPUs use 90 % of HSEM's CPU cap: it pushes. */
+	cpu_cap = ksec_limit_hsem_cpu(&vm->lim);
+	if (cpu_cap && f[KVM_SEC_F_CPU] * 10 >= cpu_cap * 9)
+		out |= BIT(KVM_SEC_F_CPU);
 	h->out = out;
 	/*
 	 * Memory growth is judged (an overflow's reason) but moves no VM to

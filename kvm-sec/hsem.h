@@ -66,6 +66,7 @@ struct ksec_hsem {
 	u64 peer_at;			/* a victim: its attacker last seen */
 	u32 epoch;			/* of the interval its history is in */
 	u32 near_win;			/* near capacity, last intervals (bit 0) */
+	u32 vcpus;			/* online, at the last interval */
 	bool near_capacity;		/* ... and clean: HREM's finding */
 	u8 limits;			/* HSEM's limits set: why; 0 none */
 	bool held_clear;		/* cleared with no demand of its own */

@@ -2,7 +2,9 @@
 /*
  * Activity limits on a VM: its network, in its tap hooks (here), and its
  * exits of a class, paced on KVM's exit path (pace.c); both are set, lifted
- * and shown here, under one lock.
+ * and shown here, under one lock. So is the CPU time of its vCPU threads,
+ * which the module does not enforce: the agent (vsecd) applies it as their
+ * cgroup's cpu.max.
  *
  * A VM has up to six token buckets (bucket.h): packets, bytes and new
  * connections (TCP SYNs without ACK), each way. A packet the VM sends is
@@ -42,8 +44,12 @@ void ksec_limit_free(struct ksec_limits *l)
 	ksec_pace_free(l);
 }
 
-bool ksec_limit_spec_valid(const struct ksec_limit_spec *s)
+bool ksec_limit_spec_valid(unsigned int kind, const struct ksec_limit_spec *s)
 {
+	if (kind == KSEC_LIM_CPU && s->size &&
+	    (s->burst || s->size < KSEC_CPU_QUOTA_MIN_US ||
+	     s->refill_ms > KSEC_CPU_PERIOD_MAX_MS))
+		return false;
 	return ksec_bucket_valid(s->size, s->refill_ms, s->burst);
 }
 
@@ -55,7 +61,7 @@ static void ksec_limit_set_locked(struct ksec_limits *l, unsigned int kind,
 	if (kind < KSEC_LIM_NET_NR)
 		ksec_bucket_set(&l->b[kind], s->size, s->refill_ms, s->burst,
 				now);
-	else
+	else if (ksec_lim_is_exit(kind))
 		ksec_pacer_set(l, &l->pace[kind - KSEC_LIM_NET_NR], s, now);
 	l->set[kind] = *s;
 	if (!s->size)
@@ -73,7 +79,7 @@ int ksec_limit_prepare(struct ksec_vm *vm, unsigned long given,
 {
 	unsigned int kind = KSEC_LIM_NET_NR;
 
-	for_each_set_bit_from(kind, &given, KSEC_LIM_NR)
+	for_each_set_bit_from(kind, &given, KSEC_LIM_EXIT_END)
 		if (s[kind].size)
 			return ksec_pace_prepare(vm);
 	return 0;
@@ -94,7 +100,7 @@ int ksec_limit_set(struct ksec_vm *vm, unsigned long given,
 	for_each_set_bit(kind, &given, KSEC_LIM_NR)
 		ksec_limit_set_locked(l, kind, &s[kind], KSEC_LIM_ADMIN, now);
 	spin_unlock_bh(&l->lock);
-	if (given & ~KSEC_LIM_NET_MASK)
+	if (given & GENMASK(KSEC_LIM_EXIT_END - 1, KSEC_LIM_NET_NR))
 		ksec_pace_changed();
 	return 0;
 }
@@ -107,7 +113,7 @@ bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 	bool change;
 
 	/* Exit limits need their vCPUs' works (@s is this kind's alone). */
-	if (kind >= KSEC_LIM_NET_NR && s->size && ksec_pace_prepare(vm))
+	if (ksec_lim_is_exit(kind) && s->size && ksec_pace_prepare(vm))
 		return false;
 	spin_lock_bh(&l->lock);
 	change = l->owner[kind] != KSEC_LIM_ADMIN &&
@@ -117,7 +123,7 @@ bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 		ksec_limit_set_locked(l, kind, s, KSEC_LIM_HSEM,
 				      ktime_get_ns());
 	spin_unlock_bh(&l->lock);
-	if (change && kind >= KSEC_LIM_NET_NR)
+	if (change && ksec_lim_is_exit(kind))
 		ksec_pace_changed();
 	return change;
 }
@@ -143,7 +149,7 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 		v->tokens[i] = b->tokens;
 		v->drops[i] = l->drops[i];
 	}
-	for (i = KSEC_LIM_NET_NR; i < KSEC_LIM_NR; i++) {
+	for (i = KSEC_LIM_NET_NR; i < KSEC_LIM_EXIT_END; i++) {
 		struct ksec_pacer *p = &l->pace[i - KSEC_LIM_NET_NR];
 
 		v->spec[i].burst = max_t(s64, atomic64_read(&p->burst), 0);
@@ -152,6 +158,7 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 		v->wait_us[i] = div_u64(atomic64_read(&p->wait_ns),
 					NSEC_PER_USEC);
 	}
+	v->agent = l->agent;
 	spin_unlock_bh(&l->lock);
 }
 
@@ -173,13 +180,34 @@ unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last)
 	return moved;
 }
 
+void ksec_limit_agent_report(struct ksec_limits *l,
+			     const struct ksec_agent_report *r)
+{
+	spin_lock_bh(&l->lock);
+	l->agent = *r;
+	l->agent.at_ns = ktime_get_ns();
+	spin_unlock_bh(&l->lock);
+}
+
+u64 ksec_limit_hsem_cpu(struct ksec_limits *l)
+{
+	u64 cap = 0;
+
+	spin_lock_bh(&l->lock);
+	if (l->owner[KSEC_LIM_CPU] == KSEC_LIM_HSEM)
+		cap = div64_u64(l->set[KSEC_LIM_CPU].size,
+				l->set[KSEC_LIM_CPU].refill_ms);
+	spin_unlock_bh(&l->lock);
+	return cap;
+}
+
 bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		       bool syn)
 {
 	struct ksec_bucket *pk = &l->b[KSEC_LIM_TX_PACKETS + rx];
 	struct ksec_bucket *by = &l->b[KSEC_LIM_TX_BYTES + rx];
 	struct ksec_bucket *sy = &l->b[KSEC_LIM_TX_SYN + rx];
-	unsigned int drop = KSEC_LIM_NR;
+	unsigned int drop = KSEC_LIM_NET_NR;
 	u64 now = ktime_get_ns();
 
 	spin_lock(&l->lock);
@@ -190,7 +218,7 @@ bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		drop = KSEC_LIM_TX_BYTES + rx;
 	else if (syn && !ksec_bucket_ok(sy, 1, now))
 		drop = KSEC_LIM_TX_SYN + rx;
-	if (drop == KSEC_LIM_NR) {
+	if (drop == KSEC_LIM_NET_NR) {
 		ksec_bucket_take(pk, 1, now);
 		ksec_bucket_take(by, len, now);
 		if (syn)
@@ -199,5 +227,5 @@ bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		l->drops[drop]++;
 	}
 	spin_unlock(&l->lock);
-	return drop == KSEC_LIM_NR;
+	return drop == KSEC_LIM_NET_NR;
 }

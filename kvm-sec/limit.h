@@ -3,7 +3,9 @@
  * Activity limits on a VM (limit.c): token buckets for its network,
  * enforced in its tap hooks (packets, bytes and new connections, each
  * way), and for its exits of a class (hypercalls, port I/O, MMIO), paced
- * on KVM's exit path (pace.c); what each dropped or paced.
+ * on KVM's exit path (pace.c); what each dropped or paced. The CPU time of
+ * its vCPU threads is only kept and announced here: the agent (vsecd)
+ * applies it as their cgroup's cpu.max.
  */
 #ifndef KSEC_LIMIT_H
 #define KSEC_LIMIT_H
@@ -29,11 +31,19 @@ enum ksec_limit_kind {
 	KSEC_LIM_HYPERCALLS = KSEC_LIM_NET_NR,
 	KSEC_LIM_PIO,
 	KSEC_LIM_MMIO,
+	KSEC_LIM_EXIT_END,
+	/* CPU time of the vCPU threads: applied by the agent (cpu.max). */
+	KSEC_LIM_CPU = KSEC_LIM_EXIT_END,
 	KSEC_LIM_NR
 };
 
-#define KSEC_LIM_EXIT_NR	(KSEC_LIM_NR - KSEC_LIM_NET_NR)
+#define KSEC_LIM_EXIT_NR	(KSEC_LIM_EXIT_END - KSEC_LIM_NET_NR)
 #define KSEC_LIM_NET_MASK	GENMASK(KSEC_LIM_NET_NR - 1, 0)
+
+static inline bool ksec_lim_is_exit(unsigned int kind)
+{
+	return kind >= KSEC_LIM_NET_NR && kind < KSEC_LIM_EXIT_END;
+}
 
 struct ksec_limit_spec {
 	u64 size;		/* tokens; 0: no limit */
@@ -67,6 +77,17 @@ struct ksec_pacer {
 
 struct ksec_pace_slots;
 
+/* What the agent reported it applied (KVM_SEC_A_VM_AGENT). */
+struct ksec_agent_report {
+	u64 cpu_quota_us;
+	u64 at_ns;		/* ktime_get_ns() of the report; 0: none */
+	u32 cpu_period_us;
+	u32 weight;
+	u32 threads;
+	u32 error;
+	char cgroup[256];	/* KVM_SEC_AGENT_CGROUP_MAX */
+};
+
 struct ksec_limits {
 	/* Bit per kind in force; read by the hooks without the lock. */
 	unsigned long active;
@@ -80,6 +101,7 @@ struct ksec_limits {
 	u32 pace_gen;
 	/* pace.c: a work per vCPU, once an exit limit was set; then kept */
 	struct ksec_pace_slots *slots;
+	struct ksec_agent_report agent;
 };
 
 /* A copy, for netlink. */
@@ -90,6 +112,7 @@ struct ksec_limit_view {
 	u64 drops[KSEC_LIM_NR];		/* frames dropped; exits paced */
 	u64 wait_us[KSEC_LIM_NR];	/* exits: how long vCPUs waited */
 	u8 owner[KSEC_LIM_NR];
+	struct ksec_agent_report agent;
 };
 
 struct ksec_vm;
@@ -97,7 +120,10 @@ struct ksec_vm;
 void ksec_limit_init(struct ksec_limits *l);
 /* When the VM is freed: no exit of it waits any more. */
 void ksec_limit_free(struct ksec_limits *l);
-bool ksec_limit_spec_valid(const struct ksec_limit_spec *s);
+/* A CPU limit is cpu.max's: a period of 1 to 1000 ms, no burst. */
+#define KSEC_CPU_PERIOD_MAX_MS	1000
+#define KSEC_CPU_QUOTA_MIN_US	1000
+bool ksec_limit_spec_valid(unsigned int kind, const struct ksec_limit_spec *s);
 /*
  * What the limits of @given need (exit limits: their vCPUs' works), before
  * any is set: 0, -ENOMEM or -ENOENT (the VM is gone). Process context.
@@ -123,6 +149,13 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v);
  * went over since @last[] (updated) was taken.
  */
 unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last);
+
+/* The agent's report replaces its last one. */
+void ksec_limit_agent_report(struct ksec_limits *l,
+			     const struct ksec_agent_report *r);
+
+/* HSEM's CPU limit in permille of a CPU; 0 if HSEM set none. */
+u64 ksec_limit_hsem_cpu(struct ksec_limits *l);
 
 bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		       bool syn);

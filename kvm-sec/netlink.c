@@ -48,6 +48,7 @@ static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_NR - 1 == KVM_SEC_LIMIT_MAX);
 static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_TX_SYN == KVM_SEC_LIMIT_TX_SYN);
 static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_HYPERCALLS ==
 	      KVM_SEC_LIMIT_HYPERCALLS);
+static_assert(KVM_SEC_LIMIT_TX_PACKETS + KSEC_LIM_CPU == KVM_SEC_LIMIT_CPU);
 /* A limit's owner is sent as it is. */
 static_assert((int)KSEC_LIM_HSEM == (int)KVM_SEC_LIMIT_OWNER_HSEM &&
 	      (int)KSEC_LIM_ADMIN == (int)KVM_SEC_LIMIT_OWNER_ADMIN);
@@ -154,15 +155,33 @@ static const struct nla_policy ksec_limits_policy[KVM_SEC_LIMIT_MAX + 1] = {
 	[KVM_SEC_LIMIT_HYPERCALLS] = NLA_POLICY_NESTED(ksec_bucket_policy),
 	[KVM_SEC_LIMIT_PIO]	= NLA_POLICY_NESTED(ksec_bucket_policy),
 	[KVM_SEC_LIMIT_MMIO]	= NLA_POLICY_NESTED(ksec_bucket_policy),
+	[KVM_SEC_LIMIT_CPU]	= NLA_POLICY_NESTED(ksec_bucket_policy),
 };
 
-static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_LIMITS + 1] = {
+static struct netlink_range_validation ksec_cpu_period_range = {
+	.max = 1000000,
+};
+
+static const struct nla_policy ksec_agent_policy[KVM_SEC_AGENT_CGROUP + 1] = {
+	[KVM_SEC_AGENT_CPU_QUOTA_US] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							     &ksec_bucket_range),
+	[KVM_SEC_AGENT_CPU_PERIOD_US] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &ksec_cpu_period_range),
+	[KVM_SEC_AGENT_WEIGHT]	= NLA_POLICY_MAX(NLA_U32, 10000),
+	[KVM_SEC_AGENT_THREADS]	= { .type = NLA_U32 },
+	[KVM_SEC_AGENT_ERROR]	= NLA_POLICY_MAX(NLA_U32, 4095),
+	[KVM_SEC_AGENT_CGROUP]	= { .type = NLA_NUL_STRING,
+				    .len = KVM_SEC_AGENT_CGROUP_MAX - 1 },
+};
+
+static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_AGENT + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
 	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							      &ksec_guest_interval_range),
 	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
 	[KVM_SEC_A_VM_LIMITS]	= NLA_POLICY_NESTED(ksec_limits_policy),
+	[KVM_SEC_A_VM_AGENT]	= NLA_POLICY_NESTED(ksec_agent_policy),
 };
 
 static struct genl_family ksec_family;
@@ -263,10 +282,19 @@ static inline size_t ksec_limits_size(void)
 	       KSEC_LIM_EXIT_NR * nla_total_size_64bit(sizeof(u64));
 }
 
-/* A LIMIT event, or a GET_LIMITS reply, after the VM ID. */
+/*
+ * A LIMIT event, or a GET_LIMITS reply, after the VM ID: with its reason,
+ * the VMM's PID, the vCPU threads, HREM's advice and the agent's report.
+ */
 static size_t ksec_limits_msg_size(void)
 {
-	return ksec_limits_size() + nla_total_size(sizeof(u8));
+	return ksec_limits_size() + 2 * nla_total_size(sizeof(u8)) +
+	       nla_total_size(sizeof(u32)) +
+	       nla_total_size(KVM_SEC_VCPU_TIDS_MAX * sizeof(u32)) +
+	       nla_total_size(0) +			/* AGENT */
+	       2 * nla_total_size_64bit(sizeof(u64)) +
+	       4 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(KVM_SEC_AGENT_CGROUP_MAX);
 }
 
 /* The largest VM message (GET_VM, VM_NEW, VM_DEL), attributes only. */
@@ -1168,15 +1196,51 @@ static int ksec_parse_limits(const struct nlattr *attr,
 			nla_get_u32(bt[KVM_SEC_BUCKET_REFILL_MS]) : 1000;
 		spec[i].burst = bt[KVM_SEC_BUCKET_BURST] ?
 			nla_get_u64(bt[KVM_SEC_BUCKET_BURST]) : 0;
-		if (!ksec_limit_spec_valid(&spec[i])) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "a burst needs a size: a lifted limit has none");
+		if (!ksec_limit_spec_valid(i, &spec[i])) {
+			if (i == KSEC_LIM_CPU)
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "a CPU limit is at least 1000 us per 1 to 1000 ms, without burst");
+			else
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "a burst needs a size: a lifted limit has none");
 			return -EINVAL;
 		}
 		*given |= BIT(i);
 	}
 	if (!*given) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "KVM_SEC_A_VM_LIMITS holds no limit");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The agent's report, as a whole: what is absent is 0. */
+static int ksec_parse_agent(const struct nlattr *attr,
+			    struct ksec_agent_report *r,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KVM_SEC_AGENT_CGROUP + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KVM_SEC_AGENT_CGROUP, attr,
+			       ksec_agent_policy, extack);
+	if (err)
+		return err;
+	if (tb[KVM_SEC_AGENT_CPU_QUOTA_US])
+		r->cpu_quota_us = nla_get_u64(tb[KVM_SEC_AGENT_CPU_QUOTA_US]);
+	if (tb[KVM_SEC_AGENT_CPU_PERIOD_US])
+		r->cpu_period_us = nla_get_u32(tb[KVM_SEC_AGENT_CPU_PERIOD_US]);
+	if (tb[KVM_SEC_AGENT_WEIGHT])
+		r->weight = nla_get_u32(tb[KVM_SEC_AGENT_WEIGHT]);
+	if (tb[KVM_SEC_AGENT_THREADS])
+		r->threads = nla_get_u32(tb[KVM_SEC_AGENT_THREADS]);
+	if (tb[KVM_SEC_AGENT_ERROR])
+		r->error = nla_get_u32(tb[KVM_SEC_AGENT_ERROR]);
+	if (tb[KVM_SEC_AGENT_CGROUP])
+		nla_strscpy(r->cgroup, tb[KVM_SEC_AGENT_CGROUP],
+			    sizeof(r->cgroup));
+	if (r->cpu_quota_us && !r->cpu_period_us) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a CPU quota needs its period");
 		return -EINVAL;
 	}
 	return 0;
@@ -1189,22 +1253,32 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *interval = info->attrs[KVM_SEC_A_GUEST_INTERVAL_MS];
 	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
 	struct nlattr *limits = info->attrs[KVM_SEC_A_VM_LIMITS];
+	struct nlattr *agent = info->attrs[KVM_SEC_A_VM_AGENT];
 	struct ksec_limit_spec spec[KSEC_LIM_NR];
+	struct ksec_agent_report *report = NULL;
 	unsigned long given = 0;
 	struct ksec_hsem_rule rule;
 	struct ksec_vm *vm;
 	u32 mask = 0;
 	int err = 0;
 
-	if (!id || (!level && !interval && !rule_attr && !limits)) {
+	if (!id || (!level && !interval && !rule_attr && !limits && !agent)) {
 		GENL_SET_ERR_MSG(info,
-				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS, KVM_SEC_A_RULE or KVM_SEC_A_VM_LIMITS");
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS, KVM_SEC_A_RULE, KVM_SEC_A_VM_LIMITS or KVM_SEC_A_VM_AGENT");
 		return -EINVAL;
 	}
 	if (limits) {
 		err = ksec_parse_limits(limits, spec, &given, info->extack);
 		if (err)
 			return err;
+	}
+	if (agent) {
+		report = kzalloc(sizeof(*report), GFP_KERNEL);
+		if (!report)
+			return -ENOMEM;
+		err = ksec_parse_agent(agent, report, info->extack);
+		if (err)
+			goto out_free;
 	}
 	if (interval && nla_get_u32(interval) &&
 	    nla_get_u32(interval) < VIRTIO_VSEM_INTERVAL_MIN_MS) {
@@ -1215,7 +1289,8 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	vm = ksec_vm_get_by_id(nla_get_u32(id));
 	if (!vm) {
 		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
-		return -ENOENT;
+		err = -ENOENT;
+		goto out_free;
 	}
 	/* What exit limits need, before anything changes. */
 	err = ksec_limit_prepare(vm, given, spec);
@@ -1243,8 +1318,14 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		if (!err)
 			ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	}
+	if (!err && report) {
+		ksec_limit_agent_report(&vm->lim, report);
+		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_AGENT);
+	}
 out:
 	ksec_vm_put(vm);
+out_free:
+	kfree(report);
 	return err;
 }
 
@@ -1412,7 +1493,7 @@ static int ksec_put_limits(struct sk_buff *skb, const struct ksec_limit_view *v)
 		    nla_put_u64_64bit(skb, KVM_SEC_BUCKET_DROPS, v->drops[i],
 				      KVM_SEC_BUCKET_PAD) ||
 		    nla_put_u8(skb, KVM_SEC_BUCKET_SET_BY, v->owner[i]) ||
-		    (i >= KSEC_LIM_NET_NR &&
+		    (ksec_lim_is_exit(i) &&
 		     nla_put_u64_64bit(skb, KVM_SEC_BUCKET_WAIT_US,
 				       v->wait_us[i], KVM_SEC_BUCKET_PAD)))
 			return -EMSGSIZE;
@@ -1422,22 +1503,57 @@ static int ksec_put_limits(struct sk_buff *skb, const struct ksec_limit_view *v)
 	return 0;
 }
 
+static int ksec_put_agent(struct sk_buff *skb,
+			  const struct ksec_agent_report *r)
+{
+	struct nlattr *nest = nla_nest_start(skb, KVM_SEC_A_VM_AGENT);
+	u64 age = div_u64(ktime_get_ns() - r->at_ns, NSEC_PER_MSEC);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KVM_SEC_AGENT_CPU_QUOTA_US, r->cpu_quota_us,
+			      KVM_SEC_AGENT_PAD) ||
+	    nla_put_u32(skb, KVM_SEC_AGENT_CPU_PERIOD_US, r->cpu_period_us) ||
+	    nla_put_u32(skb, KVM_SEC_AGENT_WEIGHT, r->weight) ||
+	    nla_put_u32(skb, KVM_SEC_AGENT_THREADS, r->threads) ||
+	    nla_put_u32(skb, KVM_SEC_AGENT_ERROR, r->error) ||
+	    nla_put_string(skb, KVM_SEC_AGENT_CGROUP, r->cgroup) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_AGENT_AGE_MS, age, KVM_SEC_AGENT_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+struct ksec_limits_scratch {
+	struct ksec_limit_view lim;
+	u32 tids[KVM_SEC_VCPU_TIDS_MAX];
+};
+
 /* @reason: a LIMIT event's (else negative). */
 static int ksec_fill_limits(struct sk_buff *skb, struct ksec_vm *vm,
 			    void *scratch, int reason)
 {
-	struct ksec_limit_view *v = scratch;
+	struct ksec_limits_scratch *v = scratch;
+	u8 level, verdict;
+	unsigned int n;
+	bool near;
 
-	ksec_limit_fill_view(&vm->lim, v);
-	if (ksec_put_limits(skb, v) ||
-	    (reason >= 0 && nla_put_u8(skb, KVM_SEC_A_LIMIT_REASON, reason)))
+	ksec_limit_fill_view(&vm->lim, &v->lim);
+	n = ksec_vm_vcpu_tids(vm, v->tids, ARRAY_SIZE(v->tids));
+	ksec_hsem_summary(vm, &level, &verdict, &near);
+	if (ksec_put_limits(skb, &v->lim) ||
+	    (reason >= 0 && nla_put_u8(skb, KVM_SEC_A_LIMIT_REASON, reason)) ||
+	    nla_put_u32(skb, KVM_SEC_A_VM_PID, vm->pid) ||
+	    nla_put_u8(skb, KVM_SEC_A_VM_NEAR_CAPACITY, near) ||
+	    (n && nla_put(skb, KVM_SEC_A_VM_VCPU_TIDS, n * sizeof(u32),
+			  v->tids)) ||
+	    (v->lim.agent.at_ns && ksec_put_agent(skb, &v->lim.agent)))
 		return -EMSGSIZE;
 	return 0;
 }
 
 static const struct ksec_vm_msg ksec_limits_msg = {
 	.size = ksec_limits_msg_size,
-	.scratch = sizeof(struct ksec_limit_view),
+	.scratch = sizeof(struct ksec_limits_scratch),
 	.fill = ksec_fill_limits,
 };
 
@@ -1654,6 +1770,9 @@ int ksec_netlink_init(void)
 		     NLMSG_HDRLEN);
 	/* So does every decision (GET_DECISION dumps). */
 	BUILD_BUG_ON(nla_total_size(sizeof(u32)) + ksec_decision_size(true) >
+		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
+	/* And every limits message (GET_LIMITS dumps). */
+	BUILD_BUG_ON(nla_total_size(sizeof(u32)) + ksec_limits_msg_size() >
 		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
 	return genl_register_family(&ksec_family);
 }

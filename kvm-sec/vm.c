@@ -191,6 +191,26 @@ bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus)
 	return true;
 }
 
+unsigned int ksec_vm_vcpu_tids(struct ksec_vm *vm, u32 *tids, unsigned int max)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long flags, i;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	if (!vm->dead) {
+		rcu_read_lock();
+		kvm_for_each_vcpu(i, vcpu, vm->kvm) {
+			if (n == max)
+				break;
+			tids[n++] = pid_nr(rcu_dereference(vcpu->pid));
+		}
+		rcu_read_unlock();
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return n;
+}
+
 /*
  * Unhash @vm and mark it dead, keeping KVM's final statistics; the caller
  * holds the registry lock. The registry's kref goes to the VM_DEL event

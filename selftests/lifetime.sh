@@ -168,7 +168,7 @@ echo "$maxvms0" >"$maxvms"
 # 5. Memory cgroups: the per-CPU memory 200 VMs cost, in their VMM's cgroup,
 # with and without kvm-sec.
 cg=/sys/fs/cgroup
-grep -q "^cgroup2 $cg " /proc/mounts || mount -t cgroup2 none "$cg"
+grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none "$cg"
 echo +memory >"$cg/cgroup.subtree_control"
 mkdir -p "$cg/ksec-test"
 percpu_of_200_vms() {

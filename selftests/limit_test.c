@@ -501,6 +501,92 @@ TEST_F_TIMEOUT(lim, changes_are_announced, KSEC_TEST_TIMEOUT)
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_BYTES), 0, 0, 0));
 }
 
+/*
+ * The CPU limit: cpu.max's bounds, kept and shown with what an agent needs
+ * (the VMM, the vCPU threads); the agent's report, validated and shown
+ * with its cgroup escaped.
+ */
+TEST_F_TIMEOUT(lim, cpu_limit_and_agent_report, KSEC_TEST_TIMEOUT)
+{
+	static char out[65536];
+	struct vsec_agent r = { .present = true };
+	struct vsec_limits l;
+	char cmd[256], big[400];
+	uint32_t id = self->v.id;
+	int err;
+
+	/* At least 1000 us, a period of at most 1000 ms, no burst. */
+	EXPECT_EQ(-EINVAL, set_one(self->ipc, id, LIM(CPU), 999, 100, 0));
+	EXPECT_EQ(-EINVAL, set_one(self->ipc, id, LIM(CPU), 5000, 1001, 0));
+	EXPECT_EQ(-EINVAL, set_one(self->ipc, id, LIM(CPU), 5000, 100, 10));
+	ASSERT_EQ(0, set_one(self->ipc, id, LIM(CPU), 20000, 100, 0));
+	/* A vCPU is listed with its thread once it ran: 0 before. */
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, id, &l));
+	ASSERT_EQ(1, l.nr_tids);
+	EXPECT_EQ(0, l.tids[0]);
+	ASSERT_EQ(0, tvm_run(&self->vm, NULL));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, id, &l));
+	EXPECT_TRUE(l.l[LIM(CPU)].present);
+	EXPECT_EQ(20000, l.l[LIM(CPU)].size);
+	EXPECT_EQ(100, l.l[LIM(CPU)].refill_ms);
+	EXPECT_EQ(KVM_SEC_LIMIT_OWNER_ADMIN, l.l[LIM(CPU)].set_by);
+	/* This process is the VMM, and this thread ran the vCPU. */
+	EXPECT_EQ((uint32_t)getpid(), l.pid);
+	ASSERT_EQ(1, l.nr_tids);
+	EXPECT_EQ((uint32_t)gettid(), l.tids[0]);
+	EXPECT_TRUE(l.has_near_capacity);
+	EXPECT_FALSE(l.agent.present);
+
+	/* vsecctl: microseconds each 100 ms by default; below 1000 refused. */
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u cpu 999 2>&1", id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u cpu 5000/100+5 2>&1", id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u cpu 5000/2000 2>&1", id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd),
+		 "vsecctl limit %u cpu 30000 && vsecctl --json show %u", id, id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"cpu\":{\"size\":30000,\"refill_ms\":100,"))
+		TH_LOG("%s", out);
+
+	/* The agent's report: bounds checked, then shown as it was. */
+	r.cpu_quota_us = 30000;
+	r.weight = 10001;
+	r.cpu_period_us = 100000;
+	err = vsec_ipc_report_agent(self->ipc, id, &r);
+	EXPECT_TRUE(err == -ERANGE || err == -EINVAL) TH_LOG("%d", err);
+	r.weight = 200;
+	r.cpu_period_us = 0;
+	EXPECT_EQ(-EINVAL, vsec_ipc_report_agent(self->ipc, id, &r));
+	r.cpu_period_us = 100000;
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	snprintf(r.cgroup, sizeof(r.cgroup), "%.255s", big);
+	ASSERT_EQ(0, vsec_ipc_report_agent(self->ipc, id, &r));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, id, &l));
+	EXPECT_EQ(255, strlen(l.agent.cgroup));
+	r.threads = 1;
+	strcpy(r.cgroup, "/machine.slice/vm\x1b[31m.scope");
+	ASSERT_EQ(0, vsec_ipc_report_agent(self->ipc, id, &r));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, id, &l));
+	ASSERT_TRUE(l.agent.present);
+	EXPECT_EQ(30000, l.agent.cpu_quota_us);
+	EXPECT_EQ(100000, l.agent.cpu_period_us);
+	EXPECT_EQ(200, l.agent.weight);
+	EXPECT_EQ(1, l.agent.threads);
+	EXPECT_STREQ(r.cgroup, l.agent.cgroup);
+	EXPECT_GT(60000, l.agent.age_ms);
+	snprintf(cmd, sizeof(cmd), "vsecctl show %u", id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "cpu.max 30000 100000, cpu.weight 200, 1 vCPU thread in /machine.slice/vm\\x1b[31m.scope"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "30000 us per 100 ms (30.0 % of a CPU), set by admin"))
+		TH_LOG("%s", out);
+	ASSERT_EQ(0, set_one(self->ipc, id, LIM(CPU), 0, 0, 0));
+}
+
 /* Setting and reading limits is for CAP_NET_ADMIN only. */
 TEST_F_TIMEOUT(lim, unprivileged_users_cannot, KSEC_TEST_TIMEOUT)
 {
@@ -522,6 +608,11 @@ TEST_F_TIMEOUT(lim, unprivileged_users_cannot, KSEC_TEST_TIMEOUT)
 			_exit(12);
 		if (vsec_ipc_get_limits(ipc, id, &l) != -EPERM)
 			_exit(13);
+		if (set_one(ipc, id, LIM(CPU), 5000, 100, 0) != -EPERM)
+			_exit(15);
+		if (vsec_ipc_report_agent(ipc, id, &(struct vsec_agent){
+					  .present = true }) != -EPERM)
+			_exit(16);
 		snprintf(cmd, sizeof(cmd), "vsecctl limit %u off 2>&1", id);
 		if (run_capture(cmd, out, sizeof(out)) != 5)
 			_exit(14);

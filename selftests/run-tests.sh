@@ -9,7 +9,9 @@
 #   run-tests.sh guest    the tests with nested Linux guests (virtio-vsem);
 #                         they need a one-CPU test host (LAB_SMP=1, see
 #                         lab/guest.sh); and net_test on Debian's kernel
-#   run-tests.sh decisions  HSEM's scenarios 1 to 5 (two CPUs: a hog needs one)
+#   run-tests.sh decisions  HSEM's scenarios 1 to 5, and vsecd acting on
+#                         HSEM's and HREM's decisions (two CPUs: a hog
+#                         needs one)
 set -u
 cd "$(dirname "$0")"
 
@@ -31,14 +33,15 @@ tally() {	# program log status
 }
 
 case ${1:-host} in
-# lifetime.sh and reload.sh unload and reload the module: they go last.
+# agent.sh, lifetime.sh and reload.sh unload and reload the module: they
+# go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
 	     ./guest_report_test ./net_test ./limit_test ./pace_test
 	     "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
-	     ./lifetime.sh ./reload.sh) ;;
+	     ./agent.sh ./lifetime.sh ./reload.sh) ;;
 # On Debian's kernel: under the debug kernel's cost decision.sh took 11
 # min, its --quick mode 10 (make lab LAB_KERNEL=debug CMD=...).
-decisions) tests=(./decision.sh ./scenarios.sh) ;;
+decisions) tests=(./decision.sh ./scenarios.sh ./agent_hrem.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2

@@ -78,6 +78,8 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_NEAR_CAPACITY]	= { .type = NLA_U8 },
 	[KVM_SEC_A_VM_LIMITS]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_LIMIT_REASON]	= { .type = NLA_U8 },
+	[KVM_SEC_A_VM_VCPU_TIDS]	= { .type = NLA_UNSPEC },
+	[KVM_SEC_A_VM_AGENT]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -453,10 +455,8 @@ static int parse_vm(struct nlattr **tb, struct vsec_vm *vm)
 	    (tb[KVM_SEC_A_DECISION] &&
 	     vsec_parse_decision(tb[KVM_SEC_A_DECISION], &vm->decision)) ||
 	    (tb[KVM_SEC_A_VM_LIMITS] &&
-	     vsec_parse_limits(tb[KVM_SEC_A_VM_LIMITS], &vm->limits)))
+	     vsec_parse_limits_msg(tb, &vm->limits)))
 		return -EPROTO;
-	if (vm->limits.present && tb[KVM_SEC_A_LIMIT_REASON])
-		vm->limits.reason = nla_get_u8(tb[KVM_SEC_A_LIMIT_REASON]);
 	if (tb[KVM_SEC_A_VM_LEVEL] && tb[KVM_SEC_A_VM_VERDICT]) {
 		vm->has_level = true;
 		vm->level = nla_get_u8(tb[KVM_SEC_A_VM_LEVEL]);
@@ -893,14 +893,7 @@ static int handle_limits(struct vsec_req *req, struct nlattr **tb,
 	struct vsec_limits *l = req->arg;
 
 	(void)nlh;
-	/* No limit ever set: an empty nest, or none. */
-	if (!tb[KVM_SEC_A_VM_LIMITS]) {
-		memset(l, 0, sizeof(*l));
-		l->present = true;
-		l->reason = -1;
-		return 0;
-	}
-	return vsec_parse_limits(tb[KVM_SEC_A_VM_LIMITS], l);
+	return vsec_parse_limits_msg(tb, l);
 }
 
 int vsec_ipc_get_limits(struct vsec_ipc *ipc, uint32_t id,
@@ -934,6 +927,82 @@ int vsec_ipc_set_limits(struct vsec_ipc *ipc, uint32_t id,
 	struct vsec_req req = { 0 };
 
 	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_vm_limits, &a,
+			     &req);
+}
+
+/* Every VM's limits message, as vsec_limits with its VM ID. */
+struct limits_list {
+	struct vsec_vm_limits *v;
+	size_t nr, cap;
+};
+
+static int handle_limits_dump(struct vsec_req *req, struct nlattr **tb,
+			      struct nlmsghdr *nlh)
+{
+	struct limits_list *l = req->arg;
+
+	(void)nlh;
+	if (!tb[KVM_SEC_A_VM_ID])
+		return -EPROTO;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct vsec_vm_limits *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->nr].id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
+	if (vsec_parse_limits_msg(tb, &l->v[l->nr].l))
+		return -EPROTO;
+	l->nr++;
+	return 0;
+}
+
+static void reset_limits_list(void *arg)
+{
+	((struct limits_list *)arg)->nr = 0;
+}
+
+int vsec_ipc_dump_limits(struct vsec_ipc *ipc, struct vsec_vm_limits **v,
+			 size_t *nr)
+{
+	struct limits_list l = { 0 };
+	int err;
+
+	err = vsec_dump(ipc, KVM_SEC_CMD_GET_LIMITS, NULL, NULL,
+			handle_limits_dump, &l, reset_limits_list);
+	if (err) {
+		free(l.v);
+		return err;
+	}
+	*v = l.v;
+	*nr = l.nr;
+	return 0;
+}
+
+struct agent_arg {
+	uint32_t id;
+	const struct vsec_agent *g;
+};
+
+static int put_vm_agent(struct nl_msg *msg, const void *arg)
+{
+	const struct agent_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0)
+		return -EMSGSIZE;
+	return vsec_put_agent(msg, a->g);
+}
+
+int vsec_ipc_report_agent(struct vsec_ipc *ipc, uint32_t id,
+			  const struct vsec_agent *g)
+{
+	struct agent_arg a = { id, g };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_VM, 0, put_vm_agent, &a,
 			     &req);
 }
 
@@ -1063,13 +1132,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return m->ret ? NL_STOP : NL_OK;
 }
 
-int vsec_ipc_monitor(struct vsec_ipc *ipc,
-		     int (*fn)(const struct vsec_event *ev, void *arg),
-		     void (*ready)(void *arg), void *arg,
-		     volatile const int *stop, const sigset_t *waitmask)
+/* The events group joined, @m called for each event received. */
+static int subscribe(struct vsec_ipc *ipc, struct monitor *m)
 {
-	struct monitor m = { .fn = fn, .arg = arg };
-	struct pollfd pfd;
 	int grp, err;
 
 	grp = genl_ctrl_resolve_grp(ipc->sk, KVM_SEC_GENL_NAME,
@@ -1080,7 +1145,36 @@ int vsec_ipc_monitor(struct vsec_ipc *ipc,
 	if (err < 0)
 		return vsec_errno(err);
 	nl_socket_disable_seq_check(ipc->sk);
-	nl_socket_modify_cb(ipc->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, &m);
+	nl_socket_modify_cb(ipc->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
+	return 0;
+}
+
+/* What is pending on the socket, to m->fn; -ENOBUFS if events were lost. */
+static int receive(struct vsec_ipc *ipc)
+{
+	int err = nl_recvmsgs_default(ipc->sk);
+
+	if (err < 0 && err != -NLE_INTR) {
+		/* Events were lost (socket buffer full): say so. */
+		if (err == -NLE_NOMEM || err == -NLE_MSG_OVERFLOW)
+			return -ENOBUFS;
+		return vsec_errno(err);
+	}
+	return 0;
+}
+
+int vsec_ipc_monitor(struct vsec_ipc *ipc,
+		     int (*fn)(const struct vsec_event *ev, void *arg),
+		     void (*ready)(void *arg), void *arg,
+		     volatile const int *stop, const sigset_t *waitmask)
+{
+	struct monitor m = { .fn = fn, .arg = arg };
+	struct pollfd pfd;
+	int err;
+
+	err = subscribe(ipc, &m);
+	if (err)
+		return err;
 	pfd.fd = nl_socket_get_fd(ipc->sk);
 	pfd.events = POLLIN;
 	if (ready)
@@ -1093,13 +1187,70 @@ int vsec_ipc_monitor(struct vsec_ipc *ipc,
 				continue;
 			return -errno;
 		}
-		err = nl_recvmsgs_default(ipc->sk);
-		if (err < 0 && err != -NLE_INTR) {
-			/* Events were lost (socket buffer full): say so. */
-			if (err == -NLE_NOMEM || err == -NLE_MSG_OVERFLOW)
-				return -ENOBUFS;
-			return vsec_errno(err);
-		}
+		err = receive(ipc);
+		if (err)
+			return err;
 	}
 	return m.ret;
+}
+
+struct vsec_events {
+	struct vsec_ipc *ipc;
+	struct monitor m;
+};
+
+int vsec_events_open(struct vsec_events **out,
+		     int (*fn)(const struct vsec_event *ev, void *arg),
+		     void *arg)
+{
+	struct vsec_events *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return -ENOMEM;
+	e->m.fn = fn;
+	e->m.arg = arg;
+	err = vsec_ipc_open(&e->ipc);
+	if (!err)
+		err = subscribe(e->ipc, &e->m);
+	if (!err)
+		err = nl_socket_set_nonblocking(e->ipc->sk) < 0 ? -EIO : 0;
+	if (err) {
+		vsec_ipc_close(e->ipc);
+		free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+int vsec_events_fd(const struct vsec_events *e)
+{
+	return nl_socket_get_fd(e->ipc->sk);
+}
+
+int vsec_events_receive(struct vsec_events *e)
+{
+	int err;
+
+	struct nl_cb *cb = nl_socket_get_cb(e->ipc->sk);
+
+	e->m.ret = 0;
+	/* Until the non-blocking socket has nothing more (0 messages). */
+	do {
+		err = nl_recvmsgs_report(e->ipc->sk, cb);
+	} while (err > 0 && !e->m.ret);
+	nl_cb_put(cb);
+	if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN)
+		return err == -NLE_NOMEM || err == -NLE_MSG_OVERFLOW ?
+		       -ENOBUFS : vsec_errno(err);
+	return e->m.ret;
+}
+
+void vsec_events_close(struct vsec_events *e)
+{
+	if (!e)
+		return;
+	vsec_ipc_close(e->ipc);
+	free(e);
 }

@@ -51,6 +51,12 @@ int vsec_ipc_get_limits(struct vsec_ipc *ipc, uint32_t id,
 /* Set the limits marked given (size 0 lifts one). */
 int vsec_ipc_set_limits(struct vsec_ipc *ipc, uint32_t id,
 			const struct vsec_limits *l);
+/* Every VM's limits, with what the agent needs; *v is malloc'ed. */
+int vsec_ipc_dump_limits(struct vsec_ipc *ipc, struct vsec_vm_limits **v,
+			 size_t *nr);
+/* The agent's report of what it applied for VM @id, replacing its last. */
+int vsec_ipc_report_agent(struct vsec_ipc *ipc, uint32_t id,
+			  const struct vsec_agent *g);
 /* Bind (@add) or unbind network device @name to or from VM @id. */
 int vsec_ipc_netdev(struct vsec_ipc *ipc, uint32_t id, const char *name,
 		    bool add);
@@ -69,5 +75,20 @@ int vsec_ipc_monitor(struct vsec_ipc *ipc,
 		     int (*fn)(const struct vsec_event *ev, void *arg),
 		     void (*ready)(void *arg), void *arg,
 		     volatile const int *stop, const sigset_t *waitmask);
+
+/*
+ * Events without blocking, for an event loop: a socket of its own joined
+ * to the events group; vsec_events_receive() calls @fn for each event
+ * pending and returns 0 once none is, fn's non-zero value, or -ENOBUFS
+ * if events were lost (the caller then reads the state again).
+ */
+struct vsec_events;
+
+int vsec_events_open(struct vsec_events **e,
+		     int (*fn)(const struct vsec_event *ev, void *arg),
+		     void *arg);
+int vsec_events_fd(const struct vsec_events *e);
+int vsec_events_receive(struct vsec_events *e);
+void vsec_events_close(struct vsec_events *e);
 
 #endif /* VSEC_IPC_H */

@@ -7,11 +7,11 @@
 
 const char *const vsec_limit_key[VSEC_NR_LIMIT] = {
 	"tx_packets", "rx_packets", "tx_bytes", "rx_bytes", "tx_syn", "rx_syn",
-	"hypercalls", "pio", "mmio",
+	"hypercalls", "pio", "mmio", "cpu",
 };
 
-const char *const vsec_limit_reason_name[4] = {
-	"admin", "level2", "verdict", "calm",
+const char *const vsec_limit_reason_name[5] = {
+	"admin", "level2", "verdict", "calm", "agent",
 };
 
 const char *const vsec_limit_owner_name[3] = { "none", "admin", "hsem" };
@@ -27,9 +27,95 @@ static struct nla_policy vsec_bucket_policy[KVM_SEC_BUCKET_MAX + 1] = {
 	[KVM_SEC_BUCKET_WAIT_US]	= { .type = NLA_U64 },
 };
 
+static struct nla_policy vsec_agent_policy[KVM_SEC_AGENT_MAX + 1] = {
+	[KVM_SEC_AGENT_CPU_QUOTA_US]	= { .type = NLA_U64 },
+	[KVM_SEC_AGENT_CPU_PERIOD_US]	= { .type = NLA_U32 },
+	[KVM_SEC_AGENT_WEIGHT]		= { .type = NLA_U32 },
+	[KVM_SEC_AGENT_THREADS]		= { .type = NLA_U32 },
+	[KVM_SEC_AGENT_ERROR]		= { .type = NLA_U32 },
+	[KVM_SEC_AGENT_CGROUP]		= { .type = NLA_STRING },
+	[KVM_SEC_AGENT_AGE_MS]		= { .type = NLA_U64 },
+};
+
 static uint64_t u64_or_0(struct nlattr *a)
 {
 	return a ? nla_get_u64(a) : 0;
+}
+
+static uint32_t u32_or_0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static int parse_agent(struct nlattr *nest, struct vsec_agent *g)
+{
+	struct nlattr *tb[KVM_SEC_AGENT_MAX + 1];
+
+	memset(g, 0, sizeof(*g));
+	if (nla_parse_nested(tb, KVM_SEC_AGENT_MAX, nest, vsec_agent_policy) < 0)
+		return -EPROTO;
+	g->present = true;
+	g->cpu_quota_us = u64_or_0(tb[KVM_SEC_AGENT_CPU_QUOTA_US]);
+	g->age_ms = u64_or_0(tb[KVM_SEC_AGENT_AGE_MS]);
+	g->cpu_period_us = u32_or_0(tb[KVM_SEC_AGENT_CPU_PERIOD_US]);
+	g->weight = u32_or_0(tb[KVM_SEC_AGENT_WEIGHT]);
+	g->threads = u32_or_0(tb[KVM_SEC_AGENT_THREADS]);
+	g->error = u32_or_0(tb[KVM_SEC_AGENT_ERROR]);
+	if (tb[KVM_SEC_AGENT_CGROUP])
+		nla_strlcpy(g->cgroup, tb[KVM_SEC_AGENT_CGROUP],
+			    sizeof(g->cgroup));
+	return 0;
+}
+
+int vsec_parse_limits_msg(struct nlattr **tb, struct vsec_limits *l)
+{
+	struct nlattr *t = tb[KVM_SEC_A_VM_VCPU_TIDS];
+
+	if (tb[KVM_SEC_A_VM_LIMITS]) {
+		if (vsec_parse_limits(tb[KVM_SEC_A_VM_LIMITS], l))
+			return -EPROTO;
+	} else {
+		/* No limit ever set: an empty nest, or none. */
+		memset(l, 0, sizeof(*l));
+		l->present = true;
+		l->reason = -1;
+	}
+	if (tb[KVM_SEC_A_LIMIT_REASON])
+		l->reason = nla_get_u8(tb[KVM_SEC_A_LIMIT_REASON]);
+	if (tb[KVM_SEC_A_VM_PID])
+		l->pid = nla_get_u32(tb[KVM_SEC_A_VM_PID]);
+	if (tb[KVM_SEC_A_VM_NEAR_CAPACITY]) {
+		l->has_near_capacity = true;
+		l->near_capacity = nla_get_u8(tb[KVM_SEC_A_VM_NEAR_CAPACITY]);
+	}
+	if (t) {
+		size_t n = (size_t)nla_len(t) / sizeof(uint32_t);
+
+		if (nla_len(t) % sizeof(uint32_t) || n > KVM_SEC_VCPU_TIDS_MAX)
+			return -EPROTO;
+		memcpy(l->tids, nla_data(t), n * sizeof(uint32_t));
+		l->nr_tids = (uint32_t)n;
+	}
+	if (tb[KVM_SEC_A_VM_AGENT] &&
+	    parse_agent(tb[KVM_SEC_A_VM_AGENT], &l->agent))
+		return -EPROTO;
+	return 0;
+}
+
+int vsec_put_agent(struct nl_msg *msg, const struct vsec_agent *g)
+{
+	struct nlattr *nest = nla_nest_start(msg, KVM_SEC_A_VM_AGENT);
+
+	if (!nest ||
+	    nla_put_u64(msg, KVM_SEC_AGENT_CPU_QUOTA_US, g->cpu_quota_us) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_AGENT_CPU_PERIOD_US, g->cpu_period_us) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_AGENT_WEIGHT, g->weight) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_AGENT_THREADS, g->threads) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_AGENT_ERROR, g->error) < 0 ||
+	    nla_put_string(msg, KVM_SEC_AGENT_CGROUP, g->cgroup) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
 }
 
 int vsec_parse_limits(struct nlattr *nest, struct vsec_limits *l)

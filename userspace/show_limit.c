@@ -2,12 +2,14 @@
 /* A VM's limits and their events, for people and JSON. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "escape.h"
 #include "show.h"
 
 static const char *limit_reason(int r)
 {
-	return r >= 0 && r < 4 ? vsec_limit_reason_name[r] : "unknown";
+	return r >= 0 && r < 5 ? vsec_limit_reason_name[r] : "unknown";
 }
 
 static const char *limit_owner(uint8_t o)
@@ -21,6 +23,17 @@ static const char *limit_owner(uint8_t o)
  */
 static void show_one(FILE *f, const struct vsec_limits *l, int i)
 {
+	if (i == VSEC_CPU_LIMIT) {
+		if (l->l[i].size)
+			fprintf(f, "%" PRIu64 " us per %" PRIu32
+				" ms (%.1f %% of a CPU), set by %s\n",
+				l->l[i].size, l->l[i].refill_ms,
+				l->l[i].size / (10.0 * l->l[i].refill_ms),
+				limit_owner(l->l[i].set_by));
+		else
+			fprintf(f, "none\n");
+		return;
+	}
 	if (l->l[i].size)
 		fprintf(f, "%" PRIu64 " per %" PRIu32 " ms, burst %" PRIu64
 			", %" PRIu64 " left, set by %s", l->l[i].size,
@@ -50,6 +63,46 @@ void show_limits(FILE *f, const struct vsec_limits *l)
 	}
 	if (!any)
 		fprintf(f, "  %-24s none\n", "limits");
+	if (l->agent.present)
+		show_agent(f, &l->agent);
+}
+
+/*
+ * "cpu.max 30000 100000, weight 200, 2 vCPU threads in /machine.slice/...
+ * (reported 1.2 s ago)", or its last error.
+ */
+void show_agent(FILE *f, const struct vsec_agent *g)
+{
+	char cg[TEXT_ESCAPE_SIZE(sizeof(g->cgroup))];
+
+	fprintf(f, "  %-24s ", "applied by the agent");
+	if (g->cpu_quota_us)
+		fprintf(f, "cpu.max %" PRIu64 " %" PRIu32, g->cpu_quota_us,
+			g->cpu_period_us);
+	else
+		fprintf(f, "no cpu.max");
+	if (g->weight)
+		fprintf(f, ", cpu.weight %" PRIu32, g->weight);
+	fprintf(f, ", %" PRIu32 " vCPU thread%s", g->threads,
+		g->threads == 1 ? "" : "s");
+	if (g->cgroup[0])
+		fprintf(f, " in %s", text_escape(cg, sizeof(cg), g->cgroup));
+	if (g->error)
+		fprintf(f, ", failed: %s", strerror((int)g->error));
+	fprintf(f, " (reported %.1f s ago)\n", g->age_ms / 1e3);
+}
+
+void json_agent(struct json *j, const char *key, const struct vsec_agent *g)
+{
+	json_begin_object(j, key);
+	json_u64(j, "cpu_quota_us", g->cpu_quota_us);
+	json_u64(j, "cpu_period_us", g->cpu_period_us);
+	json_u64(j, "weight", g->weight);
+	json_u64(j, "threads", g->threads);
+	json_u64(j, "error", g->error);
+	json_string(j, "cgroup", g->cgroup);
+	json_u64(j, "age_ms", g->age_ms);
+	json_end_object(j);
 }
 
 void show_limit_event(FILE *f, const struct vsec_event *ev)
@@ -70,6 +123,10 @@ void show_limit_event(FILE *f, const struct vsec_event *ev)
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
+	if (l->reason == KVM_SEC_LIMIT_BY_AGENT && l->agent.present) {
+		fprintf(f, "  ");
+		show_agent(f, &l->agent);
+	}
 }
 
 void json_limits(struct json *j, const char *key, const struct vsec_limits *l)
@@ -86,12 +143,14 @@ void json_limits(struct json *j, const char *key, const struct vsec_limits *l)
 		json_u64(j, "burst", l->l[i].burst);
 		json_u64(j, "tokens", l->l[i].tokens);
 		json_u64(j, "drops", l->l[i].drops);
-		if (i >= VSEC_FIRST_EXIT_LIMIT)
+		if (i >= VSEC_FIRST_EXIT_LIMIT && i < VSEC_CPU_LIMIT)
 			json_u64(j, "wait_us", l->l[i].wait_us);
 		json_string(j, "set_by", limit_owner(l->l[i].set_by));
 		json_end_object(j);
 	}
 	json_end_object(j);
+	if (l->agent.present)
+		json_agent(j, "agent", &l->agent);
 }
 
 void json_limit_event(struct json *j, const struct vsec_event *ev)

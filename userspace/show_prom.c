@@ -156,7 +156,7 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 	prom_head(f, "vm_limit_drops_total", "counter",
 		  "frames a network limit of the VM dropped, exits an exit limit paced");
 	for (i = 0; i < nr; i++)
-		for (c = 0; c < VSEC_NR_LIMIT; c++) {
+		for (c = 0; c < VSEC_CPU_LIMIT; c++) {
 			if (!vms[i].limits.l[c].present)
 				continue;
 			fprintf(f, "kvmsec_vm_limit_drops_total{vm=\"%" PRIu32
@@ -169,7 +169,7 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 	prom_head(f, "vm_limit_wait_seconds_total", "counter",
 		  "time the VM's vCPUs waited for an exit limit");
 	for (i = 0; i < nr; i++)
-		for (c = VSEC_FIRST_EXIT_LIMIT; c < VSEC_NR_LIMIT; c++) {
+		for (c = VSEC_FIRST_EXIT_LIMIT; c < VSEC_CPU_LIMIT; c++) {
 			if (!vms[i].limits.l[c].present)
 				continue;
 			fprintf(f, "kvmsec_vm_limit_wait_seconds_total{vm=\"%" PRIu32

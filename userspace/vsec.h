@@ -138,6 +138,18 @@ struct vsec_decision {
 /* The first exit limit (enum kvm_sec_limit - 1): drops are exits paced. */
 #define VSEC_FIRST_EXIT_LIMIT (KVM_SEC_LIMIT_HYPERCALLS - 1)
 
+/* The CPU limit, applied by the agent (enum kvm_sec_limit - 1). */
+#define VSEC_CPU_LIMIT (KVM_SEC_LIMIT_CPU - 1)
+
+/* What the agent reported it applied (KVM_SEC_A_VM_AGENT). */
+struct vsec_agent {
+	bool present;
+	uint64_t cpu_quota_us;		/* 0: "max" */
+	uint64_t age_ms;
+	uint32_t cpu_period_us, weight, threads, error;
+	char cgroup[KVM_SEC_AGENT_CGROUP_MAX];
+};
+
 /* A VM's limits (KVM_SEC_A_VM_LIMITS), by enum kvm_sec_limit - 1. */
 struct vsec_limits {
 	bool present;
@@ -149,6 +161,18 @@ struct vsec_limits {
 		uint8_t set_by;		/* enum kvm_sec_limit_owner */
 	} l[VSEC_NR_LIMIT];
 	int reason;			/* LIMIT events: kvm_sec_limit_reason */
+	/* With them (GET_LIMITS, LIMIT events), for the agent. */
+	uint32_t pid;
+	bool has_near_capacity, near_capacity;
+	uint32_t nr_tids;
+	uint32_t tids[KVM_SEC_VCPU_TIDS_MAX];
+	struct vsec_agent agent;
+};
+
+/* One VM's limits message (GET_LIMITS dump). */
+struct vsec_vm_limits {
+	uint32_t id;
+	struct vsec_limits l;
 };
 
 struct vsec_vm {
@@ -227,7 +251,7 @@ extern const char *const vsec_verdict_name[5];
 extern const char *const vsec_level_reason_name[5];
 /* Network limits (enum kvm_sec_limit - 1), why they changed. */
 extern const char *const vsec_limit_key[VSEC_NR_LIMIT];
-extern const char *const vsec_limit_reason_name[4];
+extern const char *const vsec_limit_reason_name[5];
 extern const char *const vsec_limit_owner_name[3];
 
 #endif /* VSEC_H */

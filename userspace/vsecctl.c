@@ -90,10 +90,12 @@ static void usage(FILE *f)
 "                            (tx: what the VM sends; syn: new TCP\n"
 "                            connections; a frame over its limit is\n"
 "                            dropped), hypercalls, pio, mmio (exits of that\n"
-"                            class; a vCPU over its limit waits). VALUE:\n"
-"                            SIZE[/REFILL_MS][+BURST], a token bucket of SIZE\n"
-"                            refilled in REFILL_MS (1000), plus a one-time\n"
-"                            BURST; or off\n"
+"                            class; a vCPU over its limit waits), cpu (us of\n"
+"                            CPU for the vCPU threads each REFILL_MS, 1..1000:\n"
+"                            applied by vsecd as their cgroup's cpu.max).\n"
+"                            VALUE: SIZE[/REFILL_MS][+BURST], a token bucket\n"
+"                            of SIZE refilled in REFILL_MS (1000), plus a\n"
+"                            one-time BURST; or off\n"
 "  limit VM-ID off           lift all of the VM's limits\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
 "  stats --prometheus        every VM's counters, level and verdict and the\n"
@@ -672,6 +674,23 @@ static bool parse_limit(const char *s, struct vsec_limits *l, int i)
 	return !plus || parse_tokens(plus + 1, strlen(plus + 1), &l->l[i].burst);
 }
 
+/* cpu.max's: at least 1000 us each 1 to 1000 ms (default 100), no burst. */
+static bool parse_cpu_limit(const char *s, struct vsec_limits *l)
+{
+	struct vsec_limit *c = &l->l[VSEC_CPU_LIMIT];
+
+	if (!strchr(s, '/') && strcmp(s, "off")) {
+		char buf[32];
+
+		if (snprintf(buf, sizeof(buf), "%s/100", s) >= (int)sizeof(buf))
+			return false;
+		return parse_limit(buf, l, VSEC_CPU_LIMIT) &&
+		       c->size >= 1000;
+	}
+	return parse_limit(s, l, VSEC_CPU_LIMIT) && !strchr(s, '+') &&
+	       (!c->size || (c->size >= 1000 && c->refill_ms <= 1000));
+}
+
 static int cmd_limit(int argc, char **argv)
 {
 	struct vsec_limits l = { 0 };
@@ -693,9 +712,14 @@ static int cmd_limit(int argc, char **argv)
 		for (i = 2; i < argc; i += 2) {
 			k = limit_index(argv[i]);
 			if (k < 0)
-				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn, hypercalls, pio, mmio)",
+				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn, hypercalls, pio, mmio, cpu)",
 						  argv[i]);
-			if (!parse_limit(argv[i + 1], &l, k))
+			if (k == VSEC_CPU_LIMIT &&
+			    !parse_cpu_limit(argv[i + 1], &l))
+				return fail_usage("bad value '%s' for cpu: off, or US[/PERIOD_MS] (US 1000..2^40-1 microseconds of CPU each PERIOD_MS, 1..1000, default 100; no burst)",
+						  argv[i + 1]);
+			else if (k != VSEC_CPU_LIMIT &&
+				 !parse_limit(argv[i + 1], &l, k))
 				return fail_usage("bad value '%s' for %s: off, or SIZE[/REFILL_MS][+BURST] (SIZE 1..2^40-1 tokens, REFILL_MS 1..3600000, default 1000)",
 						  argv[i + 1], argv[i]);
 		}

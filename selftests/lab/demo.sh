@@ -4,8 +4,8 @@
 # The kvm-sec demo (make demo), run in the test host: three VMs of different
 # behaviour, seen by kvm-sec.ko and shown by vsecctl; HSEM judging calm VMs
 # and one that floods another over a bridge (attacker and victim, with
-# their reasons; the attacker limited, then both cleared and the limits
-# lifted); then a Linux guest with QEMU's virtio-vsem
+# their reasons; the attacker limited, its vCPU capped by the agent vsecd,
+# then both cleared and the limits lifted); then a Linux guest with QEMU's virtio-vsem
 # (make demo builds QEMU first) whose driver reports to the host, and a
 # level the host commands.
 set -euo pipefail
@@ -101,6 +101,21 @@ l = json.load(sys.stdin).get("limits", {}).get("tx_packets", {})
 print(l.get("set_by", "none"), l.get("drops", 0))'; }
 until_true() { local i; for ((i = 0; i < 400; i++)); do "$@" && return 0; sleep 0.3; done; return 1; }
 
+# The agent, with a hook that logs what it is given.
+agent_capped() { vsecctl --json show "$1" | python3 -c '
+import json,sys
+a = json.load(sys.stdin).get("agent", {})
+sys.exit(not a.get("cpu_quota_us"))'; }
+grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+printf '#!/bin/sh\ncat >>%s/hook.log\n' "$mon" >"$mon/hook"
+chmod +x "$mon/hook"
+printf 'state_dir = %s/vsecd\nhook = %s/hook\n' "$mon" "$mon" >"$mon/vsecd.conf"
+say "vsecd, the agent: applies CPU limits as cgroup cpu.max, runs a hook"
+vsecd --config "$mon/vsecd.conf" 2>"$mon/vsecd.log" &
+vsecd_pid=$!
+until_true grep -q "^vsecd: running" "$mon/vsecd.log"
+cat "$mon/vsecd.log"
+
 say "HSEM: VMs A and B talk over bridge ksdemo0, VM C makes hypercalls; they learn their histories"
 [ -c /dev/net/tun ] || modprobe tun
 ip link add ksdemo0 type bridge
@@ -130,16 +145,23 @@ vsecctl list
 vsecctl show "$a_vm" | sed -n '/HSEM/,$p'
 vsecctl show "$b_vm" | sed -n '/HSEM/,/reasons/p'
 
-say "HSEM limits A, an attacker, to what its history allows; A's tap drops the rest"
+say "HSEM limits A, an attacker, to what its history allows; A's tap drops the rest, vsecd caps its vCPU"
 until_true eval '[[ $(tx_limit "$a_vm") == hsem\ [1-9]* ]]'
+until_true agent_capped "$a_vm"
 vsecctl show "$a_vm" | sed -n '/Limits/,$p'
 
 say "A calms down: both cleared, back at level 1, A's limits lifted; C was never touched"
 kill -USR2 "$a_pid"
 until_true eval '[ "$(verdict "$a_vm")" = none ] && [ "$(verdict "$b_vm")" = none ] &&
 	[[ $(tx_limit "$a_vm") == none\ * ]]'
+until_true eval '! agent_capped "$a_vm"'
 vsecctl list
 vsecctl show "$a_vm" | sed -n '/Limits/,$p'
+say "What vsecd did, and gave its hook"
+kill "$vsecd_pid"
+wait "$vsecd_pid" || true
+cat "$mon/vsecd.log"
+cat "$mon/hook.log"
 say "vsecctl stats --prometheus  (levels and verdicts, for a collector)"
 vsecctl stats --prometheus >"$mon/prom"
 grep -E "^kvmsec_vm_(level|near_capacity)|^kvmsec_vm_verdict.* 1$" "$mon/prom"

@@ -67,7 +67,7 @@ _vsecctl()
 		1) COMPREPLY=($(compgen -W "$(_vsecctl_vm_ids)" -- "$cur")) ;;
 		*) (((cword - i) % 2 == 0)) &&
 			COMPREPLY=($(compgen -W 'tx-packets rx-packets tx-bytes
-				rx-bytes tx-syn rx-syn hypercalls pio mmio
+				rx-bytes tx-syn rx-syn hypercalls pio mmio cpu
 				off' -- "$cur")) ||
 			COMPREPLY=($(compgen -W 'off' -- "$cur")) ;;
 		esac

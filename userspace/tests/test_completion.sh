@@ -17,7 +17,7 @@ expect() {
 	fi
 }
 expect "list show config status monitor level interval netdev set limit stats --json --help --version" vsecctl ""
-expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn hypercalls pio mmio off" vsecctl limit 3 ""
+expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn hypercalls pio mmio cpu off" vsecctl limit 3 ""
 expect "off" vsecctl limit 3 tx-syn ""
 expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con

@@ -93,7 +93,9 @@
  *   guest driver decide; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
  *   own) and KVM_SEC_A_VM_LIMITS (the VM's limits: each one given replaces
- *   that limit, starting full; a size of 0 lifts it). Each given
+ *   that limit, starting full; a size of 0 lifts it) and KVM_SEC_A_VM_AGENT
+ *   (the agent's report of what it applied, replacing its last one, and
+ *   announced as a LIMIT event, reason KVM_SEC_LIMIT_BY_AGENT). Each given
  *   attribute changes its setting; a setting whose attribute is absent is
  *   left as it is; everything is validated before anything changes.
  *   Requires CAP_NET_ADMIN. Level and interval reach the device with the
@@ -131,13 +133,16 @@
  *   history describes a tenant's workload).
  *
  * KVM_SEC_CMD_GET_LIMITS
- *   A VM's limits, network and exits. As a request (doit): KVM_SEC_A_VM_ID; as a
- *   dump: every VM. Reply attributes: KVM_SEC_A_VM_ID and
- *   KVM_SEC_A_VM_LIMITS, a nest of enum kvm_sec_limit with every limit in
- *   force or that ever dropped a frame or paced an exit: its bucket (SIZE
- *   0 once lifted), the tokens it has left, the frames it dropped or the
- *   exits it paced and how long they waited. Requires
- *   CAP_NET_ADMIN.
+ *   A VM's limits, network, exits and CPU. As a request (doit):
+ *   KVM_SEC_A_VM_ID; as a dump: every VM. Reply attributes:
+ *   KVM_SEC_A_VM_ID and KVM_SEC_A_VM_LIMITS, a nest of enum kvm_sec_limit
+ *   with every limit in force or that ever dropped a frame or paced an
+ *   exit: its bucket (SIZE 0 once lifted), the tokens it has left, the
+ *   frames it dropped or the exits it paced and how long they waited.
+ *   What an agent applying the CPU limit and HREM's advice needs comes
+ *   with them: KVM_SEC_A_VM_PID, KVM_SEC_A_VM_VCPU_TIDS and
+ *   KVM_SEC_A_VM_NEAR_CAPACITY; and what the agent reported it applied,
+ *   KVM_SEC_A_VM_AGENT, once it did. Requires CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_LIMIT
  *   Notification only, to KVM_SEC_MCGRP_EVENTS: a VM's limits were
@@ -183,6 +188,9 @@
 
 /* At most this many entries in each top-N nest. */
 #define KVM_SEC_TOP_ENTRIES	8
+
+/* vCPU threads listed in KVM_SEC_A_VM_VCPU_TIDS at most. */
+#define KVM_SEC_VCPU_TIDS_MAX	256
 
 /* Network devices bound to one VM at most, and their peers listed. */
 #define KVM_SEC_NET_MAX_DEVICES	4
@@ -282,6 +290,19 @@ enum kvm_sec_attr {
 	 */
 	KVM_SEC_A_VM_LIMITS,
 	KVM_SEC_A_LIMIT_REASON,		/* u8: enum kvm_sec_limit_reason */
+	/*
+	 * binary: u32 thread IDs (initial PID namespace) of the VM's vCPUs,
+	 * in vCPU order, 0 for one that never ran; the first
+	 * KVM_SEC_VCPU_TIDS_MAX (GET_LIMITS, LIMIT events). A vCPU's thread
+	 * is the last one that ran it, so it can change.
+	 */
+	KVM_SEC_A_VM_VCPU_TIDS,
+	/*
+	 * nest, enum kvm_sec_agent: what the agent applied on the host for
+	 * the VM (SET_VM: its report, replacing the last; GET_LIMITS and
+	 * LIMIT events: the last report)
+	 */
+	KVM_SEC_A_VM_AGENT,
 
 	__KVM_SEC_A_MAX
 };
@@ -581,6 +602,12 @@ enum kvm_sec_net_ctr {
  * without its token is not refused: the vCPU thread waits, before it
  * enters the guest again, until the token is there (the same bucket, as a
  * generic cell rate algorithm). A signal to the thread ends its wait.
+ *
+ * CPU: SIZE microseconds of CPU time for the VM's vCPU threads every
+ * REFILL_MS, as cgroup v2's cpu.max ("SIZE REFILL_MS*1000"): at least
+ * 1000 us, a period of 1 to 1000 ms, no BURST. The module does not enforce
+ * it: it keeps and announces it, and an agent (vsecd) applies it to the
+ * threads of KVM_SEC_A_VM_VCPU_TIDS. TOKENS and DROPS are 0.
  */
 enum kvm_sec_limit {
 	KVM_SEC_LIMIT_UNSPEC,
@@ -593,6 +620,7 @@ enum kvm_sec_limit {
 	KVM_SEC_LIMIT_HYPERCALLS,
 	KVM_SEC_LIMIT_PIO,
 	KVM_SEC_LIMIT_MMIO,
+	KVM_SEC_LIMIT_CPU,
 
 	__KVM_SEC_LIMIT_MAX
 };
@@ -611,7 +639,7 @@ enum kvm_sec_bucket {
 	KVM_SEC_BUCKET_REFILL_MS,	/* u32 */
 	KVM_SEC_BUCKET_BURST,		/* u64: one-time tokens (left) */
 	KVM_SEC_BUCKET_TOKENS,		/* u64: left now (not in SET_VM) */
-	/* u64: frames dropped, or exits that waited (not in SET_VM) */
+	/* u64: frames dropped, or exits over the limit (not in SET_VM) */
 	KVM_SEC_BUCKET_DROPS,
 	KVM_SEC_BUCKET_SET_BY,		/* u8: enum kvm_sec_limit_owner (same) */
 	KVM_SEC_BUCKET_WAIT_US,		/* u64: exits only: vCPU time waited */
@@ -634,7 +662,32 @@ enum kvm_sec_limit_reason {
 	KVM_SEC_LIMIT_BY_LEVEL2,	/* HSEM: the VM went to level 2 */
 	KVM_SEC_LIMIT_BY_VERDICT,	/* HSEM: attacker or overflow */
 	KVM_SEC_LIMIT_BY_CALM,		/* HSEM's lifted: level 1, no verdict */
+	KVM_SEC_LIMIT_BY_AGENT,		/* the agent reported what it applied */
 };
+
+/* The cgroup path of an agent's report, its NUL included, at most. */
+#define KVM_SEC_AGENT_CGROUP_MAX	256
+
+/*
+ * What the agent (vsecd) applied for a VM, as it reported it
+ * (KVM_SEC_A_VM_AGENT): the VM's CPU limit as the cpu.max of the cgroup
+ * holding its vCPU threads, and HREM's advice as a cpu.weight.
+ */
+enum kvm_sec_agent {
+	KVM_SEC_AGENT_UNSPEC,
+	KVM_SEC_AGENT_PAD,
+	KVM_SEC_AGENT_CPU_QUOTA_US,	/* u64: cpu.max quota; 0: "max" */
+	KVM_SEC_AGENT_CPU_PERIOD_US,	/* u32: cpu.max period, 0..1000000 */
+	KVM_SEC_AGENT_WEIGHT,		/* u32: cpu.weight set, 0: untouched */
+	KVM_SEC_AGENT_THREADS,		/* u32: vCPU threads in the cgroup */
+	KVM_SEC_AGENT_ERROR,		/* u32: errno of its last failure */
+	KVM_SEC_AGENT_CGROUP,		/* string: the cgroup, from cgroupfs */
+	KVM_SEC_AGENT_AGE_MS,		/* u64: since the report (not SET_VM) */
+
+	__KVM_SEC_AGENT_MAX
+};
+
+#define KVM_SEC_AGENT_MAX (__KVM_SEC_AGENT_MAX - 1)
 
 /* How a network device came to be bound to a VM. */
 enum kvm_sec_netdev_how {

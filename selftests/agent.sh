@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vsecd, the agent, on a live host (run in the lab as root): the module's
+# CPU limit of a VM becomes the cpu.max of its vCPU threads, in a threaded
+# cgroup under the VMM's own (here machine.slice/vm-N.scope, as systemd
+# would make it), and everything is taken back when its reason goes.
+#
+# 1. A VM's vCPU spinning without pause, capped by the admin at a quarter
+#    of what it used: the agent applies it, reports it to the module
+#    (vsecctl show), runs the hook; the vCPU's CPU time falls to the cap
+#    (measured from the cgroup's cpu.stat over 3 windows of 1 s); lifted,
+#    the cgroup is gone and the thread back in the VMM's.
+# 2. The agent killed (SIGKILL) while a cap is active and restarted: it
+#    keeps it; killed again, the limit lifted meanwhile, restarted: it
+#    takes the cap back.
+# 3. The VM destroyed while capped: nothing left (cgroup, record).
+# 4. The module unloaded while capped: the agent takes it back; loaded
+#    again, the agent follows it and applies a new cap.
+# 5. Stopped (SIGTERM) with a cap active: the agent takes it back.
+# 6. Bad configuration refused; unprivileged users cannot cap.
+set -euo pipefail
+
+ko=${LAB_MODULE:?run this in the lab (make lab CMD=selftests/agent.sh)}
+. "$(dirname "$0")/host-lib.sh"
+
+cg=/sys/fs/cgroup
+work=$(mktemp -d)
+pids=()
+agent=
+cleanup() {
+	[ -z "$agent" ] || kill "$agent" 2>/dev/null || true
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	grep -q '^kvm_sec ' /proc/modules || insmod "$ko" || true
+	for d in "$cg"/machine.slice/*/kvm-sec-vcpus-* "$cg"/machine.slice/*.scope; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+	done
+	rmdir "$cg/machine.slice" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "# agent.sh: line $LINENO: a command failed (status $?)"; sed "s/^/# vsecd: /" "$work/vsecd.log"' ERR
+
+grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none "$cg"
+mkdir -p "$cg/machine.slice"
+
+cat >"$work/hook" <<EOF
+#!/bin/sh
+cat >>"$work/hook.log"
+EOF
+chmod +x "$work/hook"
+cat >"$work/vsecd.conf" <<EOF
+# the lab's
+state_dir = $work/state
+hook = $work/hook
+resync_s = 2
+EOF
+
+start_agent() {
+	vsecd --config "$work/vsecd.conf" 2>>"$work/vsecd.log" &
+	agent=$!
+	wait_until 'grep -q "^vsecd: running" "$work/vsecd.log"' 20
+}
+
+# A spinning VM in a cgroup of its own; sets $vm_pid and $vm (its ID).
+start_vm() {	# NAME
+	mkdir -p "$cg/machine.slice/vm-$1.scope"
+	tiny-vm --hypercalls 1000 --forever >/dev/null &
+	vm_pid=$!
+	pids+=("$vm_pid")
+	echo "$vm_pid" >"$cg/machine.slice/vm-$1.scope/cgroup.procs"
+	wait_until 'vm=$(vsecctl --json list | python3 -c "
+import json, sys
+print(next(str(v[\"id\"]) for v in json.load(sys.stdin) if v[\"pid\"] == $vm_pid))" 2>/dev/null)' 20
+}
+
+child_of() { echo "$cg/machine.slice/vm-$1.scope/kvm-sec-vcpus-$2"; }	# NAME PID
+# The agent's report as the module shows it: EXPR of a (the report).
+report() {	# VM-ID EXPR
+	vsecctl --json show "$1" | python3 -c '
+import json, sys
+a = json.load(sys.stdin).get("agent")
+print(eval(sys.argv[1]) if a else None)' "$2"
+}
+usage_us() { sed -n 's/^usage_usec //p' "$1/cpu.stat"; }
+# CPU time of cgroup $1 per second, over 3 windows of 1 s: the ratios.
+share() {	# CGROUP
+	local i u0 u1 t0 t1
+	for i in 1 2 3; do
+		u0=$(usage_us "$1") t0=$EPOCHREALTIME
+		sleep 1
+		u1=$(usage_us "$1") t1=$EPOCHREALTIME
+		python3 -c "print('%.3f' % (($u1 - $u0) / 1e6 / ($t1 - $t0)))"
+	done
+}
+hooked() { grep -q "\"action\":\"$1\",.*\"id\":$2," "$work/hook.log" 2>/dev/null; }
+
+echo "TAP version 13"
+
+# 6. A bad configuration: refused, with the line named.
+printf 'more_weight = 500\nhook = relative\n' >"$work/bad.conf"
+st=0
+msg=$(vsecd --config "$work/bad.conf" 2>&1) || st=$?
+check "a bad configuration is refused, naming its line (exit 78)" \
+	'[ "$st" = 78 ] && [[ $msg == *"bad.conf:2: bad value for hook"* ]]'
+
+start_agent
+check "the agent runs and finds the module" \
+	'grep -q "module found" "$work/vsecd.log"'
+
+# 1. Capped by the admin, measured, lifted.
+start_vm a
+a=$vm a_pid=$vm_pid
+free=$(share "$cg/machine.slice/vm-a.scope" | sort -n | tail -1)
+# A quarter of what it took, at least 2 % (per 100 ms).
+quota=$(python3 -c "print(max(2000, int($free * 100000 / 4)))")
+vsecctl limit "$a" cpu "$quota/100" >/dev/null
+child=$(child_of a "$a_pid")
+check "VM A ($a) capped at $quota us per 100 ms: the agent applies cpu.max to its vCPU thread" \
+	'wait_until "[ -f $child/cpu.max ] && [ \"\$(cat $child/cpu.max)\" = \"$quota 100000\" ] &&
+		grep -qx $a_pid $child/cgroup.threads" 20'
+reported() {	# VM-ID QUOTA: the agent's report says it capped 1 thread
+	[ "$(report "$1" '(a["cpu_quota_us"], a["cpu_period_us"], a["threads"], a["error"])')" = "($2, 100000, 1, 0)" ]
+}
+check "... reports it to the module (vsecctl show)" \
+	'wait_until "reported $a $quota" 20'
+check "... and runs the hook with the event" 'wait_until "hooked cpu-cap-applied $a" 10'
+mapfile -t r < <(share "$child")
+cap=$(python3 -c "print($quota / 100000)")
+echo "# A: unlimited $free CPU, capped at $cap: ${r[*]}"
+# The kernel enforces cpu.max at its tick: a thread runs over its quota by
+# up to a tick (4 ms at Debian's HZ 250) each period of 100 ms.
+check "its vCPU's CPU time falls to the cap: 0.8 of it to 1.1 of it and a tick a period, each of 3 s" \
+	'[ "${#r[@]}" = 3 ] &&
+	 python3 -c "import sys; sys.exit(not all(0.8 * $cap <= float(x) <= 1.1 * $cap + 0.04 for x in sys.argv[1:]))" "${r[@]}"'
+
+# 2. The agent killed while capping, restarted: keeps it.
+kill -KILL "$agent"
+wait "$agent" 2>/dev/null || true
+start_agent
+check "the agent killed and restarted keeps the cap (its record found)" \
+	'grep -q "record(s) of a previous run" "$work/vsecd.log" &&
+	 wait_until "[ \"\$(cat $child/cpu.max 2>/dev/null)\" = \"$quota 100000\" ]" 10 &&
+	 [ "$(ls "$cg/machine.slice/vm-a.scope" | grep -c kvm-sec-vcpus)" = 1 ]'
+# ... killed again, the limit lifted meanwhile: takes it back.
+kill -KILL "$agent"
+wait "$agent" 2>/dev/null || true
+vsecctl limit "$a" cpu off >/dev/null
+check "the limit lifted while the agent was down: the cap is still there" '[ -d "$child" ]'
+start_agent
+check "... restarted, the agent takes it back: cgroup gone, thread back in the VMM's" \
+	'wait_until "[ ! -d $child ]" 20 &&
+	 grep -qx "$a_pid" "$cg/machine.slice/vm-a.scope/cgroup.threads" &&
+	 ! ls "$work/state" | grep -q "^vm-"'
+lifted_reported() { [ "$(report "$1" 'a["cpu_quota_us"]')" = 0 ]; }
+check "... and says so (hook, report)" \
+	'wait_until "hooked cpu-cap-lifted $a" 10 && wait_until "lifted_reported $a" 10'
+
+# 3. The VM destroyed while capped.
+vsecctl limit "$a" cpu 5000 >/dev/null
+wait_until "[ -d $child ]" 20
+kill "$a_pid"
+wait "$a_pid" 2>/dev/null || true
+check "VM A destroyed while capped: its cgroup and record are gone" \
+	'wait_until "[ ! -d $child ]" 20 && ! ls "$work/state" | grep -q "^vm-" &&
+	 rmdir "$cg/machine.slice/vm-a.scope"'
+
+# 4. The module unloaded while capped; loaded again.
+start_vm b
+b=$vm b_pid=$vm_pid
+vsecctl limit "$b" cpu 5000 >/dev/null
+child=$(child_of b "$b_pid")
+wait_until "[ -d $child ]" 20
+rmmod kvm_sec
+check "the module unloaded while VM B is capped: the agent takes it back" \
+	'wait_until "[ ! -d $child ]" 20 &&
+	 grep -qx "$b_pid" "$cg/machine.slice/vm-b.scope/cgroup.threads"'
+insmod "$ko"
+vm=
+wait_until 'vm=$(vsecctl --json list | python3 -c "
+import json, sys
+print(next(str(v[\"id\"]) for v in json.load(sys.stdin) if v[\"pid\"] == $b_pid))" 2>/dev/null)' 20
+b=$vm
+vsecctl limit "$b" cpu 6000 >/dev/null
+check "loaded again: the agent follows it, and caps VM B ($b) anew" \
+	'wait_until "[ \"\$(cat $child/cpu.max 2>/dev/null)\" = \"6000 100000\" ]" 20'
+
+# 6. Unprivileged users cannot cap.
+check "an unprivileged user cannot set a CPU limit (exit 5)" \
+	'st=0; setpriv --reuid 65534 --regid 65534 --clear-groups vsecctl limit "$b" cpu 5000 >/dev/null 2>&1 || st=$?; [ "$st" = 5 ]'
+
+# 5. Stopped with a cap active.
+kill -TERM "$agent"
+st=0
+wait "$agent" || st=$?
+agent=
+check "the agent stopped (SIGTERM, exit 0) takes back what it applied" \
+	'[ "$st" = 0 ] && [ ! -d "$child" ] && ! ls "$work/state" | grep -q "^vm-"'
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("# vsecd: %d events, %d lost, %d resyncs, %d applied, %d lifted, %d errors; hooks %s"
+      % (s["events"], s["events_lost"], s["resyncs"], s["applied"], s["lifted"],
+         s["errors"], s["hooks"]))' "$work/state/status.json" || true
+check "no hook dropped, failed or killed" \
+	'grep -q "\"hooks\":{\"run\":[1-9][0-9]*,\"failed\":0,\"dropped\":0,\"killed\":0}" "$work/state/status.json"'
+vsecctl limit "$b" cpu off >/dev/null
+
+if [ "$fail" != 0 ]; then
+	sed 's/^/# vsecd: /' "$work/vsecd.log"
+	sed 's/^/# hook: /' "$work/hook.log" 2>/dev/null || true
+fi
+echo "1..$((pass + fail))"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
