@@ -24,6 +24,26 @@ static inline u64 ksec_vcpu_halts(const struct kvm_vcpu *vcpu)
 #endif
 }
 
+/*
+ * The task that last ran @vcpu, or NULL; the caller holds rcu_read_lock()
+ * (a task is freed after a grace period). KVM keeps it as vcpu->pid, under
+ * RCU or, on newer kernels, under vcpu->pid_lock, which frees the pid at
+ * once.
+ */
+static inline struct task_struct *ksec_vcpu_task(struct kvm_vcpu *vcpu)
+{
+#ifdef KSEC_HAVE_VCPU_PID_LOCK
+	struct task_struct *t;
+
+	read_lock(&vcpu->pid_lock);
+	t = pid_task(vcpu->pid, PIDTYPE_PID);
+	read_unlock(&vcpu->pid_lock);
+	return t;
+#else
+	return pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+#endif
+}
+
 static inline u64 ksec_vcpu_irqs(const struct kvm_vcpu *vcpu)
 {
 #if defined(KSEC_HAVE_STAT_IRQ_EXITS)

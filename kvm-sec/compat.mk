@@ -69,3 +69,7 @@ endif
 ifeq ($(call ksec-has,[^_]irq_exits;,$(ksec-arch-inc)/asm/kvm_host.h),y)
 ccflags-y += -DKSEC_HAVE_STAT_IRQ_EXITS
 endif
+# Newer kernels guard a vCPU's "last run PID" with a rwlock, not RCU.
+ifeq ($(call ksec-has,rwlock_t[[:space:]]+pid_lock;,$(ksec-inc)/linux/kvm_host.h),y)
+ccflags-y += -DKSEC_HAVE_VCPU_PID_LOCK
+endif

@@ -341,6 +341,16 @@ static bool ksec_more_reasons(struct ksec_hsem *h, unsigned long mask)
 	return added;
 }
 
+static bool ksec_has_reason(const struct ksec_hsem *h, unsigned int feature)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nr_reasons; i++)
+		if (h->reason[i].feature == feature)
+			return true;
+	return false;
+}
+
 /* The busiest other VM of this host among @vm's peers, or 0. */
 static u32 ksec_busiest_peer(struct ksec_vm *vm, bool sources)
 {
@@ -642,9 +652,14 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	paced = ksec_limit_paced(&vm->lim, h->paced);
 	for_each_set_bit(i, &paced, KSEC_LIM_EXIT_NR)
 		out |= BIT(ksec_paced_feature[i]);
-	/* So is a VM whose vCPUs use 90 % of HSEM's CPU cap: it pushes. */
+	/*
+	 * So is a VM judged for its CPU whose vCPUs use 90 % of HSEM's CPU
+	 * cap: it pushes against it. (One judged for its network may use
+	 * that much as its norm: its CPU keeps it from no calm interval.)
+	 */
 	cpu_cap = ksec_limit_hsem_cpu(&vm->lim);
-	if (cpu_cap && f[KVM_SEC_F_CPU] * 10 >= cpu_cap * 9)
+	if (cpu_cap && f[KVM_SEC_F_CPU] * 10 >= cpu_cap * 9 &&
+	    ksec_has_reason(h, KVM_SEC_F_CPU))
 		out |= BIT(KVM_SEC_F_CPU);
 	h->out = out;
 	/*

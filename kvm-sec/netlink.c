@@ -1284,7 +1284,8 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	    nla_get_u32(interval) < VIRTIO_VSEM_INTERVAL_MIN_MS) {
 		NL_SET_ERR_MSG_ATTR(info->extack, interval,
 				    "the interval is 0 or 100 to 60000 ms");
-		return -EINVAL;
+		err = -EINVAL;
+		goto out_free;
 	}
 	vm = ksec_vm_get_by_id(nla_get_u32(id));
 	if (!vm) {

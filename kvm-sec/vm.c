@@ -182,7 +182,7 @@ bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus)
 		return false;
 	rcu_read_lock();
 	kvm_for_each_vcpu(i, vcpu, vm->kvm) {
-		t = pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+		t = ksec_vcpu_task(vcpu);
 		if (t)
 			*cpu_ns += READ_ONCE(t->se.sum_exec_runtime);
 	}
@@ -193,6 +193,7 @@ bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus)
 
 unsigned int ksec_vm_vcpu_tids(struct ksec_vm *vm, u32 *tids, unsigned int max)
 {
+	struct task_struct *t;
 	struct kvm_vcpu *vcpu;
 	unsigned long flags, i;
 	unsigned int n = 0;
@@ -203,7 +204,13 @@ unsigned int ksec_vm_vcpu_tids(struct ksec_vm *vm, u32 *tids, unsigned int max)
 		kvm_for_each_vcpu(i, vcpu, vm->kvm) {
 			if (n == max)
 				break;
-			tids[n++] = pid_nr(rcu_dereference(vcpu->pid));
+			/*
+			 * Only a live thread of the VMM: the pid of one that
+			 * ended may be another task's number by now.
+			 */
+			t = ksec_vcpu_task(vcpu);
+			tids[n++] = t && READ_ONCE(t->mm) == vm->kvm->mm ?
+				    task_pid_nr(t) : 0;
 		}
 		rcu_read_unlock();
 	}

@@ -247,7 +247,8 @@ void ksec_vm_totals(struct ksec_vm *vm, u64 *tot, u32 *vcpus);
 void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v);
 /*
  * The thread IDs (initial namespace) of the VM's first @max vCPUs, 0 for
- * one that never ran; how many were written. None once the VM is dead.
+ * one that never ran or whose thread is no longer one of its VMM's; how
+ * many were written. None once the VM is dead.
  */
 unsigned int ksec_vm_vcpu_tids(struct ksec_vm *vm, u32 *tids, unsigned int max);
 

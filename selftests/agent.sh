@@ -6,6 +6,8 @@
 # cgroup under the VMM's own (here machine.slice/vm-N.scope, as systemd
 # would make it), and everything is taken back when its reason goes.
 #
+# Each VM is held at level 1, so that HSEM sets no CPU limit of its own.
+#
 # 1. A VM's vCPU spinning without pause, capped by the admin at a quarter
 #    of what it used: the agent applies it, reports it to the module
 #    (vsecctl show), runs the hook; the vCPU's CPU time falls to the cap
@@ -16,7 +18,8 @@
 #    takes the cap back.
 # 3. The VM destroyed while capped: nothing left (cgroup, record).
 # 4. The module unloaded while capped: the agent takes it back; loaded
-#    again, the agent follows it and applies a new cap.
+#    again, the agent follows it and applies a new cap. Two VMMs in one
+#    cgroup: each VM its own threaded cgroup; one lifted, the other stays.
 # 5. Stopped (SIGTERM) with a cap active: the agent takes it back.
 # 6. Bad configuration refused; unprivileged users cannot cap.
 set -euo pipefail
@@ -57,10 +60,13 @@ hook = $work/hook
 resync_s = 2
 EOF
 
-start_agent() {
+runs() { cat "$work/vsecd.log" 2>/dev/null | grep -c "^vsecd: running" || true; }
+start_agent() {	# and wait until it says it runs (its log is appended to)
+	local n
+	n=$(runs)
 	vsecd --config "$work/vsecd.conf" 2>>"$work/vsecd.log" &
 	agent=$!
-	wait_until 'grep -q "^vsecd: running" "$work/vsecd.log"' 20
+	wait_until '[ "$(runs)" -gt "$n" ]' 20
 }
 
 # A spinning VM in a cgroup of its own; sets $vm_pid and $vm (its ID).
@@ -73,9 +79,11 @@ start_vm() {	# NAME
 	wait_until 'vm=$(vsecctl --json list | python3 -c "
 import json, sys
 print(next(str(v[\"id\"]) for v in json.load(sys.stdin) if v[\"pid\"] == $vm_pid))" 2>/dev/null)' 20
+	# Held at level 1: HSEM judges it not, and sets no CPU limit of its own.
+	vsecctl level "$vm" 1 >/dev/null
 }
 
-child_of() { echo "$cg/machine.slice/vm-$1.scope/kvm-sec-vcpus-$2"; }	# NAME PID
+child_of() { echo "$cg/machine.slice/vm-$1.scope/kvm-sec-vcpus-$2-$3"; }	# NAME PID ID
 # The agent's report as the module shows it: EXPR of a (the report).
 report() {	# VM-ID EXPR
 	vsecctl --json show "$1" | python3 -c '
@@ -116,7 +124,7 @@ free=$(share "$cg/machine.slice/vm-a.scope" | sort -n | tail -1)
 # A quarter of what it took, at least 2 % (per 100 ms).
 quota=$(python3 -c "print(max(2000, int($free * 100000 / 4)))")
 vsecctl limit "$a" cpu "$quota/100" >/dev/null
-child=$(child_of a "$a_pid")
+child=$(child_of a "$a_pid" "$a")
 check "VM A ($a) capped at $quota us per 100 ms: the agent applies cpu.max to its vCPU thread" \
 	'wait_until "[ -f $child/cpu.max ] && [ \"\$(cat $child/cpu.max)\" = \"$quota 100000\" ] &&
 		grep -qx $a_pid $child/cgroup.threads" 20'
@@ -147,12 +155,11 @@ check "the agent killed and restarted keeps the cap (its record found)" \
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null || true
 vsecctl limit "$a" cpu off >/dev/null
-check "the limit lifted while the agent was down: the cap is still there" '[ -d "$child" ]'
 start_agent
-check "... restarted, the agent takes it back: cgroup gone, thread back in the VMM's" \
-	'wait_until "[ ! -d $child ]" 20 &&
-	 grep -qx "$a_pid" "$cg/machine.slice/vm-a.scope/cgroup.threads" &&
-	 ! ls "$work/state" | grep -q "^vm-"'
+no_record() { ! ls "$work/state" | grep -q "^vm-"; }
+check "the limit lifted while the agent was down: restarted, it takes the cap back (cgroup, record; thread back in the VMM's)" \
+	'wait_until "[ ! -d $child ] && no_record" 20 &&
+	 grep -qx "$a_pid" "$cg/machine.slice/vm-a.scope/cgroup.threads"'
 lifted_reported() { [ "$(report "$1" 'a["cpu_quota_us"]')" = 0 ]; }
 check "... and says so (hook, report)" \
 	'wait_until "hooked cpu-cap-lifted $a" 10 && wait_until "lifted_reported $a" 10'
@@ -162,15 +169,16 @@ vsecctl limit "$a" cpu 5000 >/dev/null
 wait_until "[ -d $child ]" 20
 kill "$a_pid"
 wait "$a_pid" 2>/dev/null || true
-check "VM A destroyed while capped: its cgroup and record are gone" \
-	'wait_until "[ ! -d $child ]" 20 && ! ls "$work/state" | grep -q "^vm-" &&
+check "VM A destroyed while capped: its cgroup and record are gone, nothing keeps its scope" \
+	'wait_until "[ ! -d $child ] && no_record" 20 &&
+	 ! grep -qw cpu "$cg/machine.slice/vm-a.scope/cgroup.subtree_control" &&
 	 rmdir "$cg/machine.slice/vm-a.scope"'
 
 # 4. The module unloaded while capped; loaded again.
 start_vm b
 b=$vm b_pid=$vm_pid
 vsecctl limit "$b" cpu 5000 >/dev/null
-child=$(child_of b "$b_pid")
+child=$(child_of b "$b_pid" "$b")
 wait_until "[ -d $child ]" 20
 rmmod kvm_sec
 check "the module unloaded while VM B is capped: the agent takes it back" \
@@ -182,9 +190,25 @@ wait_until 'vm=$(vsecctl --json list | python3 -c "
 import json, sys
 print(next(str(v[\"id\"]) for v in json.load(sys.stdin) if v[\"pid\"] == $b_pid))" 2>/dev/null)' 20
 b=$vm
+vsecctl level "$b" 1 >/dev/null
 vsecctl limit "$b" cpu 6000 >/dev/null
+child=$(child_of b "$b_pid" "$b")
 check "loaded again: the agent follows it, and caps VM B ($b) anew" \
 	'wait_until "[ \"\$(cat $child/cpu.max 2>/dev/null)\" = \"6000 100000\" ]" 20'
+
+# Two VMMs in one cgroup: each VM has its own threaded cgroup and cap.
+start_vm b
+c=$vm c_pid=$vm_pid
+vsecctl limit "$c" cpu 7000 >/dev/null
+c_child=$(child_of b "$c_pid" "$c")
+wait_until "[ -d $c_child ]" 20
+vsecctl limit "$b" cpu off >/dev/null
+check "two VMMs in one cgroup: B's cap lifted, C's stays (its cgroup, its cpu.max)" \
+	'wait_until "[ ! -d $child ]" 20 &&
+	 [ "$(cat "$c_child/cpu.max" 2>/dev/null)" = "7000 100000" ] &&
+	 grep -qx "$c_pid" "$c_child/cgroup.threads"'
+vsecctl limit "$b" cpu 6000 >/dev/null
+wait_until "[ -d $child ]" 20
 
 # 6. Unprivileged users cannot cap.
 check "an unprivileged user cannot set a CPU limit (exit 5)" \
@@ -195,8 +219,11 @@ kill -TERM "$agent"
 st=0
 wait "$agent" || st=$?
 agent=
-check "the agent stopped (SIGTERM, exit 0) takes back what it applied" \
-	'[ "$st" = 0 ] && [ ! -d "$child" ] && ! ls "$work/state" | grep -q "^vm-"'
+check "the agent stopped (SIGTERM, exit 0) takes back what it applied, for each VM, and says so" \
+	'[ "$st" = 0 ] && [ ! -d "$child" ] && [ ! -d "$c_child" ] && no_record &&
+	 ! grep -qw cpu "$cg/machine.slice/vm-b.scope/cgroup.subtree_control" &&
+	 [ "$(report "$b" "a[\"cpu_quota_us\"]")" = 0 ] &&
+	 [ "$(report "$c" "a[\"cpu_quota_us\"]")" = 0 ]'
 python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -206,6 +233,7 @@ print("# vsecd: %d events, %d lost, %d resyncs, %d applied, %d lifted, %d errors
 check "no hook dropped, failed or killed" \
 	'grep -q "\"hooks\":{\"run\":[1-9][0-9]*,\"failed\":0,\"dropped\":0,\"killed\":0}" "$work/state/status.json"'
 vsecctl limit "$b" cpu off >/dev/null
+vsecctl limit "$c" cpu off >/dev/null
 
 if [ "$fail" != 0 ]; then
 	sed 's/^/# vsecd: /' "$work/vsecd.log"

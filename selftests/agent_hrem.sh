@@ -105,7 +105,7 @@ check "HSEM limits its CPU" 'wait_until "[ \"\$(cpu_limit $h)\" != none ]" 10'
 size=0 refill=1
 read -r size refill < <(cpu_limit "$h" | sed 's/^none$/0 1/') || true
 echo "# H's events: $(grep -cE "\"id\":$h," "$work/events") (limit now $(cpu_limit "$h"))"
-child=$cg/machine.slice/vm-h.scope/kvm-sec-vcpus-$h_pid
+child=$cg/machine.slice/vm-h.scope/kvm-sec-vcpus-$h_pid-$h
 check "vsecd caps H's vCPU thread there ($size us per $refill ms)" \
 	'wait_until "[ \"\$(cat $child/cpu.max 2>/dev/null)\" = \"$size $((refill * 1000))\" ]" 20 &&
 	 wait_until "hooked cpu-cap-applied $h" 10 &&

@@ -22,12 +22,13 @@ struct agent_orig {
 };
 
 /*
- * What vsecd applied for one VM. Its VMM process is the VM's identity on
- * the host for as long as the record lives (PID and start time: a reused
- * PID is another process); the module's VM ID changes with a reload.
+ * What vsecd applied for one VM: the VM of ID @id (the module's) of the
+ * VMM process @pid started at @start (a reused PID is another process).
+ * After a module reload the VM has another ID: the old record is taken
+ * back and a new one made.
  */
 struct agent_vm {
-	uint32_t id;			/* the module's; 0: not seen yet */
+	uint32_t id;
 	uint32_t pid;
 	uint64_t start;			/* the VMM's, in clock ticks */
 	struct agent_cg where;
@@ -38,27 +39,27 @@ struct agent_vm {
 	unsigned int threads;		/* vCPU threads in the capped cgroup */
 	uint32_t weight_orig;		/* the VM cgroup's before vsecd's */
 	uint32_t weight;		/* vsecd's; 0: untouched */
+	bool advised;			/* HREM's advice announced */
 	struct agent_orig *orig;	/* libvirt's cpu.max, per vcpuN */
 	unsigned int nr_orig;
 	int error;			/* errno of the last failure */
 	bool seen;			/* in the last full reconciliation */
-	bool reported;			/* report sent since the module loaded */
-	struct vsec_agent report;	/* ... and what it said */
 };
 
 /* The start time of process @pid (clock ticks since boot), or 0. */
 uint64_t agent_proc_start(pid_t pid);
 
 /*
- * Records on disk, one file per VMM (state_dir/vm-PID-START), written
+ * Records on disk, one file per VM (state_dir/vm-PID-START-ID), written
  * before each change is made (a crash leaves what was being applied) and
  * removed once nothing is left applied.
  */
 int agent_state_save(const char *dir, const struct agent_vm *v);
 void agent_state_remove(const char *dir, const struct agent_vm *v);
 /*
- * Every record of @dir, malloc'ed; a file that does not parse is logged,
- * renamed *.bad and skipped.
+ * Every record of @dir, malloc'ed; a file that does not parse (or whose
+ * name is not its VM's) is logged, renamed *.bad and skipped; a *.tmp
+ * left by a crash is removed.
  */
 int agent_state_load(const char *dir, struct agent_vm **vms, size_t *nr);
 

@@ -95,8 +95,8 @@ int agent_cg_of(pid_t pid, pid_t tid, char *cg, size_t len)
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "0::", 3))
 			continue;
-		if (strlen(line + 3) >= len || line[3] != '/') {
-			err = -ENAMETOOLONG;
+		if (strlen(line + 3) >= len || !agent_cg_path_ok(line + 3)) {
+			err = -EINVAL;
 			break;
 		}
 		strcpy(cg, line + 3);
@@ -105,6 +105,37 @@ int agent_cg_of(pid_t pid, pid_t tid, char *cg, size_t len)
 	}
 	fclose(f);
 	return err;
+}
+
+bool agent_cg_path_ok(const char *cg)
+{
+	const char *p;
+
+	if (cg[0] != '/' || strlen(cg) >= AGENT_PATH_MAX)
+		return false;
+	/* Outside our cgroup namespace ("/.."), or a name to misread. */
+	for (p = cg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	for (p = cg; (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || !p[3])
+			return false;
+	return true;
+}
+
+/* Root's (uid 0), as cgroups a manager made are: not a user's delegation. */
+static int cg_root_owned(const char *root, const char *cg)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int err;
+
+	err = cg_path(path, sizeof(path), root, cg, NULL);
+	if (err)
+		return err;
+	if (stat(path, &st))
+		return -errno;
+	return st.st_uid ? -EPERM : 0;
 }
 
 static void cg_parent(char *cg)
@@ -129,37 +160,52 @@ int agent_cg_find(const char *root, pid_t pid, struct agent_cg *where)
 	char cg[AGENT_PATH_MAX], child[64];
 	int err;
 
-	(void)root;
 	memset(where, 0, sizeof(*where));
 	err = agent_cg_of(pid, 0, cg, sizeof(cg));
 	if (err)
 		return err;
 	/* Its main thread may be a vCPU thread, already moved. */
-	snprintf(child, sizeof(child), AGENT_CG_CHILD "%d", (int)pid);
-	if (!strcmp(cg_base(cg), child))
+	snprintf(child, sizeof(child), AGENT_CG_CHILD "%d-", (int)pid);
+	if (!strncmp(cg_base(cg), child, strlen(child)))
 		cg_parent(cg);
 	strcpy(where->vmm, cg);
+	where->mode = AGENT_CG_OWN;
 	if (!strcmp(cg_base(cg), "emulator")) {
 		/* libvirt: <scope>/libvirt/emulator; the VM is the scope. */
 		cg_parent(cg);
 		if (!strcmp(cg_base(cg), "libvirt")) {
 			where->mode = AGENT_CG_LIBVIRT;
 			cg_parent(cg);
-			strcpy(where->weigh, strcmp(cg, "/") ? cg : "");
-			return 0;
+		} else {
+			strcpy(cg, where->vmm);
 		}
-		strcpy(cg, where->vmm);
 	}
-	where->mode = AGENT_CG_OWN;
 	strcpy(where->weigh, strcmp(cg, "/") ? cg : "");
-	return 0;
+	err = cg_root_owned(root, where->vmm);
+	if (!err && where->weigh[0])
+		err = cg_root_owned(root, where->weigh);
+	return err;
 }
 
-void agent_cg_child(const struct agent_cg *where, pid_t pid, char *child,
-		    size_t len)
+void agent_cg_child(const struct agent_cg *where, pid_t pid, uint32_t id,
+		    char *child, size_t len)
 {
-	snprintf(child, len, "%s/" AGENT_CG_CHILD "%d",
-		 strcmp(where->vmm, "/") ? where->vmm : "", (int)pid);
+	snprintf(child, len, "%s/" AGENT_CG_CHILD "%d-%" PRIu32,
+		 strcmp(where->vmm, "/") ? where->vmm : "", (int)pid, id);
+}
+
+static bool has_word(const char *list, const char *word);
+
+int agent_cg_has_cpu(const char *root, const char *cg, bool *has)
+{
+	char ctl[512];
+	int err;
+
+	err = agent_cg_read(root, cg, "cgroup.subtree_control", ctl,
+			    sizeof(ctl));
+	if (!err)
+		*has = has_word(ctl, "cpu");
+	return err;
 }
 
 static bool has_word(const char *list, const char *word)
@@ -211,17 +257,84 @@ int agent_cg_enable_cpu_above(const char *root, const char *cg)
 	return err;
 }
 
-int agent_cg_cap(const char *root, const struct agent_cg *where, pid_t pid,
-		 const uint32_t *tids, unsigned int n, uint64_t quota,
-		 uint32_t period, bool *enabled, unsigned int *moved)
+/* The thread IDs listed in @cg's cgroup.threads, malloc'ed. */
+static int cg_threads(const char *root, const char *cg, uint32_t **out,
+		      unsigned int *nr)
 {
-	char child[AGENT_PATH_MAX + 32], path[PATH_MAX], type[32], val[64];
-	unsigned int i;
-	bool added;
+	char path[PATH_MAX], line[32];
+	uint32_t *t = NULL;
+	unsigned int n = 0, cap = 0;
+	FILE *f;
 	int err;
 
+	*out = NULL;
+	*nr = 0;
+	err = cg_path(path, sizeof(path), root, cg, "cgroup.threads");
+	if (err)
+		return err;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (n == cap) {
+			uint32_t *m;
+
+			cap = cap ? 2 * cap : 16;
+			m = realloc(t, cap * sizeof(*t));
+			if (!m) {
+				free(t);
+				fclose(f);
+				return -ENOMEM;
+			}
+			t = m;
+		}
+		t[n++] = (uint32_t)strtoul(line, NULL, 10);
+	}
+	fclose(f);
+	*out = t;
+	*nr = n;
+	return 0;
+}
+
+static bool has_tid(const uint32_t *t, unsigned int n, uint32_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (t[i] == tid)
+			return true;
+	return false;
+}
+
+/* A live thread of process @pid (not a reused number of another's). */
+static bool thread_of(pid_t pid, uint32_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%" PRIu32, (int)pid, tid);
+	return !access(path, F_OK);
+}
+
+static int move_thread(const char *root, const char *cg, uint32_t tid)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%" PRIu32, tid);
+	return agent_cg_write(root, cg, "cgroup.threads", val);
+}
+
+int agent_cg_cap(const char *root, const struct agent_cg *where, pid_t pid,
+		 uint32_t id, const uint32_t *tids, unsigned int n,
+		 uint64_t quota, uint32_t period, unsigned int *moved)
+{
+	char child[AGENT_PATH_MAX + 48], path[PATH_MAX], type[32], val[64];
+	unsigned int i, nr_in = 0;
+	uint32_t *in = NULL;
+	bool added;
+	int err, first = 0;
+
 	*moved = 0;
-	agent_cg_child(where, pid, child, sizeof(child));
+	agent_cg_child(where, pid, id, child, sizeof(child));
 	if (strlen(child) >= AGENT_PATH_MAX)
 		return -ENAMETOOLONG;
 	err = agent_cg_enable_cpu_above(root, where->vmm);
@@ -235,67 +348,105 @@ int agent_cg_cap(const char *root, const struct agent_cg *where, pid_t pid,
 	err = agent_cg_read(root, child, "cgroup.type", type, sizeof(type));
 	if (!err && strcmp(type, "threaded"))
 		err = agent_cg_write(root, child, "cgroup.type", "threaded");
+	if (!err)
+		err = enable_cpu(root, where->vmm, &added);
+	if (!err) {
+		snprintf(val, sizeof(val), "%" PRIu64 " %" PRIu32, quota,
+			 period);
+		err = agent_cg_write(root, child, "cpu.max", val);
+	}
+	if (!err)
+		err = cg_threads(root, child, &in, &nr_in);
 	if (err)
 		return err;
-	err = enable_cpu(root, where->vmm, &added);
-	if (err)
-		return err;
-	*enabled |= added;
-	snprintf(val, sizeof(val), "%" PRIu64 " %" PRIu32, quota, period);
-	err = agent_cg_write(root, child, "cpu.max", val);
-	if (err)
-		return err;
+	/* No longer a vCPU's: back where the VMM is. */
+	for (i = 0; i < nr_in; i++) {
+		if (has_tid(tids, n, in[i]))
+			continue;
+		err = move_thread(root, where->vmm, in[i]);
+		if (err && err != -ESRCH && !first)
+			first = err;
+	}
 	for (i = 0; i < n; i++) {
 		if (!tids[i])
 			continue;
-		snprintf(val, sizeof(val), "%" PRIu32, tids[i]);
-		err = agent_cg_write(root, child, "cgroup.threads", val);
-		/* A vCPU thread that ended since the module listed it. */
+		if (has_tid(in, nr_in, tids[i])) {
+			(*moved)++;
+			continue;
+		}
+		if (!thread_of(pid, tids[i]))
+			continue;
+		err = move_thread(root, child, tids[i]);
+		/* A vCPU thread that ended since it was listed. */
 		if (err == -ESRCH)
 			continue;
-		if (err)
-			return err;
+		if (err) {
+			if (!first)
+				first = err;
+			continue;
+		}
 		(*moved)++;
 	}
-	return 0;
+	free(in);
+	return first;
+}
+
+/* Another VM's child of kvm-sec in @cg (which still needs its cpu). */
+static bool other_child(const char *root, const char *cg, const char *mine)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (cg_path(path, sizeof(path), root, cg, NULL))
+		return true;
+	d = opendir(path);
+	if (!d)
+		return true;
+	while (!found && (de = readdir(d)))
+		found = !strncmp(de->d_name, AGENT_CG_CHILD,
+				 strlen(AGENT_CG_CHILD)) &&
+			strcmp(de->d_name, mine);
+	closedir(d);
+	return found;
 }
 
 int agent_cg_uncap(const char *root, const struct agent_cg *where, pid_t pid,
-		   bool enabled)
+		   uint32_t id, bool enabled)
 {
-	char child[AGENT_PATH_MAX + 32], path[PATH_MAX], tid[32];
-	FILE *f;
+	char child[AGENT_PATH_MAX + 48], path[PATH_MAX];
+	unsigned int i, nr = 0;
+	uint32_t *in = NULL;
 	int err = 0;
 
-	agent_cg_child(where, pid, child, sizeof(child));
-	err = cg_path(path, sizeof(path), root, child, "cgroup.threads");
-	if (err)
+	agent_cg_child(where, pid, id, child, sizeof(child));
+	err = cg_threads(root, child, &in, &nr);
+	if (err && err != -ENOENT)
 		return err;
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(tid, sizeof(tid), f)) {
-		int e;
+	if (!err) {
+		for (i = 0; i < nr; i++) {
+			int e = move_thread(root, where->vmm, in[i]);
 
-		tid[strcspn(tid, "\n")] = '\0';
-		e = agent_cg_write(root, where->vmm, "cgroup.threads", tid);
-		if (e && e != -ESRCH && !err)
-			err = e;
+			if (e && e != -ESRCH && !err)
+				err = e;
+		}
+		free(in);
+		if (err)
+			return err;
+		err = cg_path(path, sizeof(path), root, child, NULL);
+		if (err)
+			return err;
+		/* Its last threads may take a moment to leave: -EBUSY, again. */
+		if (rmdir(path) && errno != ENOENT)
+			return -errno;
 	}
-	fclose(f);
-	if (err)
-		return err;
-	err = cg_path(path, sizeof(path), root, child, NULL);
-	if (err)
-		return err;
-	/* Its last threads may take a moment to leave: -EBUSY, tried again. */
-	if (rmdir(path) && errno != ENOENT)
-		return -errno;
-	if (enabled && strcmp(where->vmm, "/")) {
-		/* Refused while another child still uses it: then kept. */
+	if (enabled && strcmp(where->vmm, "/") &&
+	    !other_child(root, where->vmm, strrchr(child, '/') + 1)) {
 		err = agent_cg_write(root, where->vmm, "cgroup.subtree_control",
 				     "-cpu");
-		if (err == -EBUSY)
+		/* Refused while a child of another still uses it: kept. */
+		if (err == -EBUSY || err == -ENOENT)
 			err = 0;
 	}
 	return err;

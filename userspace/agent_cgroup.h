@@ -15,14 +15,14 @@
 
 #include "agent_conf.h"
 
-/* The threaded cgroup vsecd makes for a VMM's vCPU threads. */
+/* The threaded cgroup vsecd makes for a VM's vCPU threads: -PID-ID. */
 #define AGENT_CG_CHILD "kvm-sec-vcpus-"
 
 enum agent_cg_mode {
 	/*
 	 * The VMM's own cgroup (a systemd scope, a Firecracker jailer's, or
 	 * the root): vsecd moves the vCPU threads into a threaded child of
-	 * it, AGENT_CG_CHILD<pid>, and caps that child.
+	 * it, AGENT_CG_CHILD<pid>-<VM ID>, and caps that child.
 	 */
 	AGENT_CG_OWN,
 	/*
@@ -46,32 +46,44 @@ int agent_cg_read(const char *root, const char *cg, const char *file,
 int agent_cg_write(const char *root, const char *cg, const char *file,
 		   const char *val);
 
+/* A cgroup path as /proc gives it, and one vsecd can act on. */
+bool agent_cg_path_ok(const char *cg);
+
 /* The cgroup of thread @tid of process @pid (@tid 0: the process). */
 int agent_cg_of(pid_t pid, pid_t tid, char *cg, size_t len);
 
-/* Where VMM @pid is; -ESRCH if it is gone. */
+/*
+ * Where VMM @pid is; -ESRCH if it is gone, -EPERM if its cgroup (or, for
+ * libvirt, the VM's) is not root's: a delegated cgroup is its user's, who
+ * could undo a cap, and whose delegation root vsecd must not weigh.
+ */
 int agent_cg_find(const char *root, pid_t pid, struct agent_cg *where);
 
-/* The threaded child for VMM @pid of cgroup @cg. */
-void agent_cg_child(const struct agent_cg *where, pid_t pid, char *child,
-		    size_t len);
+/* The threaded child for VM @id of VMM @pid. */
+void agent_cg_child(const struct agent_cg *where, pid_t pid, uint32_t id,
+		    char *child, size_t len);
+
+/* Whether @cg has the cpu controller for its children. */
+int agent_cg_has_cpu(const char *root, const char *cg, bool *has);
 
 /*
- * AGENT_CG_OWN: @tids into the VMM's threaded child (made if need be, the
- * cpu controller enabled down to it), capped at @quota us each @period us.
- * *@enabled: true if the VMM's cgroup had no cpu controller for its
- * children before (to be given back). *@moved: threads in the child.
+ * AGENT_CG_OWN: the VM's threaded child made if need be (the cpu
+ * controller enabled down to it), capped at @quota us each @period us,
+ * holding exactly the live threads of VMM @pid among @tids (others moved
+ * back to the VMM's cgroup). Every thread is tried; the first error is
+ * returned. *@moved: threads in the child.
  */
 int agent_cg_cap(const char *root, const struct agent_cg *where, pid_t pid,
-		 const uint32_t *tids, unsigned int n, uint64_t quota,
-		 uint32_t period, bool *enabled, unsigned int *moved);
+		 uint32_t id, const uint32_t *tids, unsigned int n,
+		 uint64_t quota, uint32_t period, unsigned int *moved);
 /*
  * AGENT_CG_OWN: the threads back into the VMM's cgroup, the child removed
- * and, if @enabled, the cpu controller of its children disabled again
- * when no other child needs it. A VMM gone: only the child is removed.
+ * and, if @enabled, the cpu controller of the VMM's cgroup's children
+ * disabled again when no other kvm-sec child is left. A VMM gone: only
+ * the child is removed.
  */
 int agent_cg_uncap(const char *root, const struct agent_cg *where, pid_t pid,
-		   bool enabled);
+		   uint32_t id, bool enabled);
 
 /*
  * The cpu controller in every ancestor of @cg, from the root down (not in

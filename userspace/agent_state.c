@@ -51,8 +51,8 @@ uint64_t agent_proc_start(pid_t pid)
 static void state_path(char *out, size_t len, const char *dir,
 		       const struct agent_vm *v, const char *suffix)
 {
-	snprintf(out, len, "%s/vm-%" PRIu32 "-%" PRIu64 "%s", dir, v->pid,
-		 v->start, suffix);
+	snprintf(out, len, "%s/vm-%" PRIu32 "-%" PRIu64 "-%" PRIu32 "%s", dir,
+		 v->pid, v->start, v->id, suffix);
 }
 
 int agent_state_save(const char *dir, const struct agent_vm *v)
@@ -76,8 +76,8 @@ int agent_state_save(const char *dir, const struct agent_vm *v)
 	fprintf(f, "capped %d\nquota %" PRIu64 "\nperiod %" PRIu32
 		"\ncpu_enabled %d\n", v->capped, v->quota, v->period,
 		v->cpu_enabled);
-	fprintf(f, "weight_orig %" PRIu32 "\nweight %" PRIu32 "\n",
-		v->weight_orig, v->weight);
+	fprintf(f, "weight_orig %" PRIu32 "\nweight %" PRIu32
+		"\nadvised %d\n", v->weight_orig, v->weight, v->advised);
 	for (i = 0; i < v->nr_orig; i++)
 		fprintf(f, "orig %s %s\n", v->orig[i].cg, v->orig[i].max);
 	if (fflush(f) || fsync(fileno(f)))
@@ -181,6 +181,8 @@ static bool parse_line(struct agent_vm *v, char *line)
 		v->weight_orig = (uint32_t)n;
 	else if (!strcmp(line, "weight") && parse_u64(val, 10000, &n))
 		v->weight = (uint32_t)n;
+	else if (!strcmp(line, "advised") && parse_u64(val, 1, &n))
+		v->advised = n;
 	else
 		return false;
 	return true;
@@ -208,7 +210,7 @@ static int load_one(const char *path, struct agent_vm *v)
 		ok = parse_line(v, line);
 	}
 	fclose(f);
-	if (!ok || !v->pid || !v->where.vmm[0] ||
+	if (!ok || !v->pid || !v->id || !v->where.vmm[0] ||
 	    (v->capped && (!v->quota || !v->period))) {
 		free(v->orig);
 		memset(v, 0, sizeof(*v));
@@ -231,12 +233,29 @@ int agent_state_load(const char *dir, struct agent_vm **vms, size_t *nr)
 	while ((de = readdir(d))) {
 		char path[PATH_MAX], bad[PATH_MAX + 8];
 		struct agent_vm v;
+		size_t n_len;
 		int err;
 
-		if (strncmp(de->d_name, "vm-", 3) || strchr(de->d_name, '.'))
+		if (strncmp(de->d_name, "vm-", 3))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n_len = strlen(de->d_name);
+		if (n_len > 4 && !strcmp(de->d_name + n_len - 4, ".tmp")) {
+			unlink(path);	/* a crash between write and rename */
+			continue;
+		}
+		if (strchr(de->d_name, '.'))
+			continue;
 		err = load_one(path, &v);
+		if (!err) {
+			char want[PATH_MAX];
+
+			state_path(want, sizeof(want), dir, &v, "");
+			if (strcmp(want, path)) {
+				free(v.orig);
+				err = -EINVAL;
+			}
+		}
 		if (err) {
 			fprintf(stderr, "vsecd: %s: not a record of vsecd (%s): set aside as .bad\n",
 				path, strerror(-err));

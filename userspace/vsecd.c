@@ -62,12 +62,14 @@ struct agent {
 
 /* The records: found by VMM, added, dropped. */
 
-static struct agent_vm *find_vm(struct agent *a, uint32_t pid, uint64_t start)
+static struct agent_vm *find_vm(struct agent *a, uint32_t pid, uint64_t start,
+				uint32_t id)
 {
 	size_t i;
 
 	for (i = 0; i < a->nr; i++)
-		if (a->vms[i].pid == pid && a->vms[i].start == start)
+		if (a->vms[i].pid == pid && a->vms[i].start == start &&
+		    a->vms[i].id == id)
 			return &a->vms[i];
 	return NULL;
 }
@@ -82,7 +84,8 @@ static struct agent_vm *find_id(struct agent *a, uint32_t id)
 	return NULL;
 }
 
-static struct agent_vm *add_vm(struct agent *a, uint32_t pid, uint64_t start)
+static struct agent_vm *add_vm(struct agent *a, uint32_t pid, uint64_t start,
+			       uint32_t id)
 {
 	if (a->nr == a->cap) {
 		size_t cap = a->cap ? 2 * a->cap : 16;
@@ -96,6 +99,7 @@ static struct agent_vm *add_vm(struct agent *a, uint32_t pid, uint64_t start)
 	memset(&a->vms[a->nr], 0, sizeof(a->vms[0]));
 	a->vms[a->nr].pid = pid;
 	a->vms[a->nr].start = start;
+	a->vms[a->nr].id = id;
 	return &a->vms[a->nr++];
 }
 
@@ -107,7 +111,7 @@ static void drop_vm(struct agent *a, struct agent_vm *v)
 
 static bool applied(const struct agent_vm *v)
 {
-	return v->capped || v->weight || v->nr_orig;
+	return v->capped || v->weight || v->nr_orig || v->advised;
 }
 
 /* The hook, and the log: one event as JSON. */
@@ -171,7 +175,7 @@ static void report_of(const struct agent_vm *v, struct vsec_agent *r)
 	r->threads = v->threads;
 	r->error = (uint32_t)v->error;
 	if (v->capped && v->where.mode == AGENT_CG_OWN)
-		agent_cg_child(&v->where, (pid_t)v->pid, r->cgroup,
+		agent_cg_child(&v->where, (pid_t)v->pid, v->id, r->cgroup,
 			       sizeof(r->cgroup));
 	else
 		snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->where.vmm);
@@ -210,7 +214,7 @@ static void save(struct agent *a, struct agent_vm *v)
 {
 	int err;
 
-	if (!applied(v) && !v->capped) {
+	if (!applied(v)) {
 		agent_state_remove(a->conf.state_dir, v);
 		return;
 	}
@@ -315,7 +319,7 @@ static int uncap(struct agent *a, struct agent_vm *v)
 		err = uncap_libvirt(a, v);
 	else
 		err = agent_cg_uncap(a->conf.cgroup_root, &v->where,
-				     (pid_t)v->pid, v->cpu_enabled);
+				     (pid_t)v->pid, v->id, v->cpu_enabled);
 	if (!err) {
 		v->capped = false;
 		v->cpu_enabled = false;
@@ -357,6 +361,14 @@ static void release(struct agent *a, struct agent_vm *v, const char *why)
 	}
 	if (had_weight && !v->weight)
 		announce(a, v, "weight-restored", why);
+	v->advised = false;
+	if (!err) {
+		/* What the module shows: nothing applied any more. */
+		struct vsec_agent none = { .present = true };
+
+		v->error = 0;
+		report(a, v, &none);
+	}
 	if (err) {
 		/* Kept, and tried again at the next reconciliation. */
 		a->st.errors++;
@@ -371,17 +383,117 @@ static void release(struct agent *a, struct agent_vm *v, const char *why)
 	drop_vm(a, v);
 }
 
+/* The CPU limit of @v as @l has it: applied, changed, or taken back. */
+static int reconcile_cap(struct agent *a, struct agent_vm *v,
+			 const struct vsec_limits *l)
+{
+	const struct vsec_limit *cpu = &l->l[VSEC_CPU_LIMIT];
+	const char *root = a->conf.cgroup_root;
+	uint64_t quota = cpu->size;
+	uint32_t period = cpu->refill_ms * 1000;
+	unsigned int moved = 0;
+	bool change, has;
+	int err;
+
+	if (!(cpu->present && cpu->size && cpu->refill_ms)) {
+		if (!v->capped && !v->nr_orig)
+			return 0;
+		err = uncap(a, v);
+		if (!err) {
+			a->st.lifted++;
+			announce(a, v, "cpu-cap-lifted", "limit lifted");
+		}
+		return err;
+	}
+	change = !v->capped || v->quota != quota || v->period != period;
+	v->capped = true;
+	v->quota = quota;
+	v->period = period;
+	if (v->where.mode == AGENT_CG_LIBVIRT) {
+		save(a, v);	/* before it changes */
+		err = cap_libvirt(a, v, l, quota, period);
+	} else {
+		/* Whose the cpu controller of the VMM's children is: known first. */
+		err = agent_cg_has_cpu(root, v->where.vmm, &has);
+		if (err)
+			return err;
+		/*
+		 * Enabled by vsecd for another VM of that cgroup: whichever
+		 * of them is taken back last disables it.
+		 */
+		for (size_t i = 0; has && i < a->nr; i++)
+			if (&a->vms[i] != v && a->vms[i].cpu_enabled &&
+			    !strcmp(a->vms[i].where.vmm, v->where.vmm))
+				v->cpu_enabled = true;
+		if (!has)
+			v->cpu_enabled = true;
+		save(a, v);	/* before it changes */
+		err = agent_cg_cap(root, &v->where, (pid_t)v->pid, v->id,
+				   l->tids, l->nr_tids, quota, period, &moved);
+		v->threads = moved;
+	}
+	if (!err && change) {
+		a->st.applied++;
+		announce(a, v, "cpu-cap-applied",
+			 cpu->set_by == KVM_SEC_LIMIT_OWNER_ADMIN ?
+			 "set by admin" : "set by HSEM");
+	}
+	return err;
+}
+
+/* HREM's advice for @v as @l has it: more weight, or its own back. */
+static int reconcile_weight(struct agent *a, struct agent_vm *v,
+			    const struct vsec_limits *l)
+{
+	const char *root = a->conf.cgroup_root;
+	uint32_t orig, w;
+	int err = 0;
+
+	if (!l->near_capacity) {
+		if (v->weight)
+			err = restore_weight(a, v);
+		if (!err && v->advised) {
+			v->advised = false;
+			announce(a, v, "weight-restored",
+				 "HREM: no longer near capacity");
+		}
+		return err;
+	}
+	if (v->advised)
+		return 0;
+	if (!v->where.weigh[0])
+		return -EOPNOTSUPP;	/* the root: nothing to weigh */
+	err = agent_cg_enable_cpu_above(root, v->where.weigh);
+	if (!err)
+		err = agent_cg_get_weight(root, v->where.weigh, &orig);
+	if (err)
+		return err;
+	w = agent_more_weight(&a->conf, orig);
+	v->advised = true;
+	if (w != orig) {
+		v->weight_orig = orig;
+		v->weight = w;
+		save(a, v);	/* before it changes */
+		err = agent_cg_set_weight(root, v->where.weigh, w);
+		if (err) {
+			v->weight = 0;
+			v->advised = false;
+			return err;
+		}
+	}
+	save(a, v);
+	announce(a, v, "more-resources", "HREM: near capacity, clean");
+	return 0;
+}
+
 /* One VM, as the module shows it now. */
 static void reconcile(struct agent *a, uint32_t id, const struct vsec_limits *l)
 {
 	const struct vsec_limit *cpu = &l->l[VSEC_CPU_LIMIT];
-	const char *root = a->conf.cgroup_root;
-	bool want_cap = cpu->present && cpu->size && cpu->refill_ms;
-	uint64_t quota = cpu->size, start;
-	uint32_t period = cpu->refill_ms * 1000;
+	bool want = (cpu->present && cpu->size) || l->near_capacity;
 	struct agent_vm *v, *old;
-	const char *why;
-	int err = 0;
+	uint64_t start;
+	int err, err2;
 
 	if (!l->pid)
 		return;
@@ -389,10 +501,10 @@ static void reconcile(struct agent *a, uint32_t id, const struct vsec_limits *l)
 	old = find_id(a, id);
 	if (old && (old->pid != l->pid || old->start != start))
 		release(a, old, "VMM gone");
-	v = start ? find_vm(a, l->pid, start) : NULL;
+	v = start ? find_vm(a, l->pid, start, id) : NULL;
 	if (!v) {
 		/* Nothing to apply and nothing applied: nothing to keep. */
-		if (!start || (!want_cap && !l->near_capacity)) {
+		if (!start || !want) {
 			/* A report of a previous run: nothing applied now. */
 			if (l->agent.cpu_quota_us || l->agent.weight ||
 			    l->agent.error) {
@@ -402,90 +514,29 @@ static void reconcile(struct agent *a, uint32_t id, const struct vsec_limits *l)
 			}
 			return;
 		}
-		v = add_vm(a, l->pid, start);
+		v = add_vm(a, l->pid, start, id);
 		if (!v) {
 			a->st.errors++;
 			return;
 		}
 	}
-	v->id = id;
 	v->seen = true;
-	if (!applied(v)) {
-		err = agent_cg_find(root, (pid_t)v->pid, &v->where);
-		if (err)
-			goto out;
-	}
-	why = cpu->set_by == KVM_SEC_LIMIT_OWNER_ADMIN ? "set by admin" :
-	      "set by HSEM";
-
-	if (want_cap) {
-		bool change = !v->capped || v->quota != quota ||
-			      v->period != period;
-		unsigned int moved = 0;
-
-		v->capped = true;
-		v->quota = quota;
-		v->period = period;
-		save(a, v);	/* before it changes */
-		if (v->where.mode == AGENT_CG_LIBVIRT) {
-			err = cap_libvirt(a, v, l, quota, period);
-		} else {
-			err = agent_cg_cap(root, &v->where, (pid_t)v->pid,
-					   l->tids, l->nr_tids, quota, period,
-					   &v->cpu_enabled, &moved);
-			v->threads = moved;
-		}
-		save(a, v);
-		if (err)
-			goto out;
-		if (change) {
-			a->st.applied++;
-			announce(a, v, "cpu-cap-applied", why);
-		}
-	} else if (v->capped || v->nr_orig) {
-		err = uncap(a, v);
-		if (err)
-			goto out;
-		a->st.lifted++;
-		announce(a, v, "cpu-cap-lifted", "limit lifted");
-	}
-
-	if (l->near_capacity && !v->weight) {
-		uint32_t orig, w;
-
-		if (!v->where.weigh[0]) {
-			err = -EOPNOTSUPP;	/* the root: nothing to weigh */
-			goto out;
-		}
-		err = agent_cg_enable_cpu_above(root, v->where.weigh);
+	err = 0;
+	if (!applied(v))
+		err = agent_cg_find(a->conf.cgroup_root, (pid_t)v->pid,
+				    &v->where);
+	/* Each on its own: a cap that fails keeps no weight up. */
+	if (!err) {
+		err = reconcile_cap(a, v, l);
+		err2 = reconcile_weight(a, v, l);
 		if (!err)
-			err = agent_cg_get_weight(root, v->where.weigh, &orig);
-		if (err)
-			goto out;
-		w = agent_more_weight(&a->conf, orig);
-		if (w != orig) {
-			v->weight_orig = orig;
-			v->weight = w;
-			save(a, v);
-			err = agent_cg_set_weight(root, v->where.weigh, w);
-			if (err) {
-				v->weight = 0;
-				goto out;
-			}
-		}
-		announce(a, v, "more-resources", "HREM: near capacity, clean");
-	} else if (!l->near_capacity && v->weight) {
-		err = restore_weight(a, v);
-		if (err)
-			goto out;
-		announce(a, v, "weight-restored", "HREM: no longer near capacity");
+			err = err2;
 	}
-out:
 	if (err) {
 		a->st.errors++;
 		if (v->error != -err) {
 			v->error = -err;
-			announce(a, v, "failed", want_cap ? "cpu cap" : "weight");
+			announce(a, v, "failed", "cgroup");
 		}
 	} else {
 		v->error = 0;
@@ -772,7 +823,8 @@ static int run(struct agent *a)
 	if (err)
 		say("%s: %s\n", a->conf.state_dir, strerror(-err));
 	for (i = 0; i < nr_old; i++) {
-		struct agent_vm *v = add_vm(a, old[i].pid, old[i].start);
+		struct agent_vm *v = add_vm(a, old[i].pid, old[i].start,
+					    old[i].id);
 
 		if (v)
 			*v = old[i];
@@ -782,8 +834,6 @@ static int run(struct agent *a)
 	free(old);
 	if (a->nr)
 		say("found %zu record(s) of a previous run\n", a->nr);
-	for (i = 0; i < a->nr; i++)
-		a->vms[i].id = 0;	/* IDs are the module's: read again */
 	err = open_module(a);
 	if (err) {
 		say("kvm-sec module not loaded: waiting for it\n");
@@ -827,6 +877,9 @@ static int run(struct agent *a)
 
 			if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
 				a->resync = true;
+			/* A load whose notification was missed, or too early. */
+			if (!a->ipc)
+				open_module(a);
 		}
 		if (p[2].revents & POLLIN)
 			read_ctrl(a);

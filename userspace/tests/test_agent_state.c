@@ -64,17 +64,21 @@ int main(void)
 	strcpy(v.orig[0].max, "max 100000");
 	strcpy(v.orig[1].cg, "/machine.slice/m.scope/libvirt/vcpu1");
 	strcpy(v.orig[1].max, "50000 100000");
+	v.advised = true;
 	CHECK(agent_state_save(dir, &v) == 0);
-	CHECK(exists(dir, "vm-1234-987654321"));
-	CHECK(!exists(dir, "vm-1234-987654321.tmp"));
+	CHECK(exists(dir, "vm-1234-987654321-7"));
+	CHECK(!exists(dir, "vm-1234-987654321-7.tmp"));
 
 	/* Not records: cut short, bad values, a path out of cgroupfs. */
-	put(dir, "vm-1-1", "vsecd-state 1\npid 1\nvmm /a\ncapped 1\n");
-	put(dir, "vm-2-2", "vsecd-state 1\npid 2\nvmm /a\nweight 10001\n");
-	put(dir, "vm-3-3", "vsecd-state 1\npid 3\nvmm /a/../../etc\n");
-	put(dir, "vm-4-4", "vsecd-state 2\npid 4\nvmm /a\n");
-	put(dir, "vm-5-5", "vsecd-state 1\npid 5\nvmm /a");	/* no newline */
-	put(dir, "vm-6-6", "vsecd-state 1\npid 6\nvmm /a\nmode other\n");
+	put(dir, "vm-1-1", "vsecd-state 1\npid 1\nid 1\nvmm /a\ncapped 1\n");
+	put(dir, "vm-2-2", "vsecd-state 1\npid 2\nid 1\nvmm /a\nweight 10001\n");
+	put(dir, "vm-3-3", "vsecd-state 1\npid 3\nid 1\nvmm /a/../../etc\n");
+	put(dir, "vm-4-4", "vsecd-state 2\npid 4\nid 1\nvmm /a\n");
+	put(dir, "vm-5-5", "vsecd-state 1\npid 5\nid 1\nvmm /a");	/* no newline */
+	put(dir, "vm-6-6", "vsecd-state 1\npid 6\nid 1\nvmm /a\nmode other\n");
+	/* A record under another VM's name: not trusted either. */
+	put(dir, "vm-7-7", "vsecd-state 1\npid 9\nstart 9\nid 9\nvmm /a\nweight 5\n");
+	put(dir, "vm-8-8-8.tmp", "left by a crash");
 	put(dir, "notes", "not a record: left alone\n");
 
 	CHECK(agent_state_load(dir, &got, &nr) == 0);
@@ -87,7 +91,8 @@ int main(void)
 		CHECK(!strcmp(got[0].where.weigh, v.where.weigh));
 		CHECK(got[0].capped && got[0].quota == 30000 &&
 		      got[0].period == 100000 && got[0].cpu_enabled);
-		CHECK(got[0].weight_orig == 100 && got[0].weight == 200);
+		CHECK(got[0].weight_orig == 100 && got[0].weight == 200 &&
+		      got[0].advised);
 		CHECK(got[0].nr_orig == 2);
 		if (got[0].nr_orig == 2) {
 			CHECK(!strcmp(got[0].orig[1].cg, v.orig[1].cg));
@@ -96,12 +101,13 @@ int main(void)
 		free(got[0].orig);
 	}
 	free(got);
-	for (int i = 1; i <= 6; i++) {
+	for (int i = 1; i <= 7; i++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "vm-%d-%d.bad", i, i);
 		CHECK(exists(dir, name));
 	}
+	CHECK(!exists(dir, "vm-8-8-8.tmp"));
 	CHECK(exists(dir, "notes"));
 
 	/* Removed: nothing left to load. */
@@ -109,7 +115,7 @@ int main(void)
 	CHECK(agent_state_load(dir, &got, &nr) == 0 && nr == 0);
 	free(got);
 	free(v.orig);
-	for (int i = 1; i <= 6; i++) {
+	for (int i = 1; i <= 7; i++) {
 		char path[512];
 
 		snprintf(path, sizeof(path), "%s/vm-%d-%d.bad", dir, i, i);

@@ -292,9 +292,10 @@ enum kvm_sec_attr {
 	KVM_SEC_A_LIMIT_REASON,		/* u8: enum kvm_sec_limit_reason */
 	/*
 	 * binary: u32 thread IDs (initial PID namespace) of the VM's vCPUs,
-	 * in vCPU order, 0 for one that never ran; the first
-	 * KVM_SEC_VCPU_TIDS_MAX (GET_LIMITS, LIMIT events). A vCPU's thread
-	 * is the last one that ran it, so it can change.
+	 * in vCPU order, 0 for one that never ran or whose thread is no
+	 * longer one of the VMM's; the first KVM_SEC_VCPU_TIDS_MAX
+	 * (GET_LIMITS, LIMIT events). A vCPU's thread is the last one that
+	 * ran it, so it can change.
 	 */
 	KVM_SEC_A_VM_VCPU_TIDS,
 	/*
@@ -605,7 +606,8 @@ enum kvm_sec_net_ctr {
  *
  * CPU: SIZE microseconds of CPU time for the VM's vCPU threads every
  * REFILL_MS, as cgroup v2's cpu.max ("SIZE REFILL_MS*1000"): at least
- * 1000 us, a period of 1 to 1000 ms, no BURST. The module does not enforce
+ * 1000 us, a period of 1 to 1000 ms (1000 when absent, as for every
+ * bucket; HSEM's and vsecctl's is 100 ms), no BURST. The module does not enforce
  * it: it keeps and announces it, and an agent (vsecd) applies it to the
  * threads of KVM_SEC_A_VM_VCPU_TIDS. TOKENS and DROPS are 0.
  */
