@@ -76,6 +76,11 @@ void show_agent(FILE *f, const struct vsec_agent *g)
 	char cg[TEXT_ESCAPE_SIZE(sizeof(g->cgroup))];
 
 	fprintf(f, "  %-24s ", "applied by the agent");
+	if (!g->cpu_quota_us && !g->weight && !g->error) {
+		fprintf(f, "nothing now (reported %.1f s ago)\n",
+			g->age_ms / 1e3);
+		return;
+	}
 	if (g->cpu_quota_us)
 		fprintf(f, "cpu.max %" PRIu64 " %" PRIu32, g->cpu_quota_us,
 			g->cpu_period_us);
