@@ -341,16 +341,6 @@ static bool ksec_more_reasons(struct ksec_hsem *h, unsigned long mask)
 	return added;
 }
 
-static bool ksec_has_reason(const struct ksec_hsem *h, unsigned int feature)
-{
-	unsigned int i;
-
-	for (i = 0; i < h->nr_reasons; i++)
-		if (h->reason[i].feature == feature)
-			return true;
-	return false;
-}
-
 /* The busiest other VM of this host among @vm's peers, or 0. */
 static u32 ksec_busiest_peer(struct ksec_vm *vm, bool sources)
 {
@@ -441,8 +431,12 @@ static void ksec_set_verdict(struct ksec_hsem *h, u8 verdict, u32 peer,
 		/* The same verdict: features anomalous since join its reasons. */
 		if (ksec_more_reasons(h, why))
 			*ev |= KSEC_EV_VERDICT;
+		h->cpu_judged |= !!(why & BIT(KVM_SEC_F_CPU));
 		return;
 	}
+	/* Kept however many reasons it has, and across a change of peer. */
+	h->cpu_judged = (why & BIT(KVM_SEC_F_CPU)) ||
+			(h->cpu_judged && verdict == h->verdict);
 	h->verdict = verdict;
 	h->peer_vm = peer;
 	h->held_clear = false;
@@ -658,8 +652,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	 * that much as its norm: its CPU keeps it from no calm interval.)
 	 */
 	cpu_cap = ksec_limit_hsem_cpu(&vm->lim);
-	if (cpu_cap && f[KVM_SEC_F_CPU] * 10 >= cpu_cap * 9 &&
-	    ksec_has_reason(h, KVM_SEC_F_CPU))
+	if (cpu_cap && f[KVM_SEC_F_CPU] * 10 >= cpu_cap * 9 && h->cpu_judged)
 		out |= BIT(KVM_SEC_F_CPU);
 	h->out = out;
 	/*

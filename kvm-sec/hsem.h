@@ -69,6 +69,7 @@ struct ksec_hsem {
 	u32 vcpus;			/* online, at the last interval */
 	bool near_capacity;		/* ... and clean: HREM's finding */
 	u8 limits;			/* HSEM's limits set: why; 0 none */
+	bool cpu_judged;		/* its verdict was for its CPU too */
 	bool held_clear;		/* cleared with no demand of its own */
 	u64 paced[KSEC_LIM_EXIT_NR];	/* its exits paced, last interval */
 };

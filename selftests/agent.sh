@@ -83,6 +83,16 @@ print(next(str(v[\"id\"]) for v in json.load(sys.stdin) if v[\"pid\"] == $vm_pid
 	vsecctl level "$vm" 1 >/dev/null
 }
 
+# The agent's reconciliations (every resync_s = 2 s), from its status.
+resyncs() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["resyncs"])' \
+		"$work/state/status.json" 2>/dev/null || echo 0
+}
+after_resync() {	# wait until the agent reconciled once more
+	local n
+	n=$(resyncs)
+	wait_until "[ \$(resyncs) -gt $n ]" 10
+}
 child_of() { echo "$cg/machine.slice/vm-$1.scope/kvm-sec-vcpus-$2-$3"; }	# NAME PID ID
 # The agent's report as the module shows it: EXPR of a (the report).
 report() {	# VM-ID EXPR
@@ -147,10 +157,14 @@ check "its vCPU's CPU time falls to the cap: 0.8 of it to 1.1 of it and a tick a
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null || true
 start_agent
-check "the agent killed and restarted keeps the cap (its record found)" \
+# Reconciled twice since (it says "running" before its first).
+wait_until '[ "$(resyncs)" -ge 1 ]' 10 && after_resync || true
+check "the agent killed and restarted keeps the cap (its record found and reconciled)" \
 	'grep -q "record(s) of a previous run" "$work/vsecd.log" &&
-	 wait_until "[ \"\$(cat $child/cpu.max 2>/dev/null)\" = \"$quota 100000\" ]" 10 &&
-	 [ "$(ls "$cg/machine.slice/vm-a.scope" | grep -c kvm-sec-vcpus)" = 1 ]'
+	 [ "$(cat $child/cpu.max 2>/dev/null)" = "$quota 100000" ] &&
+	 [ "$(ls "$cg/machine.slice/vm-a.scope" | grep -c kvm-sec-vcpus)" = 1 ] &&
+	 grep -qx "$a_pid" "$child/cgroup.threads" &&
+	 ! grep -q "cpu-cap-lifted" "$work/vsecd.log"'
 # ... killed again, the limit lifted meanwhile: takes it back.
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null || true
@@ -203,10 +217,12 @@ vsecctl limit "$c" cpu 7000 >/dev/null
 c_child=$(child_of b "$c_pid" "$c")
 wait_until "[ -d $c_child ]" 20
 vsecctl limit "$b" cpu off >/dev/null
-check "two VMMs in one cgroup: B's cap lifted, C's stays (its cgroup, its cpu.max)" \
-	'wait_until "[ ! -d $child ]" 20 &&
+wait_until "[ ! -d $child ]" 20 && after_resync || true
+check "two VMMs in one cgroup: B's cap lifted, C's stays (its cgroup, its cpu.max, the cpu controller)" \
+	'[ ! -d "$child" ] &&
 	 [ "$(cat "$c_child/cpu.max" 2>/dev/null)" = "7000 100000" ] &&
-	 grep -qx "$c_pid" "$c_child/cgroup.threads"'
+	 grep -qx "$c_pid" "$c_child/cgroup.threads" &&
+	 grep -qw cpu "$cg/machine.slice/vm-b.scope/cgroup.subtree_control"'
 vsecctl limit "$b" cpu 6000 >/dev/null
 wait_until "[ -d $child ]" 20
 

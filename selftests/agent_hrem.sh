@@ -118,6 +118,24 @@ check "its CPU time falls to the cap: 0.8 of it to 1.1 of it and a tick a period
 	'[ "${#r[@]}" = 3 ] &&
 	 python3 -c "import sys; sys.exit(not all(0.8 * $cap <= float(x) <= 1.1 * $cap + 0.04 for x in sys.argv[1:]))" "${r[@]}"'
 check "... and it stays judged while it pushes against the cap" 'verdict_is $h overflow'
+# How fast: HSEM's verdict event, its limit event, vsecd's report (made
+# once cpu.max is written), by the test host's clock (printed for the
+# note and make bench; nothing asserts on time).
+python3 - "$work/events" "$h" <<'PY' || true
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+h = int(sys.argv[2])
+v = next(e["t"] for e in evs if e.get("id") == h and e["event"] == "verdict"
+         and e["decision"]["verdict"] == "overflow")
+l = next(e["t"] for e in evs if e.get("id") == h and e["event"] == "limit"
+         and e["reason"] == "verdict" and e["limits"].get("cpu", {}).get("size")
+         and e["t"] >= v)
+a = next(e["t"] for e in evs if e.get("id") == h and e["event"] == "limit"
+         and e["reason"] == "agent" and e.get("agent", {}).get("cpu_quota_us")
+         and e["t"] >= l)
+print("# H's CPU cap: HSEM's limit %.1f ms after its verdict event, applied by vsecd %.1f ms after that"
+      % ((l - v) * 1e3, (a - l) * 1e3))
+PY
 kill -USR2 "$h_pid"
 check "calm again: H cleared, back at level 1" 'wait_until "calm_now $h" 120'
 check "... its CPU limit lifted, and vsecd's cap taken back" \

@@ -351,9 +351,14 @@ int agent_cg_cap(const char *root, const struct agent_cg *where, pid_t pid,
 	if (!err)
 		err = enable_cpu(root, where->vmm, &added);
 	if (!err) {
+		char now[64];
+
+		/* Each write refills the quota: only a change is written. */
 		snprintf(val, sizeof(val), "%" PRIu64 " %" PRIu32, quota,
 			 period);
-		err = agent_cg_write(root, child, "cpu.max", val);
+		err = agent_cg_read(root, child, "cpu.max", now, sizeof(now));
+		if (!err && strcmp(now, val))
+			err = agent_cg_write(root, child, "cpu.max", val);
 	}
 	if (!err)
 		err = cg_threads(root, child, &in, &nr_in);

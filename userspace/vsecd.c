@@ -331,8 +331,25 @@ static int uncap(struct agent *a, struct agent_vm *v)
 static int restore_weight(struct agent *a, struct agent_vm *v)
 {
 	uint32_t now;
+	size_t i;
 	int err;
 
+	/*
+	 * A weight is its cgroup's: another VM of that cgroup still advised
+	 * takes it over (and gives it back when its own advice ends).
+	 */
+	for (i = 0; i < a->nr; i++) {
+		struct agent_vm *o = &a->vms[i];
+
+		if (o == v || !o->advised || o->weight ||
+		    strcmp(o->where.weigh, v->where.weigh))
+			continue;
+		o->weight = v->weight;
+		o->weight_orig = v->weight_orig;
+		save(a, o);
+		v->weight = 0;
+		return 0;
+	}
 	err = agent_cg_get_weight(a->conf.cgroup_root, v->where.weigh, &now);
 	/* Gone with the VM, or changed by someone else since: theirs. */
 	if (err == -ENOENT || (!err && now != v->weight))
@@ -346,28 +363,42 @@ static int restore_weight(struct agent *a, struct agent_vm *v)
 }
 
 /* Everything of @v taken back; the record dropped once nothing is left. */
+/* The module shows that nothing is applied for @v any more. */
+static void report_none(struct agent *a, const struct agent_vm *v)
+{
+	struct vsec_agent none = { .present = true };
+	int err;
+
+	if (!a->ipc || !v->id)
+		return;
+	err = vsec_ipc_report_agent(a->ipc, v->id, &none);
+	if (err && err != -ENOENT)
+		a->st.errors++;
+}
+
 static void release(struct agent *a, struct agent_vm *v, const char *why)
 {
-	bool had_cap = v->capped, had_weight = v->weight;
-	int err = 0;
+	bool had_cap = v->capped, had_advice = v->advised || v->weight;
+	int err = 0, err2 = 0;
 
+	/* Each part on its own: a cap that stays keeps no weight up. */
 	if (v->capped || v->nr_orig)
 		err = uncap(a, v);
-	if (!err && v->weight)
-		err = restore_weight(a, v);
+	if (v->weight)
+		err2 = restore_weight(a, v);
+	if (!err)
+		err = err2;
 	if (had_cap && !v->capped) {
 		a->st.lifted++;
 		announce(a, v, "cpu-cap-lifted", why);
 	}
-	if (had_weight && !v->weight)
+	if (had_advice && !v->weight) {
+		v->advised = false;
 		announce(a, v, "weight-restored", why);
-	v->advised = false;
+	}
 	if (!err) {
-		/* What the module shows: nothing applied any more. */
-		struct vsec_agent none = { .present = true };
-
 		v->error = 0;
-		report(a, v, &none);
+		report_none(a, v);
 	}
 	if (err) {
 		/* Kept, and tried again at the next reconciliation. */
@@ -405,7 +436,9 @@ static int reconcile_cap(struct agent *a, struct agent_vm *v,
 		}
 		return err;
 	}
-	change = !v->capped || v->quota != quota || v->period != period;
+	/* After a failed attempt, its success is announced too. */
+	change = !v->capped || v->quota != quota || v->period != period ||
+		 v->error;
 	v->capped = true;
 	v->quota = quota;
 	v->period = period;
@@ -459,8 +492,11 @@ static int reconcile_weight(struct agent *a, struct agent_vm *v,
 		}
 		return err;
 	}
-	if (v->advised)
+	if (v->advised || v->weight) {
+		/* Applied already (a record of a previous run, or a retry). */
+		v->advised = true;
 		return 0;
+	}
 	if (!v->where.weigh[0])
 		return -EOPNOTSUPP;	/* the root: nothing to weigh */
 	err = agent_cg_enable_cpu_above(root, v->where.weigh);
@@ -508,9 +544,9 @@ static void reconcile(struct agent *a, uint32_t id, const struct vsec_limits *l)
 			/* A report of a previous run: nothing applied now. */
 			if (l->agent.cpu_quota_us || l->agent.weight ||
 			    l->agent.error) {
-				struct agent_vm tmp = { .id = id, .pid = l->pid };
+				struct agent_vm tmp = { .id = id };
 
-				report(a, &tmp, &l->agent);
+				report_none(a, &tmp);
 			}
 			return;
 		}
@@ -521,6 +557,13 @@ static void reconcile(struct agent *a, uint32_t id, const struct vsec_limits *l)
 		}
 	}
 	v->seen = true;
+	if (!want && !applied(v)) {
+		/* Only an error was left (a cgroup refused): its reason went. */
+		agent_state_remove(a->conf.state_dir, v);
+		report_none(a, v);
+		drop_vm(a, v);
+		return;
+	}
 	err = 0;
 	if (!applied(v))
 		err = agent_cg_find(a->conf.cgroup_root, (pid_t)v->pid,

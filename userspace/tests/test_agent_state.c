@@ -70,20 +70,33 @@ int main(void)
 	CHECK(!exists(dir, "vm-1234-987654321-7.tmp"));
 
 	/* Not records: cut short, bad values, a path out of cgroupfs. */
-	put(dir, "vm-1-1", "vsecd-state 1\npid 1\nid 1\nvmm /a\ncapped 1\n");
-	put(dir, "vm-2-2", "vsecd-state 1\npid 2\nid 1\nvmm /a\nweight 10001\n");
-	put(dir, "vm-3-3", "vsecd-state 1\npid 3\nid 1\nvmm /a/../../etc\n");
-	put(dir, "vm-4-4", "vsecd-state 2\npid 4\nid 1\nvmm /a\n");
-	put(dir, "vm-5-5", "vsecd-state 1\npid 5\nid 1\nvmm /a");	/* no newline */
-	put(dir, "vm-6-6", "vsecd-state 1\npid 6\nid 1\nvmm /a\nmode other\n");
+	/*
+	 * Each named as its content says, so that only its one defect sets
+	 * it aside; the first is the control: the same, without a defect.
+	 */
+	put(dir, "vm-20-20-20", "vsecd-state 1\npid 20\nstart 20\nid 20\nvmm /a\nweight 5\n");
+	put(dir, "vm-1-1-1", "vsecd-state 1\npid 1\nstart 1\nid 1\nvmm /a\ncapped 1\n");
+	put(dir, "vm-2-2-2", "vsecd-state 1\npid 2\nstart 2\nid 2\nvmm /a\nweight 10001\n");
+	put(dir, "vm-3-3-3", "vsecd-state 1\npid 3\nstart 3\nid 3\nvmm /a/../../etc\n");
+	put(dir, "vm-4-4-4", "vsecd-state 2\npid 4\nstart 4\nid 4\nvmm /a\n");
+	put(dir, "vm-5-5-5", "vsecd-state 1\npid 5\nstart 5\nid 5\nvmm /a");	/* no newline */
+	put(dir, "vm-6-6-6", "vsecd-state 1\npid 6\nstart 6\nid 6\nvmm /a\nmode other\n");
 	/* A record under another VM's name: not trusted either. */
-	put(dir, "vm-7-7", "vsecd-state 1\npid 9\nstart 9\nid 9\nvmm /a\nweight 5\n");
+	put(dir, "vm-7-7-7", "vsecd-state 1\npid 9\nstart 9\nid 9\nvmm /a\nweight 5\n");
 	put(dir, "vm-8-8-8.tmp", "left by a crash");
 	put(dir, "notes", "not a record: left alone\n");
 
 	CHECK(agent_state_load(dir, &got, &nr) == 0);
-	CHECK(nr == 1);
-	if (nr == 1) {
+	CHECK(nr == 2);
+	/* The control, whichever order the directory gives. */
+	if (nr == 2 && got[0].pid == 20) {
+		struct agent_vm t = got[0];
+
+		got[0] = got[1];
+		got[1] = t;
+	}
+	CHECK(nr == 2 && got[1].pid == 20 && got[1].weight == 5);
+	if (nr == 2) {
 		CHECK(got[0].pid == 1234 && got[0].start == 987654321 &&
 		      got[0].id == 7);
 		CHECK(got[0].where.mode == AGENT_CG_LIBVIRT);
@@ -104,7 +117,7 @@ int main(void)
 	for (int i = 1; i <= 7; i++) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "vm-%d-%d.bad", i, i);
+		snprintf(name, sizeof(name), "vm-%d-%d-%d.bad", i, i, i);
 		CHECK(exists(dir, name));
 	}
 	CHECK(!exists(dir, "vm-8-8-8.tmp"));
@@ -112,15 +125,18 @@ int main(void)
 
 	/* Removed: nothing left to load. */
 	agent_state_remove(dir, &v);
+	agent_state_remove(dir, &(struct agent_vm){ .pid = 20, .start = 20,
+						    .id = 20 });
 	CHECK(agent_state_load(dir, &got, &nr) == 0 && nr == 0);
 	free(got);
 	free(v.orig);
 	for (int i = 1; i <= 7; i++) {
 		char path[512];
 
-		snprintf(path, sizeof(path), "%s/vm-%d-%d.bad", dir, i, i);
+		snprintf(path, sizeof(path), "%s/vm-%d-%d-%d.bad", dir, i, i, i);
 		unlink(path);
 	}
+
 	put(dir, "notes", "");
 	{
 		char path[512];
