@@ -26,8 +26,8 @@ set -euo pipefail
 
 ko=${LAB_MODULE:?run this in the lab (make lab CMD=selftests/agent.sh)}
 . "$(dirname "$0")/host-lib.sh"
+. "$(dirname "$0")/agent-lib.sh"
 
-cg=/sys/fs/cgroup
 work=$(mktemp -d)
 pids=()
 agent=
@@ -36,29 +36,13 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	grep -q '^kvm_sec ' /proc/modules || insmod "$ko" || true
-	for d in "$cg"/machine.slice/*/kvm-sec-vcpus-* "$cg"/machine.slice/*.scope; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
-	done
-	rmdir "$cg/machine.slice" 2>/dev/null || true
+	agent_cleanup_cgroups
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'echo "# agent.sh: line $LINENO: a command failed (status $?)"; sed "s/^/# vsecd: /" "$work/vsecd.log"' ERR
 
-grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none "$cg"
-mkdir -p "$cg/machine.slice"
-
-cat >"$work/hook" <<EOF
-#!/bin/sh
-cat >>"$work/hook.log"
-EOF
-chmod +x "$work/hook"
-cat >"$work/vsecd.conf" <<EOF
-# the lab's
-state_dir = $work/state
-hook = $work/hook
-resync_s = 2
-EOF
+agent_setup
 
 runs() { cat "$work/vsecd.log" 2>/dev/null | grep -c "^vsecd: running" || true; }
 start_agent() {	# and wait until it says it runs (its log is appended to)
@@ -101,18 +85,6 @@ import json, sys
 a = json.load(sys.stdin).get("agent")
 print(eval(sys.argv[1]) if a else None)' "$2"
 }
-usage_us() { sed -n 's/^usage_usec //p' "$1/cpu.stat"; }
-# CPU time of cgroup $1 per second, over 3 windows of 1 s: the ratios.
-share() {	# CGROUP
-	local i u0 u1 t0 t1
-	for i in 1 2 3; do
-		u0=$(usage_us "$1") t0=$EPOCHREALTIME
-		sleep 1
-		u1=$(usage_us "$1") t1=$EPOCHREALTIME
-		python3 -c "print('%.3f' % (($u1 - $u0) / 1e6 / ($t1 - $t0)))"
-	done
-}
-hooked() { grep -q "\"action\":\"$1\",.*\"id\":$2," "$work/hook.log" 2>/dev/null; }
 
 echo "TAP version 13"
 

@@ -19,8 +19,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/host-lib.sh"
 . "$(dirname "$0")/hsem-lib.sh"
+. "$(dirname "$0")/agent-lib.sh"
 
-cg=/sys/fs/cgroup
 pids=()
 work=$(mktemp -d)
 agent=
@@ -29,47 +29,17 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	vsecctl config set interval-ms 1000 >/dev/null 2>&1 || true
-	for d in "$cg"/machine.slice/*/kvm-sec-vcpus-* "$cg"/machine.slice/*.scope; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
-	done
-	rmdir "$cg/machine.slice" 2>/dev/null || true
+	agent_cleanup_cgroups
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'echo "# agent_hrem.sh: line $LINENO: a command failed (status $?)"' ERR
 
-grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none "$cg"
-mkdir -p "$cg/machine.slice"
-cat >"$work/hook" <<EOF
-#!/bin/sh
-cat >>"$work/hook.log"
-EOF
-chmod +x "$work/hook"
-printf 'state_dir = %s\nhook = %s\nresync_s = 2\n' "$work/state" "$work/hook" \
-	>"$work/vsecd.conf"
+agent_setup
 
 into_scope() {	# NAME PID
 	mkdir -p "$cg/machine.slice/vm-$1.scope"
 	echo "$2" >"$cg/machine.slice/vm-$1.scope/cgroup.procs"
-}
-hooked() { grep -q "\"action\":\"$1\",.*\"id\":$2," "$work/hook.log" 2>/dev/null; }
-usage_us() { sed -n 's/^usage_usec //p' "$1/cpu.stat"; }
-share() {	# CGROUP...: CPU time a second of each, over 3 windows of 1 s
-	local i c t0 t1
-	local -a u0 u1
-	for i in 1 2 3; do
-		u0=() u1=()
-		for c in "$@"; do u0+=("$(usage_us "$c")"); done
-		t0=$EPOCHREALTIME
-		sleep 1
-		for c in "$@"; do u1+=("$(usage_us "$c")"); done
-		t1=$EPOCHREALTIME
-		python3 -c "
-import sys
-n = len(sys.argv) // 2
-print(' '.join('%.3f' % ((int(b) - int(a)) / 1e6 / ($t1 - $t0))
-      for a, b in zip(sys.argv[1:n + 1], sys.argv[n + 1:])))" "${u0[@]}" "${u1[@]}"
-	done
 }
 verdict_is() { [ "$(decision "$1" 'd["verdict"]')" = "$2" ]; }
 cpu_limit() {	# VM-ID: HSEM's CPU limit, "SIZE REFILL_MS", or "none"
