@@ -95,6 +95,8 @@ if [ "$(cat $d/history_valid)" = 1 ]; then
 	waitfor $d/commanded_level 1
 	exit 0
 fi
+# held at level 1 by the host until step 2 (see there)
+waitfor $d/commanded_level 1
 echo "e2e-driver $(cat $d/level) $(cat $d/interval_ms) $(cat $d/ctrlq)"
 
 # 1. known traffic, then two reports to cover it
@@ -191,6 +193,22 @@ GUEST_DRIVER_ARGS="calm_intervals=3" \
 	"$(cat "$work/guest.sh")" >"$guest_log" 2>&1 &
 guest_pid=$!
 guest_follow
+
+# The VM is held at level 1 from its start until step 2 commands level 2.
+# The module publishes a history after 8 calm intervals; were the driver
+# free before step 2, a slow boot could already look anomalous against it
+# and move the driver to level 2 by itself, reason anomaly, not commanded.
+# The VM is tracked from its creation, long before its driver binds; the
+# level reaches the driver with the answer to its first report.
+deadline=$((SECONDS + 120))
+vm_id=
+while [ -z "$vm_id" ] && [ "$SECONDS" -lt "$deadline" ] &&
+      kill -0 "$guest_pid" 2>/dev/null; do
+	vm_id=$(vsecctl --json list | python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0]["id"] if len(l) == 1 else "")')
+	[ -n "$vm_id" ] || sleep 0.5
+done
+[ -n "$vm_id" ] && vsecctl level "$vm_id" 1
+ok $? "the VM is held at level 1 from its creation (ID ${vm_id:-none})"
 
 line=$(marker '^e2e-driver ')
 st=$?
