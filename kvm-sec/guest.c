@@ -398,6 +398,8 @@ void ksec_guest_set_prefixes(const void *buf, size_t len)
 	ksec_nr_prefixes = len / sizeof(ksec_prefixes[0]);
 	memcpy(ksec_prefixes, buf, len);
 	mutex_unlock(&ksec_prefix_lock);
+	/* The hooks' and the view's classes follow at once. */
+	ksec_net_publish_dests();
 }
 
 unsigned int ksec_guest_get_prefixes(struct virtio_vsem_prefix *out)

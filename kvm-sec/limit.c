@@ -19,6 +19,10 @@
  * VM's packets may come on any of them) around at most three bucket
  * updates: two multiplications and divisions each.
  *
+ * A destination-class rule (struct ksec_block) is checked in the hooks
+ * before the buckets, without the lock: a packet to (or from) a peer of a
+ * blocked class is dropped and counted by class, and takes no token.
+ *
  * A packet passes only if every bucket that applies has its tokens, all
  * checked before any is taken from. A frame takes one packet token, as it
  * is one packet in the VM's counters and history (a 64 KiB TSO frame too:
@@ -131,7 +135,7 @@ bool ksec_limit_auto(struct ksec_vm *vm, unsigned int kind,
 void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 {
 	u64 now = ktime_get_ns();
-	unsigned int i;
+	unsigned int i, c;
 
 	memset(v, 0, sizeof(*v));
 	spin_lock_bh(&l->lock);
@@ -158,7 +162,30 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 		v->wait_us[i] = div_u64(atomic64_read(&p->wait_ns),
 					NSEC_PER_USEC);
 	}
+	v->block[0] = l->block.classes[0];
+	v->block[1] = l->block.classes[1];
+	v->block_owner = l->block.owner;
+	v->block_ever = l->block.ever;
 	v->agent = l->agent;
+	spin_unlock_bh(&l->lock);
+	for (i = 0; i < 2; i++)
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+			v->block_drops[i][c] =
+				atomic64_read(&l->block.drops[i][c]);
+}
+
+void ksec_limit_set_block(struct ksec_limits *l, int tx, int rx)
+{
+	struct ksec_block *b = &l->block;
+
+	spin_lock_bh(&l->lock);
+	if (tx >= 0)
+		WRITE_ONCE(b->classes[0], tx & KVM_SEC_BLOCK_CLASSES);
+	if (rx >= 0)
+		WRITE_ONCE(b->classes[1], rx & KVM_SEC_BLOCK_CLASSES);
+	b->owner = b->classes[0] || b->classes[1] ? KSEC_LIM_ADMIN :
+						    KSEC_LIM_NONE;
+	b->ever = true;
 	spin_unlock_bh(&l->lock);
 }
 

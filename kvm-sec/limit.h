@@ -15,7 +15,10 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include <linux/kvm_sec.h>
+
 #include "bucket.h"
+#include "peer_class.h"
 
 /* The order of enum kvm_sec_limit: TX (the VM sends) even, RX the next. */
 enum ksec_limit_kind {
@@ -88,9 +91,25 @@ struct ksec_agent_report {
 	char cgroup[256];	/* KVM_SEC_AGENT_CGROUP_MAX */
 };
 
+/*
+ * The destination-class rule (KVM_SEC_A_VM_BLOCK): [0] the classes of
+ * peer the VM may not send to, [1] receive from, masks of
+ * BIT(enum kvm_sec_peer_class); written under the limits' lock, read by
+ * the hooks without it. What it dropped, per direction and class, on a
+ * cache line of its own: a flood's drops do not bounce the line every
+ * packet reads.
+ */
+struct ksec_block {
+	u8 classes[2];
+	u8 owner;
+	bool ever;		/* a rule was set once: shown from then on */
+	atomic64_t drops[2][KVM_SEC_PEER_CLASS_NR] ____cacheline_aligned_in_smp;
+};
+
 struct ksec_limits {
 	/* Bit per kind in force; read by the hooks without the lock. */
 	unsigned long active;
+	struct ksec_block block;
 	spinlock_t lock;	/* below; taken with bottom halves off */
 	struct ksec_limit_spec set[KSEC_LIM_NR];	/* as last set */
 	u8 owner[KSEC_LIM_NR];
@@ -112,6 +131,9 @@ struct ksec_limit_view {
 	u64 drops[KSEC_LIM_NR];		/* frames dropped; exits paced */
 	u64 wait_us[KSEC_LIM_NR];	/* exits: how long vCPUs waited */
 	u8 owner[KSEC_LIM_NR];
+	u8 block[2], block_owner;
+	bool block_ever;
+	u64 block_drops[2][KVM_SEC_PEER_CLASS_NR];
 	struct ksec_agent_report agent;
 };
 
@@ -150,6 +172,12 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v);
  */
 unsigned long ksec_limit_paced(struct ksec_limits *l, u64 *last);
 
+/*
+ * The admin sets the destination-class rule: each of @tx and @rx that is
+ * not negative replaces its direction's classes (0 lifts it).
+ */
+void ksec_limit_set_block(struct ksec_limits *l, int tx, int rx);
+
 /* The agent's report replaces its last one. */
 void ksec_limit_agent_report(struct ksec_limits *l,
 			     const struct ksec_agent_report *r);
@@ -159,6 +187,20 @@ u64 ksec_limit_hsem_cpu(struct ksec_limits *l);
 
 bool __ksec_limit_pass(struct ksec_limits *l, bool rx, unsigned int len,
 		       bool syn);
+
+/*
+ * From the hooks: @hit, the blocked classes of the peer of an IP packet
+ * that the VM sends (!@rx) or receives; if any, the packet is dropped, and
+ * counted in one of them (this host's first, as the view shows the peer).
+ */
+static inline bool ksec_limit_blocked(struct ksec_limits *l, bool rx,
+				      unsigned int hit)
+{
+	if (!hit)
+		return false;
+	atomic64_inc(&l->block.drops[rx][ksec_peer_class_of(hit)]);
+	return true;
+}
 
 /*
  * From the hooks (bottom halves off): may a frame of @len bytes that the

@@ -44,6 +44,8 @@ static int __init ksec_init(void)
 	err = ksec_lifecycle_init();
 	if (err)
 		goto err_probes;
+	/* Where peers are, before the first hook classes one. */
+	ksec_net_publish_dests();
 	err = ksec_netdev_init();
 	if (err)
 		goto err_lifecycle;
@@ -66,6 +68,7 @@ err_netlink:
 	ksec_sampler_stop();
 	ksec_netlink_exit();
 	ksec_events_flush();
+	ksec_net_exit();
 err_registry:
 	ksec_registry_exit();
 err_out:
@@ -86,6 +89,7 @@ static void __exit ksec_exit(void)
 	ksec_events_flush();
 	/* No hook runs after this: every device is unbound. */
 	ksec_netdev_exit();
+	ksec_net_exit();
 	/* Let go of every VM: KVM may destroy some right here. */
 	ksec_registry_exit();
 	pr_info("unloaded\n");

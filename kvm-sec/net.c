@@ -16,6 +16,14 @@
  * a guest spoofs another's address: its claim needs more packets than the
  * owner's). Other peers are on the link (broadcast, multicast,
  * link-local), inside the provider (KVM_SEC_A_PREFIXES) or outside.
+ *
+ * Classes. The view and the hooks (a destination-class rule, limit.h)
+ * class peers alike, from one map: this host's addresses as a sorted
+ * array, the busiest owner of each, and the prefixes as 128-bit masks
+ * (peer_class.h). The sampler publishes it with RCU at the end of each
+ * interval, and so does a change of the prefixes: a hook looks an address
+ * up with a binary search, without a lock, and a map lives until no
+ * reader has it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +31,9 @@
 #include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/netdevice.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vsem_hll.h>
@@ -31,11 +41,25 @@
 
 #include "guest.h"
 #include "net.h"
+#include "peer_class.h"
 #include "rate.h"
 #include "vm.h"
 
 static DEFINE_SPINLOCK(ksec_addr_lock);
 static DEFINE_HASHTABLE(ksec_addr_hash, 10);
+static unsigned int ksec_nr_own_addrs;	/* in the hash, under its lock */
+
+/* Where peers are, for the view and the hooks (see the top). */
+struct ksec_dest_map {
+	struct rcu_head rcu;
+	unsigned int nr_pfx, nr;
+	struct ksec_dest_prefix pfx[KVM_SEC_MAX_PREFIXES];
+	struct ksec_dest_addr addr[];	/* by address, one each */
+};
+
+static struct ksec_dest_map __rcu *ksec_dest_map;
+/* Serialises the map's publishers. */
+static DEFINE_MUTEX(ksec_dest_lock);
 /* VMs with network state: the sampler has work. */
 static atomic_t ksec_nets = ATOMIC_INIT(0);
 
@@ -73,8 +97,10 @@ void ksec_net_forget_addrs(struct ksec_vm_net *net)
 
 	spin_lock_irqsave(&ksec_addr_lock, flags);
 	for (i = 0; i < ARRAY_SIZE(net->own_ip); i++) {
-		if (net->own_ip[i].hashed)
+		if (net->own_ip[i].hashed) {
 			hash_del(&net->own_ip[i].node);
+			WRITE_ONCE(ksec_nr_own_addrs, ksec_nr_own_addrs - 1);
+		}
 		net->own_ip[i].hashed = false;
 		net->own_ip[i].packets = 0;
 	}
@@ -115,46 +141,9 @@ static struct ksec_vm_net *ksec_vm_net_of(struct ksec_vm *vm)
 	return rcu_dereference_check(vm->net, kref_read(&vm->ref));
 }
 
-static bool ksec_key_is_v4(u64 hi, u64 lo)
-{
-	return !hi && lo >> 32 == 0xffff;
-}
-
-/* Broadcast, multicast, link-local or unspecified: not a host's own. */
-static bool ksec_key_is_link(u64 hi, u64 lo)
-{
-	if (ksec_key_is_v4(hi, lo)) {
-		u32 a = lo;
-
-		return a == 0xffffffff || (a >> 28) == 0xe ||
-		       (a >> 16) == 0xa9fe || (a >> 24) == 0;
-	}
-	return (hi >> 56) == 0xff || (hi >> 54) == (0xfe80ULL >> 6) ||
-	       (!hi && !lo);
-}
-
 static u32 ksec_addr_hashkey(u64 hi, u64 lo)
 {
 	return hash_64(hi ^ lo, 32);
-}
-
-/* Which VM sends from the address; 0 if none. */
-static u32 ksec_addr_owner(u64 hi, u64 lo)
-{
-	struct ksec_own_addr *a;
-	unsigned long flags;
-	u64 best = 0;
-	u32 id = 0;
-
-	spin_lock_irqsave(&ksec_addr_lock, flags);
-	hash_for_each_possible(ksec_addr_hash, a, node,
-			       ksec_addr_hashkey(hi, lo))
-		if (a->hi == hi && a->lo == lo && a->packets > best) {
-			best = a->packets;
-			id = a->vm_id;
-		}
-	spin_unlock_irqrestore(&ksec_addr_lock, flags);
-	return id;
 }
 
 /* The VM's own addresses: the busiest sources of each kind it sent from. */
@@ -169,8 +158,10 @@ static void ksec_net_learn_addrs(struct ksec_vm *vm, struct ksec_vm_net *net,
 	ksec_top_finish(mac, KVM_SEC_NET_MAX_ADDRS);
 	spin_lock_irqsave(&ksec_addr_lock, flags);
 	for (i = 0; i < ARRAY_SIZE(net->own_ip); i++) {
-		if (net->own_ip[i].hashed)
+		if (net->own_ip[i].hashed) {
 			hash_del(&net->own_ip[i].node);
+			WRITE_ONCE(ksec_nr_own_addrs, ksec_nr_own_addrs - 1);
+		}
 		net->own_ip[i].hashed = false;
 	}
 	for (i = 0; i < ip->nr && n < ARRAY_SIZE(net->own_ip); i++) {
@@ -189,12 +180,132 @@ static void ksec_net_learn_addrs(struct ksec_vm *vm, struct ksec_vm_net *net,
 		a->hashed = true;
 		hash_add(ksec_addr_hash, &a->node,
 			 ksec_addr_hashkey(a->hi, a->lo));
+		WRITE_ONCE(ksec_nr_own_addrs, ksec_nr_own_addrs + 1);
 		n++;
 	}
 	for (i = 0; i < mac->nr; i++)
 		net->own_mac[i] = mac->slot[i].key;
 	net->nr_own_mac = mac->nr;
 	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+}
+
+/* The same classes as the map in use: no need to publish it again. */
+static bool ksec_dest_same(const struct ksec_dest_map *a,
+			   const struct ksec_dest_map *b)
+{
+	unsigned int i;
+
+	if (!a || a->nr != b->nr || a->nr_pfx != b->nr_pfx ||
+	    memcmp(a->pfx, b->pfx, sizeof(a->pfx[0]) * a->nr_pfx))
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (a->addr[i].hi != b->addr[i].hi ||
+		    a->addr[i].lo != b->addr[i].lo ||
+		    a->addr[i].vm_id != b->addr[i].vm_id)
+			return false;
+	return true;
+}
+
+/* Up to @n of this host's addresses into @map; false if there are more. */
+static bool ksec_dest_fill(struct ksec_dest_map *map, unsigned int n)
+{
+	struct ksec_own_addr *a;
+	unsigned int i = 0, bkt;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ksec_addr_lock, flags);
+	if (ksec_nr_own_addrs > n) {
+		spin_unlock_irqrestore(&ksec_addr_lock, flags);
+		return false;
+	}
+	hash_for_each(ksec_addr_hash, bkt, a, node) {
+		map->addr[i] = (struct ksec_dest_addr){
+			.hi = a->hi, .lo = a->lo, .packets = a->packets,
+			.vm_id = a->vm_id,
+		};
+		i++;
+	}
+	spin_unlock_irqrestore(&ksec_addr_lock, flags);
+	sort(map->addr, i, sizeof(map->addr[0]), ksec_dest_cmp, NULL);
+	map->nr = ksec_dest_dedupe(map->addr, i);
+	return true;
+}
+
+/*
+ * Publishes the map of where peers are again, from this host's addresses
+ * and the prefixes: after every interval, and when the prefixes change.
+ * Process context. Without memory, the last map stays until the next
+ * interval tries again (counted).
+ */
+void ksec_net_publish_dests(void)
+{
+	struct virtio_vsem_prefix pfx[KVM_SEC_MAX_PREFIXES];
+	struct ksec_dest_map *map = NULL, *old;
+	unsigned int n, j, tries;
+
+	mutex_lock(&ksec_dest_lock);
+	/* The addresses may grow before the walk: size again (bounded). */
+	for (tries = 0; tries < 3; tries++) {
+		n = READ_ONCE(ksec_nr_own_addrs) + 4;
+		map = kvmalloc(struct_size(map, addr, n), GFP_KERNEL);
+		if (!map || ksec_dest_fill(map, n))
+			break;
+		kvfree(map);
+		map = NULL;
+	}
+	if (!map) {
+		atomic64_inc(&ksec_status.alloc_failures);
+		mutex_unlock(&ksec_dest_lock);
+		return;
+	}
+	map->nr_pfx = ksec_guest_get_prefixes(pfx);
+	memset(map->pfx, 0, sizeof(map->pfx));
+	for (j = 0; j < map->nr_pfx; j++)
+		ksec_dest_prefix(&map->pfx[j], &pfx[j]);
+	old = rcu_dereference_protected(ksec_dest_map,
+					lockdep_is_held(&ksec_dest_lock));
+	if (ksec_dest_same(old, map)) {
+		mutex_unlock(&ksec_dest_lock);
+		kvfree(map);
+		return;
+	}
+	rcu_assign_pointer(ksec_dest_map, map);
+	mutex_unlock(&ksec_dest_lock);
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/* When no hook and no reader is left. */
+void ksec_net_exit(void)
+{
+	struct ksec_dest_map *map;
+
+	mutex_lock(&ksec_dest_lock);
+	map = rcu_replace_pointer(ksec_dest_map, NULL,
+				  lockdep_is_held(&ksec_dest_lock));
+	mutex_unlock(&ksec_dest_lock);
+	synchronize_rcu();
+	kvfree(map);
+}
+
+/* Every class a peer is in, and for THIS_HOST which VM; under RCU. */
+static unsigned int ksec_classes(const struct ksec_dest_map *map, u64 hi,
+				 u64 lo, u32 *vm_id)
+{
+	if (!map) {
+		*vm_id = 0;
+		return BIT(ksec_key_is_link(hi, lo) ? KVM_SEC_PEER_LINK :
+						      KVM_SEC_PEER_OUTSIDE);
+	}
+	return ksec_peer_classes(map->addr, map->nr, map->pfx, map->nr_pfx,
+				 hi, lo, vm_id);
+}
+
+unsigned int ksec_net_peer_classes(u64 hi, u64 lo)
+{
+	u32 vm_id;
+
+	return ksec_classes(rcu_dereference(ksec_dest_map), hi, lo, &vm_id);
 }
 
 static void ksec_net_sample_vm(struct ksec_vm *vm, struct ksec_vm_net *net,
@@ -247,7 +358,7 @@ void ksec_net_sample_all(u64 now_ns)
 	u32 id = 1;
 
 	if (!atomic_read(&ksec_nets))
-		return;
+		goto publish;	/* the last VM's addresses are gone too */
 	ip = kmalloc(sizeof(*ip), GFP_KERNEL);
 	mac = kmalloc(sizeof(*mac), GFP_KERNEL);
 	if (!ip || !mac) {
@@ -268,6 +379,8 @@ void ksec_net_sample_all(u64 now_ns)
 out:
 	kfree(ip);
 	kfree(mac);
+publish:
+	ksec_net_publish_dests();
 }
 
 bool ksec_net_rates(struct ksec_vm *vm, u64 *rate, u64 *dst, u64 *src)
@@ -341,41 +454,12 @@ bool ksec_net_seen(struct ksec_vm *vm, u64 *tx, u64 *rx, u32 *bind_gen)
 	return false;
 }
 
-static bool ksec_prefix_match(const struct virtio_vsem_prefix *p, u64 hi,
-			      u64 lo)
-{
-	u8 addr[16];
-	unsigned int bits = p->prefix_len, full = bits / 8;
-	const u8 *a;
-
-	if (p->family == 4) {
-		if (!ksec_key_is_v4(hi, lo))
-			return false;
-		put_unaligned_be32(lo, addr);
-		a = addr;
-	} else {
-		if (ksec_key_is_v4(hi, lo))
-			return false;
-		put_unaligned_be64(hi, addr);
-		put_unaligned_be64(lo, addr + 8);
-		a = addr;
-	}
-	if (memcmp(a, p->addr, full))
-		return false;
-	if (bits % 8) {
-		u8 mask = 0xff << (8 - bits % 8);
-
-		return (a[full] & mask) == (p->addr[full] & mask);
-	}
-	return true;
-}
-
+/* Under RCU. */
 static void ksec_peers_view(struct ksec_peers_view *out,
 			    struct ksec_top_merged *m,
-			    const struct virtio_vsem_prefix *pfx,
-			    unsigned int nr_pfx)
+			    const struct ksec_dest_map *map)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	ksec_top_finish(m, KVM_SEC_NET_PEERS);
 	out->nr = m->nr;
@@ -395,19 +479,8 @@ static void ksec_peers_view(struct ksec_peers_view *out,
 			put_unaligned_be64(s->key_hi, p->addr);
 			put_unaligned_be64(s->key, p->addr + 8);
 		}
-		if (ksec_key_is_link(s->key_hi, s->key)) {
-			p->class = KVM_SEC_PEER_LINK;
-			continue;
-		}
-		p->vm_id = ksec_addr_owner(s->key_hi, s->key);
-		if (p->vm_id) {
-			p->class = KVM_SEC_PEER_THIS_HOST;
-			continue;
-		}
-		p->class = KVM_SEC_PEER_OUTSIDE;
-		for (j = 0; j < nr_pfx; j++)
-			if (ksec_prefix_match(&pfx[j], s->key_hi, s->key))
-				p->class = KVM_SEC_PEER_INSIDE;
+		p->class = ksec_peer_class_of(ksec_classes(map, s->key_hi, s->key,
+							   &p->vm_id));
 	}
 }
 
@@ -444,9 +517,8 @@ static void ksec_addrs_view(struct ksec_vm_net *net, struct ksec_net_view *v)
 bool ksec_net_fill_view(struct ksec_vm *vm, struct ksec_net_view *v)
 {
 	struct ksec_vm_net *net = ksec_vm_net_of(vm);
-	struct virtio_vsem_prefix pfx[KVM_SEC_MAX_PREFIXES];
+	const struct ksec_dest_map *map;
 	struct ksec_top_merged *dst, *src;
-	unsigned int nr_pfx;
 	unsigned long flags;
 	int cpu;
 
@@ -477,9 +549,11 @@ bool ksec_net_fill_view(struct ksec_vm *vm, struct ksec_net_view *v)
 			ksec_top_merge(dst, &pc->dst);
 			ksec_top_merge(src, &pc->src);
 		}
-		nr_pfx = ksec_guest_get_prefixes(pfx);
-		ksec_peers_view(&v->dst, dst, pfx, nr_pfx);
-		ksec_peers_view(&v->src, src, pfx, nr_pfx);
+		rcu_read_lock();
+		map = rcu_dereference(ksec_dest_map);
+		ksec_peers_view(&v->dst, dst, map);
+		ksec_peers_view(&v->src, src, map);
+		rcu_read_unlock();
 	} else {
 		atomic64_inc(&ksec_status.alloc_failures);
 	}

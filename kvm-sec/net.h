@@ -163,6 +163,18 @@ void ksec_net_totals(struct ksec_vm_net *net, u64 *tot);
 /* Every interval, from the sampler (sleeps). */
 void ksec_net_sample_all(u64 now_ns);
 /*
+ * Where peers are (enum kvm_sec_peer_class), for the view and the hooks:
+ * published again after every interval and when the prefixes change
+ * (process context); freed once no hook runs and no reader is left.
+ */
+void ksec_net_publish_dests(void);
+void ksec_net_exit(void);
+/*
+ * Every class a peer's address (IPv4 mapped) is in, as bits
+ * BIT(enum kvm_sec_peer_class) (peer_class.h); under RCU (the hooks).
+ */
+unsigned int ksec_net_peer_classes(u64 hi, u64 lo);
+/*
  * The packets @vm's devices exchanged with the VM, by the devices' own
  * counters (what the VM wrote into a tap, what it read from it), summed,
  * and the generation of the set of devices they are from. False without a

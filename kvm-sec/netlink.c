@@ -174,7 +174,12 @@ static const struct nla_policy ksec_agent_policy[KVM_SEC_AGENT_CGROUP + 1] = {
 				    .len = KVM_SEC_AGENT_CGROUP_MAX - 1 },
 };
 
-static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_AGENT + 1] = {
+static const struct nla_policy ksec_block_policy[KVM_SEC_BLOCK_RX + 1] = {
+	[KVM_SEC_BLOCK_TX]	= NLA_POLICY_MASK(NLA_U32, KVM_SEC_BLOCK_CLASSES),
+	[KVM_SEC_BLOCK_RX]	= NLA_POLICY_MASK(NLA_U32, KVM_SEC_BLOCK_CLASSES),
+};
+
+static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_BLOCK + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[KVM_SEC_A_GUEST_LEVEL]	= NLA_POLICY_MAX(NLA_U8, VIRTIO_VSEM_LEVEL_2),
 	[KVM_SEC_A_GUEST_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -182,6 +187,7 @@ static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_AGENT + 1] = {
 	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
 	[KVM_SEC_A_VM_LIMITS]	= NLA_POLICY_NESTED(ksec_limits_policy),
 	[KVM_SEC_A_VM_AGENT]	= NLA_POLICY_NESTED(ksec_agent_policy),
+	[KVM_SEC_A_VM_BLOCK]	= NLA_POLICY_NESTED(ksec_block_policy),
 };
 
 static struct genl_family ksec_family;
@@ -294,7 +300,11 @@ static size_t ksec_limits_msg_size(void)
 	       nla_total_size(0) +			/* AGENT */
 	       2 * nla_total_size_64bit(sizeof(u64)) +
 	       4 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(KVM_SEC_AGENT_CGROUP_MAX);
+	       nla_total_size(KVM_SEC_AGENT_CGROUP_MAX) +
+	       nla_total_size(0) +			/* BLOCK */
+	       2 * nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8)) +
+	       2 * (nla_total_size(0) + KVM_SEC_PEER_CLASS_NR *
+		    nla_total_size_64bit(sizeof(u64)));
 }
 
 /* The largest VM message (GET_VM, VM_NEW, VM_DEL), attributes only. */
@@ -1254,6 +1264,8 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
 	struct nlattr *limits = info->attrs[KVM_SEC_A_VM_LIMITS];
 	struct nlattr *agent = info->attrs[KVM_SEC_A_VM_AGENT];
+	struct nlattr *block = info->attrs[KVM_SEC_A_VM_BLOCK];
+	struct nlattr *bt[KVM_SEC_BLOCK_RX + 1] = { };
 	struct ksec_limit_spec spec[KSEC_LIM_NR];
 	struct ksec_agent_report *report = NULL;
 	unsigned long given = 0;
@@ -1262,10 +1274,22 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	u32 mask = 0;
 	int err = 0;
 
-	if (!id || (!level && !interval && !rule_attr && !limits && !agent)) {
+	if (!id || (!level && !interval && !rule_attr && !limits && !agent &&
+		    !block)) {
 		GENL_SET_ERR_MSG(info,
-				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS, KVM_SEC_A_RULE, KVM_SEC_A_VM_LIMITS or KVM_SEC_A_VM_AGENT");
+				 "give KVM_SEC_A_VM_ID and KVM_SEC_A_GUEST_LEVEL, _INTERVAL_MS, KVM_SEC_A_RULE, KVM_SEC_A_VM_LIMITS, _BLOCK or _AGENT");
 		return -EINVAL;
+	}
+	if (block) {
+		err = nla_parse_nested(bt, KVM_SEC_BLOCK_RX, block,
+				       ksec_block_policy, info->extack);
+		if (err)
+			return err;
+		if (!bt[KVM_SEC_BLOCK_TX] && !bt[KVM_SEC_BLOCK_RX]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, block,
+					    "KVM_SEC_A_VM_BLOCK needs KVM_SEC_BLOCK_TX or _RX");
+			return -EINVAL;
+		}
 	}
 	if (limits) {
 		err = ksec_parse_limits(limits, spec, &given, info->extack);
@@ -1314,8 +1338,15 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 					 interval ? (s64)nla_get_u32(interval) : -1);
 	if (!err && level)
 		ksec_hsem_command_level(vm, nla_get_u8(level));
-	if (!err && given) {
-		err = ksec_limit_set(vm, given, spec);
+	if (!err && (given || block)) {
+		if (given)
+			err = ksec_limit_set(vm, given, spec);
+		if (!err && block)
+			ksec_limit_set_block(&vm->lim,
+					     bt[KVM_SEC_BLOCK_TX] ?
+					     (int)nla_get_u32(bt[KVM_SEC_BLOCK_TX]) : -1,
+					     bt[KVM_SEC_BLOCK_RX] ?
+					     (int)nla_get_u32(bt[KVM_SEC_BLOCK_RX]) : -1);
 		if (!err)
 			ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	}
@@ -1524,6 +1555,29 @@ static int ksec_put_agent(struct sk_buff *skb,
 	return 0;
 }
 
+/* The destination-class rule, once one was set (lifted since, or not). */
+static int ksec_put_block(struct sk_buff *skb, const struct ksec_limit_view *v)
+{
+	struct nlattr *nest;
+
+	if (!v->block_ever)
+		return 0;
+	nest = nla_nest_start(skb, KVM_SEC_A_VM_BLOCK);
+	if (!nest ||
+	    nla_put_u32(skb, KVM_SEC_BLOCK_TX, v->block[0]) ||
+	    nla_put_u32(skb, KVM_SEC_BLOCK_RX, v->block[1]) ||
+	    nla_put_u8(skb, KVM_SEC_BLOCK_SET_BY, v->block_owner) ||
+	    ksec_put_u64s(skb, KVM_SEC_BLOCK_TX_DROPS,
+			  KVM_SEC_BLOCK_DROPS_OUTSIDE, KVM_SEC_BLOCK_DROPS_PAD,
+			  v->block_drops[0], KVM_SEC_PEER_CLASS_NR) ||
+	    ksec_put_u64s(skb, KVM_SEC_BLOCK_RX_DROPS,
+			  KVM_SEC_BLOCK_DROPS_OUTSIDE, KVM_SEC_BLOCK_DROPS_PAD,
+			  v->block_drops[1], KVM_SEC_PEER_CLASS_NR))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 struct ksec_limits_scratch {
 	struct ksec_limit_view lim;
 	u32 tids[KVM_SEC_VCPU_TIDS_MAX];
@@ -1541,7 +1595,7 @@ static int ksec_fill_limits(struct sk_buff *skb, struct ksec_vm *vm,
 	ksec_limit_fill_view(&vm->lim, &v->lim);
 	n = ksec_vm_vcpu_tids(vm, v->tids, ARRAY_SIZE(v->tids));
 	ksec_hsem_summary(vm, &level, &verdict, &near);
-	if (ksec_put_limits(skb, &v->lim) ||
+	if (ksec_put_limits(skb, &v->lim) || ksec_put_block(skb, &v->lim) ||
 	    (reason >= 0 && nla_put_u8(skb, KVM_SEC_A_LIMIT_REASON, reason)) ||
 	    nla_put_u32(skb, KVM_SEC_A_VM_PID, vm->pid) ||
 	    nla_put_u8(skb, KVM_SEC_A_VM_NEAR_CAPACITY, near) ||

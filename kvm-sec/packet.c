@@ -62,6 +62,7 @@ u64 ksec_net_hash(u64 hi, u64 lo)
 struct ksec_pkt {
 	u64 src_hi, src_lo, dst_hi, dst_lo;
 	bool ip;
+	bool arp;
 	bool unparsed;
 	bool more_frags;		/* a first fragment, more to come */
 	u8 l4proto;
@@ -307,12 +308,14 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 	return false;
 }
 
-/* Counts the frame; its length in @len; true for a TCP SYN. */
+/*
+ * Counts the frame; its length in @len, and what the parser found in @p;
+ * true for a TCP SYN.
+ */
 static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
-		       bool rx, unsigned int *lenp)
+		       bool rx, unsigned int *lenp, struct ksec_pkt *p)
 {
 	struct ksec_net_pcpu *pc = this_cpu_ptr(net->pcpu);
-	struct ksec_pkt p = { .l4off = -1 };
 	unsigned int len = skb->len;
 	int off = 0;
 	__be16 proto;
@@ -321,6 +324,7 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 	if (skb_mac_header_was_set(skb) && skb_mac_offset(skb) < 0)
 		len += -skb_mac_offset(skb);
 	*lenp = len;
+	*p = (struct ksec_pkt){ .l4off = -1 };
 	pc->ctr[rx ? KSEC_NET_RX_PACKETS : KSEC_NET_TX_PACKETS]++;
 	pc->ctr[rx ? KSEC_NET_RX_BYTES : KSEC_NET_TX_BYTES] += len;
 
@@ -335,33 +339,34 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 			ksec_top_add(&pc->own_mac, ether_addr_to_u64(mac), 1);
 	}
 	if (proto == htons(ETH_P_IP))
-		ksec_parse_v4(skb, off, &p);
+		ksec_parse_v4(skb, off, p);
 	else if (proto == htons(ETH_P_IPV6))
-		ksec_parse_v6(skb, off, &p);
+		ksec_parse_v6(skb, off, p);
 	else
 		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_NONIP, rx)]++;
-	if (p.unparsed)
+	p->arp = proto == htons(ETH_P_ARP);
+	if (p->unparsed)
 		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
-	if (!p.ip)
+	if (!p->ip)
 		return false;
 
 	if (rx) {
-		ksec_top_add_key(&pc->src, p.src_hi, p.src_lo, 1);
+		ksec_top_add_key(&pc->src, p->src_hi, p->src_lo, 1);
 		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][1],
-			     KSEC_HLL_BITS, ksec_net_hash(p.src_hi, p.src_lo));
+			     KSEC_HLL_BITS, ksec_net_hash(p->src_hi, p->src_lo));
 	} else {
-		ksec_top_add_key(&pc->dst, p.dst_hi, p.dst_lo, 1);
-		ksec_top_add_key(&pc->own_ip, p.src_hi, p.src_lo, 1);
+		ksec_top_add_key(&pc->dst, p->dst_hi, p->dst_lo, 1);
+		ksec_top_add_key(&pc->own_ip, p->src_hi, p->src_lo, 1);
 		vsem_hll_add(net->hll[READ_ONCE(ksec_net_parity) & 1][0],
-			     KSEC_HLL_BITS, ksec_net_hash(p.dst_hi, p.dst_lo));
+			     KSEC_HLL_BITS, ksec_net_hash(p->dst_hi, p->dst_lo));
 	}
 	/*
 	 * An IP packet whose transport header cannot be found (an IPv6
 	 * header chain too deep or cut short) may hide a SYN: limited as one.
 	 */
-	if (p.unparsed)
+	if (p->unparsed)
 		return true;
-	return p.l4off >= 0 && ksec_count_l4(skb, &p, pc->ctr, rx);
+	return p->l4off >= 0 && ksec_count_l4(skb, p, pc->ctr, rx);
 }
 
 /*
@@ -371,15 +376,37 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
  * period after unregistering the hooks).
  *
  * Counted first, then limited (limit.c): what the VM tried stays visible.
+ * A destination-class rule drops an IP packet whose peer (the destination
+ * of what the VM sends, the source of what it receives) is in a blocked
+ * class, before the token buckets, which a blocked packet does not drain.
+ * A frame whose peer cannot be known (not IP, nor ARP, which IP needs on
+ * the link; or IP the parser could not read) is taken as going outside:
+ * a rule blocking outside is not bypassed by another protocol, a third
+ * VLAN tag or a broken header. The hooks run under RCU (nf_hook()), as
+ * the map of classes needs.
  */
 unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
 	const struct ksec_netbind *b = priv;
 	bool rx = (state->hook == NF_NETDEV_INGRESS) != b->vm_sends_at_ingress;
-	unsigned int len;
+	struct ksec_limits *l = &b->vm->lim;
+	struct ksec_pkt p;
+	unsigned int len, block;
 	bool syn;
 
-	syn = ksec_count(b->net, skb, rx, &len);
-	return ksec_limit_pass(&b->vm->lim, rx, len, syn) ? NF_ACCEPT : NF_DROP;
+	syn = ksec_count(b->net, skb, rx, &len, &p);
+	block = READ_ONCE(l->block.classes[rx]);
+	if (unlikely(block)) {
+		if (p.ip)
+			block &= ksec_net_peer_classes(rx ? p.src_hi : p.dst_hi,
+						       rx ? p.src_lo : p.dst_lo);
+		else if (p.arp)
+			block = 0;
+		else
+			block &= BIT(KVM_SEC_PEER_OUTSIDE);
+		if (ksec_limit_blocked(l, rx, block))
+			return NF_DROP;
+	}
+	return ksec_limit_pass(l, rx, len, syn) ? NF_ACCEPT : NF_DROP;
 }

@@ -462,6 +462,7 @@ static int read_line(int fd, char *buf, size_t len, int ms)
 /* Every change is an event on the events group, with its reason. */
 TEST_F_TIMEOUT(lim, changes_are_announced, KSEC_TEST_TIMEOUT)
 {
+	struct vsec_limits l = { 0 };
 	char line[4096], want[64];
 	bool seen = false;
 	int pipefd[2], i;
@@ -481,8 +482,13 @@ TEST_F_TIMEOUT(lim, changes_are_announced, KSEC_TEST_TIMEOUT)
 	/* Subscribed: it says so on standard error. */
 	ASSERT_LE(0, read_line(pipefd[0], line, sizeof(line), KSEC_WAIT_MS));
 	EXPECT_NE(NULL, strstr(line, "listening")) TH_LOG("%s", line);
-	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_BYTES), 123456, 250,
-			     0));
+	/* A bucket and a destination-class rule, in one change. */
+	l.l[LIM(TX_BYTES)].given = true;
+	l.l[LIM(TX_BYTES)].size = 123456;
+	l.l[LIM(TX_BYTES)].refill_ms = 250;
+	l.block.given[0] = true;
+	l.block.classes[0] = 1 << KVM_SEC_PEER_INSIDE;
+	ASSERT_EQ(0, vsec_ipc_set_limits(self->ipc, self->v.id, &l));
 	snprintf(want, sizeof(want), "\"event\":\"limit\",\"id\":%u,",
 		 self->v.id);
 	/* Other VMs' events may come first: a bounded number of lines. */
@@ -498,7 +504,12 @@ TEST_F_TIMEOUT(lim, changes_are_announced, KSEC_TEST_TIMEOUT)
 	EXPECT_NE(NULL, strstr(line, "\"reason\":\"admin\"")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "\"tx_bytes\":{\"size\":123456,\"refill_ms\":250,"))
 		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"block\":{\"tx\":[\"inside\"],\"rx\":[],\"set_by\":\"admin\""))
+		TH_LOG("%s", line);
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_BYTES), 0, 0, 0));
+	memset(&l, 0, sizeof(l));
+	l.block.given[0] = true;
+	ASSERT_EQ(0, vsec_ipc_set_limits(self->ipc, self->v.id, &l));
 }
 
 /*
@@ -613,6 +624,11 @@ TEST_F_TIMEOUT(lim, unprivileged_users_cannot, KSEC_TEST_TIMEOUT)
 		if (vsec_ipc_report_agent(ipc, id, &(struct vsec_agent){
 					  .present = true }) != -EPERM)
 			_exit(16);
+		memset(&l, 0, sizeof(l));
+		l.block.given[0] = true;
+		l.block.classes[0] = 1 << KVM_SEC_PEER_OUTSIDE;
+		if (vsec_ipc_set_limits(ipc, id, &l) != -EPERM)
+			_exit(17);
 		snprintf(cmd, sizeof(cmd), "vsecctl limit %u off 2>&1", id);
 		if (run_capture(cmd, out, sizeof(out)) != 5)
 			_exit(14);

@@ -391,6 +391,15 @@ static int child_send(struct child *c)
 	return 0;
 }
 
+/* The VM sent to @arg, and @arg is another VM's address of this host. */
+static bool dst_this_host(const struct vsec_vm *vm, const void *arg)
+{
+	const __typeof__(vm->net.dst.e[0]) *p = peer4(&vm->net.dst,
+						      *(const uint32_t *)arg);
+
+	return p && p->class == KVM_SEC_PEER_THIS_HOST;
+}
+
 static int child_stop(struct child *c)
 {
 	int st;
@@ -435,7 +444,8 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	ASSERT_EQ(0, tap_deliver("ksnt-pa", &f, 4));
 	tap_drain(self->tap);
 
-	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+	/* The map of classes follows B's addresses at the interval's end. */
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, dst_this_host, &b));
 	p = peer4(&vm.net.dst, b);
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(10, p->packets);
@@ -469,6 +479,202 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 		 vm_b.id);
 	EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"where\":\"inside\""));
+	EXPECT_EQ(0, child_stop(&c));
+}
+
+/* An Ethernet frame of @type with zeros after the header, 60 bytes. */
+static void frame_l2(struct frame *f, uint16_t type)
+{
+	memset(f, 0, sizeof(*f));
+	memset(f->b, 0xff, 6);
+	f->b[6] = 0x02;
+	f->b[11] = 1;
+	f->b[12] = type >> 8;
+	f->b[13] = type & 0xff;
+	if (type == 0x0806) {	/* an ARP request, Ethernet and IPv4 */
+		static const uint8_t arp[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+
+		memcpy(f->b + 14, arp, sizeof(arp));
+	}
+	f->len = 60;
+}
+
+/* Each direction's classes; a negative one is not given. */
+static int set_block(struct vsec_ipc *ipc, uint32_t id, int64_t tx, int64_t rx)
+{
+	struct vsec_limits l = { 0 };
+
+	l.block.given[0] = tx >= 0;
+	l.block.classes[0] = tx >= 0 ? (uint32_t)tx : 0;
+	l.block.given[1] = rx >= 0;
+	l.block.classes[1] = rx >= 0 ? (uint32_t)rx : 0;
+	return vsec_ipc_set_limits(ipc, id, &l);
+}
+
+#define CLASS(c)	(1 << KVM_SEC_PEER_##c)
+
+/*
+ * The destination-class rule, on real taps: what A sends to, or receives
+ * from, a peer of a blocked class is dropped and counted by class; the
+ * rest passes, exactly (a packet bucket the rule sits in front of counts
+ * what passed). Classes are the view's: B's address (this host, once
+ * learned), IPv4 and IPv6 prefixes not on a byte boundary (inside),
+ * addresses just outside them, broadcast and link-local (link); an
+ * outside address A sends from stays outside for the rule.
+ */
+TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
+{
+	const uint32_t a = ksec_ip4("10.77.0.1"), b = ksec_ip4("10.77.0.2");
+	const uint32_t in4 = ksec_ip4("10.111.255.1"), out4 = ksec_ip4("10.112.0.1");
+	const uint32_t bcast = ksec_ip4("255.255.255.255");
+	/* fd00:1::/36 holds fd00:1:fff::5, not fd00:1:1000::5 */
+	static const uint8_t a6[16] = { 0xfd, 0, 0, 1, [15] = 1 };
+	static const uint8_t in6[16] = { 0xfd, 0, 0, 1, 0x0f, 0xff, [15] = 5 };
+	static const uint8_t out6[16] = { 0xfd, 0, 0, 1, 0x10, [15] = 5 };
+	static const uint8_t ll6[16] = { 0xfe, 0x80, [15] = 7 };
+	const uint32_t spoof = ksec_ip4("203.0.113.9");
+	struct virtio_vsem_prefix pfx[3] = {
+		{ .family = 4, .prefix_len = 12, .addr = { 10, 96 } },
+		{ .family = 6, .prefix_len = 36, .addr = { 0xfd, 0, 0, 1 } },
+		{ .family = 4, .prefix_len = 16, .addr = { 10, 77 } },
+	};
+	const int pk = KVM_SEC_LIMIT_TX_PACKETS - 1;
+	struct vsec_vm vm, vm_b;
+	struct vsec_limits l;
+	struct child c;
+	struct frame f;
+	char cmd[128], out[32768];
+	uint64_t tx0;
+
+	ASSERT_EQ(0, vsec_ipc_set_prefixes(self->ipc, pfx, 3));
+	self->tap = tap_open("ksnt-ba", false);
+	ASSERT_LE(0, self->tap);
+	ASSERT_EQ(0, child_start(&c, "ksnt-bb", b, a));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, c.pid, &vm_b, ksec_has_dev, "ksnt-bb"));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-ba"));
+	ASSERT_EQ(0, child_send(&c));
+	send_v4(self->tap, a, b, FR_UDP, 0, 0, 0, 1);
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, dst_this_host, &b));
+	tx0 = NCTR(&vm, TX_PACKETS);
+
+	/* TX: outside and this host blocked; a bucket counts what passes. */
+	ASSERT_EQ(0, set_block(self->ipc, vm.id,
+			       CLASS(OUTSIDE) | CLASS(THIS_HOST), -1));
+	{
+		struct vsec_limits bucket = { 0 };
+
+		/* a token every 36 s: none comes back within the test */
+		bucket.l[pk].given = true;
+		bucket.l[pk].size = 100;
+		bucket.l[pk].refill_ms = 3600000;
+		ASSERT_EQ(0, vsec_ipc_set_limits(self->ipc, vm.id, &bucket));
+	}
+	send_v4(self->tap, a, b, FR_UDP, 0, 0, 0, 10);
+	send_v4(self->tap, a, in4, FR_UDP, 0, 0, 0, 5);
+	send_v4(self->tap, a, out4, FR_UDP, 0, 0, 0, 3);
+	send_v4(self->tap, a, bcast, FR_UDP, 0, 0, 0, 2);
+	frame_v6(&f, a6, in6, 0, 17, 0);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	frame_v6(&f, a6, out6, 0, 17, 0);
+	for (int i = 0; i < 6; i++)
+		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	frame_v6(&f, a6, ll6, 0, 17, 0);
+	for (int i = 0; i < 7; i++)
+		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	/* ARP passes; another protocol's peer is unknown: taken as outside. */
+	frame_l2(&f, 0x0806);
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	frame_l2(&f, 0x88b5);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	ASSERT_TRUE(l.block.present);
+	EXPECT_EQ(CLASS(OUTSIDE) | CLASS(THIS_HOST), (int)l.block.classes[0]);
+	EXPECT_EQ(0, l.block.classes[1]);
+	EXPECT_EQ(KVM_SEC_LIMIT_OWNER_ADMIN, l.block.set_by);
+	EXPECT_EQ(10, l.block.drops[0][KVM_SEC_PEER_THIS_HOST]);
+	EXPECT_EQ(3 + 6 + 3, l.block.drops[0][KVM_SEC_PEER_OUTSIDE]);
+	EXPECT_EQ(0, l.block.drops[0][KVM_SEC_PEER_INSIDE]);
+	EXPECT_EQ(0, l.block.drops[0][KVM_SEC_PEER_LINK]);
+	/* Inside (5 + 4), link (2 + 7) and ARP (2) passed, and only they. */
+	EXPECT_EQ(100 - 20, l.l[pk].tokens);
+	EXPECT_EQ(0, l.l[pk].drops);
+	/* Every frame is counted as sent all the same. */
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
+	EXPECT_EQ(tx0 + 42, NCTR(&vm, TX_PACKETS));
+
+	/* vsecctl: text, JSON and Prometheus. */
+	snprintf(cmd, sizeof(cmd), "vsecctl show %u", vm.id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "block_tx                 outside,this-host, set by admin, 22 dropped (outside 12, this-host 10)"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "block_rx                 none, 0 dropped"))
+		TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "vsecctl --json show %u", vm.id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "\"block\":{\"tx\":[\"outside\",\"this-host\"],\"rx\":[],\"set_by\":\"admin\",\"tx_drops\":{\"outside\":12,\"inside\":0,\"this-host\":10,\"link\":0}"))
+		TH_LOG("%s", out);
+	ASSERT_EQ(0, run_capture("vsecctl stats --prometheus", out, sizeof(out)));
+	snprintf(cmd, sizeof(cmd), "kvmsec_vm_block_drops_total{vm=\"%u\",", vm.id);
+	EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "dir=\"tx\",class=\"this-host\"} 10"));
+
+	/* RX by vsecctl: from outside blocked, from B (this host) passes. */
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u block-tx off block-rx outside", vm.id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	tap_drain(self->tap);
+	frame_v4(&f, b, a, FR_UDP, 0, 0, 0);
+	ASSERT_EQ(0, tap_deliver("ksnt-ba", &f, 4));
+	frame_v4(&f, out4, a, FR_UDP, 0, 0, 0);
+	ASSERT_EQ(0, tap_deliver("ksnt-ba", &f, 3));
+	EXPECT_EQ(4, tap_drain(self->tap));
+	send_v4(self->tap, a, b, FR_UDP, 0, 0, 0, 2);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	EXPECT_EQ(0, l.block.classes[0]);
+	EXPECT_EQ(CLASS(OUTSIDE), (int)l.block.classes[1]);
+	EXPECT_EQ(3, l.block.drops[1][KVM_SEC_PEER_OUTSIDE]);
+	EXPECT_EQ(10, l.block.drops[0][KVM_SEC_PEER_THIS_HOST]);
+	EXPECT_EQ(100 - 22, l.l[pk].tokens);
+
+	/* Bad classes are refused by vsecctl, and by the module (EINVAL). */
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u block-tx elsewhere 2>&1", vm.id);
+	EXPECT_EQ(2, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(-EINVAL, set_block(self->ipc, vm.id, 0x10, -1));
+	EXPECT_EQ(-EINVAL, set_block(self->ipc, vm.id, -1, 0x80000000LL));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	EXPECT_EQ(0, l.block.classes[0]);
+	EXPECT_EQ(CLASS(OUTSIDE), (int)l.block.classes[1]);
+
+	/* "limit off" lifts the rule too; what it dropped stays counted. */
+	snprintf(cmd, sizeof(cmd), "vsecctl limit %u off", vm.id);
+	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_EQ(0, tap_deliver("ksnt-ba", &f, 3));
+	EXPECT_EQ(3, tap_drain(self->tap));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	EXPECT_TRUE(l.block.present);
+	EXPECT_EQ(0, l.block.classes[0] | l.block.classes[1]);
+	EXPECT_EQ(KVM_SEC_LIMIT_OWNER_NONE, l.block.set_by);
+	EXPECT_EQ(3, l.block.drops[1][KVM_SEC_PEER_OUTSIDE]);
+
+	/*
+	 * A sends from an outside address (spoofs it): the host takes it
+	 * for one of A's own, "this host" in the view, yet it stays outside
+	 * for the rule: spoofing cannot take a peer out of a blocked class.
+	 */
+	ASSERT_EQ(0, set_block(self->ipc, vm.id, CLASS(OUTSIDE), -1));
+	send_v4(self->tap, spoof, in4, FR_UDP, 0, 0, 0, 20);
+	/* Enough to be among A's 6 busiest destinations, in the view. */
+	send_v4(self->tap, a, spoof, FR_UDP, 0, 0, 0, 10);
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, dst_this_host, &spoof));
+	send_v4(self->tap, a, spoof, FR_UDP, 0, 0, 0, 5);
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	EXPECT_EQ(12 + 10 + 5, l.block.drops[0][KVM_SEC_PEER_OUTSIDE]);
+	EXPECT_EQ(10, l.block.drops[0][KVM_SEC_PEER_THIS_HOST]);
+	EXPECT_EQ(0, l.block.drops[0][KVM_SEC_PEER_INSIDE]);
+	ASSERT_EQ(0, set_block(self->ipc, vm.id, 0, -1));
 	EXPECT_EQ(0, child_stop(&c));
 }
 

@@ -80,6 +80,7 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_LIMIT_REASON]	= { .type = NLA_U8 },
 	[KVM_SEC_A_VM_VCPU_TIDS]	= { .type = NLA_UNSPEC },
 	[KVM_SEC_A_VM_AGENT]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_BLOCK]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {

@@ -37,6 +37,21 @@ static struct nla_policy vsec_agent_policy[KVM_SEC_AGENT_MAX + 1] = {
 	[KVM_SEC_AGENT_AGE_MS]		= { .type = NLA_U64 },
 };
 
+static struct nla_policy vsec_block_policy[KVM_SEC_BLOCK_MAX + 1] = {
+	[KVM_SEC_BLOCK_TX]		= { .type = NLA_U32 },
+	[KVM_SEC_BLOCK_RX]		= { .type = NLA_U32 },
+	[KVM_SEC_BLOCK_SET_BY]		= { .type = NLA_U8 },
+	[KVM_SEC_BLOCK_TX_DROPS]	= { .type = NLA_NESTED },
+	[KVM_SEC_BLOCK_RX_DROPS]	= { .type = NLA_NESTED },
+};
+
+static struct nla_policy vsec_block_drops_policy[KVM_SEC_BLOCK_DROPS_MAX + 1] = {
+	[KVM_SEC_BLOCK_DROPS_OUTSIDE]	= { .type = NLA_U64 },
+	[KVM_SEC_BLOCK_DROPS_INSIDE]	= { .type = NLA_U64 },
+	[KVM_SEC_BLOCK_DROPS_THIS_HOST]	= { .type = NLA_U64 },
+	[KVM_SEC_BLOCK_DROPS_LINK]	= { .type = NLA_U64 },
+};
+
 static uint64_t u64_or_0(struct nlattr *a)
 {
 	return a ? nla_get_u64(a) : 0;
@@ -64,6 +79,36 @@ static int parse_agent(struct nlattr *nest, struct vsec_agent *g)
 	if (tb[KVM_SEC_AGENT_CGROUP])
 		nla_strlcpy(g->cgroup, tb[KVM_SEC_AGENT_CGROUP],
 			    sizeof(g->cgroup));
+	return 0;
+}
+
+static int parse_block(struct nlattr *nest, struct vsec_block *b)
+{
+	struct nlattr *tb[KVM_SEC_BLOCK_MAX + 1];
+	struct nlattr *dt[KVM_SEC_BLOCK_DROPS_MAX + 1];
+	int dir, c;
+
+	memset(b, 0, sizeof(*b));
+	if (nla_parse_nested(tb, KVM_SEC_BLOCK_MAX, nest, vsec_block_policy) < 0)
+		return -EPROTO;
+	b->present = true;
+	b->classes[0] = u32_or_0(tb[KVM_SEC_BLOCK_TX]);
+	b->classes[1] = u32_or_0(tb[KVM_SEC_BLOCK_RX]);
+	b->set_by = tb[KVM_SEC_BLOCK_SET_BY] ?
+		nla_get_u8(tb[KVM_SEC_BLOCK_SET_BY]) : 0;
+	for (dir = 0; dir < 2; dir++) {
+		struct nlattr *d = tb[dir ? KVM_SEC_BLOCK_RX_DROPS :
+					    KVM_SEC_BLOCK_TX_DROPS];
+
+		if (!d)
+			continue;
+		if (nla_parse_nested(dt, KVM_SEC_BLOCK_DROPS_MAX, d,
+				     vsec_block_drops_policy) < 0)
+			return -EPROTO;
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+			b->drops[dir][c] =
+				u64_or_0(dt[KVM_SEC_BLOCK_DROPS_OUTSIDE + c]);
+	}
 	return 0;
 }
 
@@ -98,6 +143,9 @@ int vsec_parse_limits_msg(struct nlattr **tb, struct vsec_limits *l)
 	}
 	if (tb[KVM_SEC_A_VM_AGENT] &&
 	    parse_agent(tb[KVM_SEC_A_VM_AGENT], &l->agent))
+		return -EPROTO;
+	if (tb[KVM_SEC_A_VM_BLOCK] &&
+	    parse_block(tb[KVM_SEC_A_VM_BLOCK], &l->block))
 		return -EPROTO;
 	return 0;
 }
@@ -153,9 +201,25 @@ int vsec_parse_limits(struct nlattr *nest, struct vsec_limits *l)
 
 int vsec_put_limits(struct nl_msg *msg, const struct vsec_limits *l)
 {
+	const struct vsec_block *b = &l->block;
 	struct nlattr *nest, *one;
 	int i;
 
+	if (b->given[0] || b->given[1]) {
+		nest = nla_nest_start(msg, KVM_SEC_A_VM_BLOCK);
+		if (!nest ||
+		    (b->given[0] &&
+		     nla_put_u32(msg, KVM_SEC_BLOCK_TX, b->classes[0]) < 0) ||
+		    (b->given[1] &&
+		     nla_put_u32(msg, KVM_SEC_BLOCK_RX, b->classes[1]) < 0))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	for (i = 0; i < VSEC_NR_LIMIT; i++)
+		if (l->l[i].given)
+			break;
+	if (i == VSEC_NR_LIMIT)
+		return 0;
 	nest = nla_nest_start(msg, KVM_SEC_A_VM_LIMITS);
 	if (!nest)
 		return -EMSGSIZE;

@@ -18,9 +18,10 @@ const char *const vsec_net_ctr_key[VSEC_NR_NET_CTR] = {
 };
 
 const char *const vsec_netdev_how_name[3] = { "manual", "tun", "macvtap" };
-const char *const vsec_peer_class_name[4] = {
+const char *const vsec_peer_class_name[KVM_SEC_PEER_CLASS_NR] = {
 	"outside", "inside", "this-host", "link",
 };
+_Static_assert(KVM_SEC_PEER_CLASS_NR == 4, "a name for every class of peer");
 
 static struct nla_policy vsec_net_policy[KVM_SEC_NET_MAX + 1] = {
 	[KVM_SEC_NET_COUNTERS]		= { .type = NLA_NESTED },

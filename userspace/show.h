@@ -39,6 +39,7 @@ void show_limit_event(FILE *f, const struct vsec_event *ev);
 void json_limits(struct json *j, const char *key, const struct vsec_limits *l);
 /* The agent's report: a line for people, an object for JSON. */
 void show_agent(FILE *f, const struct vsec_agent *g);
+void json_block(struct json *j, const char *key, const struct vsec_block *b);
 void json_agent(struct json *j, const char *key, const struct vsec_agent *g);
 /* The event's members inside its object: event, id, reason, limits. */
 void json_limit_event(struct json *j, const struct vsec_event *ev);

@@ -48,6 +48,53 @@ static void show_one(FILE *f, const struct vsec_limits *l, int i)
 			l->l[i].drops, l->l[i].wait_us / 1e6);
 }
 
+/* "outside,this-host", or "none". */
+static void format_classes(char *buf, size_t len, uint32_t classes)
+{
+	size_t n = 0;
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+		if (classes & (1u << c))
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0,
+					      "%s%s", n ? "," : "",
+					      vsec_peer_class_name[c]);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/*
+ * "block_tx  outside,this-host, set by admin, 19 dropped (outside 9,
+ * this-host 10)"
+ */
+static void show_block(FILE *f, const struct vsec_block *b)
+{
+	char cls[64];
+	int dir, c;
+
+	for (dir = 0; dir < 2; dir++) {
+		uint64_t total = 0;
+		const char *sep = " (";
+
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+			total += b->drops[dir][c];
+		format_classes(cls, sizeof(cls), b->classes[dir]);
+		fprintf(f, "  %-24s %s", dir ? "block_rx" : "block_tx", cls);
+		if (b->classes[dir])
+			fprintf(f, ", set by %s", limit_owner(b->set_by));
+		fprintf(f, ", %" PRIu64 " dropped", total);
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++) {
+			if (!b->drops[dir][c])
+				continue;
+			fprintf(f, "%s%s %" PRIu64, sep, vsec_peer_class_name[c],
+				b->drops[dir][c]);
+			sep = ", ";
+		}
+		fprintf(f, "%s\n", total ? ")" : "");
+	}
+}
+
 void show_limits(FILE *f, const struct vsec_limits *l)
 {
 	bool any = false;
@@ -59,6 +106,10 @@ void show_limits(FILE *f, const struct vsec_limits *l)
 			continue;
 		fprintf(f, "  %-24s ", vsec_limit_key[i]);
 		show_one(f, l, i);
+		any = true;
+	}
+	if (l->block.present) {
+		show_block(f, &l->block);
 		any = true;
 	}
 	if (!any)
@@ -127,6 +178,15 @@ void show_limit_event(FILE *f, const struct vsec_event *ev)
 			fprintf(f, "+%" PRIu64, l->l[i].burst);
 		any = true;
 	}
+	for (i = 0; i < 2; i++) {
+		char cls[64];
+
+		if (!l->block.classes[i])
+			continue;
+		format_classes(cls, sizeof(cls), l->block.classes[i]);
+		fprintf(f, " %s %s", i ? "block_rx" : "block_tx", cls);
+		any = true;
+	}
 	fprintf(f, "%s\n", any ? "" : " none");
 	if (l->reason == KVM_SEC_LIMIT_BY_AGENT && l->agent.present) {
 		fprintf(f, "  ");
@@ -154,8 +214,31 @@ void json_limits(struct json *j, const char *key, const struct vsec_limits *l)
 		json_end_object(j);
 	}
 	json_end_object(j);
+	if (l->block.present)
+		json_block(j, "block", &l->block);
 	if (l->agent.present)
 		json_agent(j, "agent", &l->agent);
+}
+
+/* {"tx":["outside"],"rx":[],"set_by":"admin","tx_drops":{...},...} */
+void json_block(struct json *j, const char *key, const struct vsec_block *b)
+{
+	int dir, c;
+
+	json_begin_object(j, key);
+	for (dir = 0; dir < 2; dir++) {
+		json_begin_array(j, dir ? "rx" : "tx");
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+			if (b->classes[dir] & (1u << c))
+				json_string(j, NULL, vsec_peer_class_name[c]);
+		json_end_array(j);
+	}
+	json_string(j, "set_by", limit_owner(b->set_by));
+	json_u64_object(j, "tx_drops", vsec_peer_class_name, b->drops[0],
+			KVM_SEC_PEER_CLASS_NR);
+	json_u64_object(j, "rx_drops", vsec_peer_class_name, b->drops[1],
+			KVM_SEC_PEER_CLASS_NR);
+	json_end_object(j);
 }
 
 void json_limit_event(struct json *j, const struct vsec_event *ev)

@@ -166,6 +166,23 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 			fprintf(f, "\",limit=\"%s\"} %" PRIu64 "\n",
 				vsec_limit_key[c], vms[i].limits.l[c].drops);
 		}
+	prom_head(f, "vm_block_drops_total", "counter",
+		  "packets the VM's destination-class rule dropped, by direction and class of peer");
+	for (i = 0; i < nr; i++) {
+		const struct vsec_block *b = &vms[i].limits.block;
+
+		for (c = 0; b->present && c < 2 * KVM_SEC_PEER_CLASS_NR; c++) {
+			fprintf(f, "kvmsec_vm_block_drops_total{vm=\"%" PRIu32
+				"\",pid=\"%" PRIu32 "\",comm=\"", vms[i].id,
+				vms[i].pid);
+			prom_label(f, vms[i].comm);
+			fprintf(f, "\",dir=\"%s\",class=\"%s\"} %" PRIu64 "\n",
+				c < KVM_SEC_PEER_CLASS_NR ? "tx" : "rx",
+				vsec_peer_class_name[c % KVM_SEC_PEER_CLASS_NR],
+				b->drops[c / KVM_SEC_PEER_CLASS_NR]
+					[c % KVM_SEC_PEER_CLASS_NR]);
+		}
+	}
 	prom_head(f, "vm_limit_wait_seconds_total", "counter",
 		  "time the VM's vCPUs waited for an exit limit");
 	for (i = 0; i < nr; i++)

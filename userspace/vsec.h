@@ -167,6 +167,14 @@ struct vsec_limits {
 	uint32_t nr_tids;
 	uint32_t tids[KVM_SEC_VCPU_TIDS_MAX];
 	struct vsec_agent agent;
+	/* The destination-class rule (KVM_SEC_A_VM_BLOCK), [0] TX, [1] RX. */
+	struct vsec_block {
+		bool present;		/* set once, or it dropped */
+		bool given[2];		/* to send */
+		uint32_t classes[2];	/* BIT(enum kvm_sec_peer_class) */
+		uint8_t set_by;
+		uint64_t drops[2][KVM_SEC_PEER_CLASS_NR];
+	} block;
 };
 
 /* One VM's limits message (GET_LIMITS dump). */
@@ -244,7 +252,7 @@ extern const char *const vsec_origin_name[3];
 /* Network counters, how a device was bound, where a peer is. */
 extern const char *const vsec_net_ctr_key[VSEC_NR_NET_CTR];
 extern const char *const vsec_netdev_how_name[3];
-extern const char *const vsec_peer_class_name[4];
+extern const char *const vsec_peer_class_name[KVM_SEC_PEER_CLASS_NR];
 /* HSEM: host features, verdicts, why a VM is at its level. */
 extern const char *const vsec_hfeat_key[VSEC_NR_HFEAT];
 extern const char *const vsec_verdict_name[5];

@@ -95,7 +95,10 @@ static void usage(FILE *f)
 "                            applied by vsecd as their cgroup's cpu.max).\n"
 "                            VALUE: SIZE[/REFILL_MS][+BURST], a token bucket\n"
 "                            of SIZE refilled in REFILL_MS (1000), plus a\n"
-"                            one-time BURST; or off\n"
+"                            one-time BURST; or off. block-tx, block-rx:\n"
+"                            drop what the VM sends to (receives from) peers\n"
+"                            of these classes, comma-separated: outside,\n"
+"                            inside, this-host, link; or off\n"
 "  limit VM-ID off           lift all of the VM's limits\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
 "  stats --prometheus        every VM's counters, level and verdict and the\n"
@@ -691,6 +694,32 @@ static bool parse_cpu_limit(const char *s, struct vsec_limits *l)
 	       (!c->size || (c->size >= 1000 && c->refill_ms <= 1000));
 }
 
+/* "off", "none" or a comma list of peer classes: a mask of them. */
+static bool parse_classes(const char *s, uint32_t *out)
+{
+	const char *p = s;
+	int c;
+
+	*out = 0;
+	if (!strcmp(s, "off") || !strcmp(s, "none"))
+		return true;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
+			if (strlen(vsec_peer_class_name[c]) == n &&
+			    !strncmp(p, vsec_peer_class_name[c], n))
+				break;
+		if (c == KVM_SEC_PEER_CLASS_NR)
+			return false;
+		*out |= 1u << c;
+		p += n;
+		if (*p == ',' && !*++p)
+			return false;
+	}
+	return *out != 0;
+}
+
 static int cmd_limit(int argc, char **argv)
 {
 	struct vsec_limits l = { 0 };
@@ -710,9 +739,20 @@ static int cmd_limit(int argc, char **argv)
 		if (argc % 2)
 			return fail_usage("limit needs LIMIT VALUE pairs");
 		for (i = 2; i < argc; i += 2) {
+			int dir = !strcmp(argv[i], "block-tx") ? 0 :
+				  !strcmp(argv[i], "block-rx") ? 1 : -1;
+
+			if (dir >= 0) {
+				if (!parse_classes(argv[i + 1],
+						   &l.block.classes[dir]))
+					return fail_usage("bad value '%s' for %s: off, or classes of peer separated by commas (outside, inside, this-host, link)",
+							  argv[i + 1], argv[i]);
+				l.block.given[dir] = true;
+				continue;
+			}
 			k = limit_index(argv[i]);
 			if (k < 0)
-				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn, hypercalls, pio, mmio, cpu)",
+				return fail_usage("unknown limit '%s' (tx-packets, rx-packets, tx-bytes, rx-bytes, tx-syn, rx-syn, hypercalls, pio, mmio, cpu, block-tx, block-rx)",
 						  argv[i]);
 			if (k == VSEC_CPU_LIMIT &&
 			    !parse_cpu_limit(argv[i + 1], &l))
@@ -727,6 +767,21 @@ static int cmd_limit(int argc, char **argv)
 	ret = open_ipc(&ipc);
 	if (ret)
 		return ret;
+	/*
+	 * "off" lifts a destination-class rule only where one was set: a
+	 * module older than the rule refuses the attribute.
+	 */
+	if (argc == 3 && !strcmp(argv[2], "off")) {
+		static struct vsec_limits now;
+
+		err = vsec_ipc_get_limits(ipc, id, &now);
+		if (err) {
+			ret = fail_ipc(ipc, err, "limit");
+			vsec_ipc_close(ipc);
+			return ret;
+		}
+		l.block.given[0] = l.block.given[1] = now.block.present;
+	}
 	err = vsec_ipc_set_limits(ipc, id, &l);
 	ret = err ? fail_ipc(ipc, err, "limit") : EX_OK;
 	vsec_ipc_close(ipc);

@@ -68,8 +68,13 @@ _vsecctl()
 		*) (((cword - i) % 2 == 0)) &&
 			COMPREPLY=($(compgen -W 'tx-packets rx-packets tx-bytes
 				rx-bytes tx-syn rx-syn hypercalls pio mmio cpu
-				off' -- "$cur")) ||
-			COMPREPLY=($(compgen -W 'off' -- "$cur")) ;;
+				block-tx block-rx off' -- "$cur")) ||
+			case $prev in
+			block-tx | block-rx)
+				COMPREPLY=($(compgen -W 'outside inside
+					this-host link off' -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W 'off' -- "$cur")) ;;
+			esac ;;
 		esac
 		;;
 	level | interval)

@@ -17,7 +17,8 @@ expect() {
 	fi
 }
 expect "list show config status monitor level interval netdev set limit stats --json --help --version" vsecctl ""
-expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn hypercalls pio mmio cpu off" vsecctl limit 3 ""
+expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn hypercalls pio mmio cpu block-tx block-rx off" vsecctl limit 3 ""
+expect "outside inside this-host link off" vsecctl limit 3 block-tx ""
 expect "off" vsecctl limit 3 tx-syn ""
 expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con

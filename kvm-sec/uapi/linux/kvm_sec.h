@@ -93,7 +93,9 @@
  *   guest driver decide; 1 or 2: the host commands that level) and
  *   KVM_SEC_A_GUEST_INTERVAL_MS (the guest's report interval; 0: the VMM's
  *   own) and KVM_SEC_A_VM_LIMITS (the VM's limits: each one given replaces
- *   that limit, starting full; a size of 0 lifts it) and KVM_SEC_A_VM_AGENT
+ *   that limit, starting full; a size of 0 lifts it), KVM_SEC_A_VM_BLOCK
+ *   (its destination-class rule: each direction given replaces that
+ *   direction's classes, 0 lifts it) and KVM_SEC_A_VM_AGENT
  *   (the agent's report of what it applied, replacing its last one, and
  *   announced as a LIMIT event, reason KVM_SEC_LIMIT_BY_AGENT). Each given
  *   attribute changes its setting; a setting whose attribute is absent is
@@ -142,12 +144,14 @@
  *   What an agent applying the CPU limit and HREM's advice needs comes
  *   with them: KVM_SEC_A_VM_PID, KVM_SEC_A_VM_VCPU_TIDS and
  *   KVM_SEC_A_VM_NEAR_CAPACITY; and what the agent reported it applied,
- *   KVM_SEC_A_VM_AGENT, once it did. Requires CAP_NET_ADMIN.
+ *   KVM_SEC_A_VM_AGENT, once it did; KVM_SEC_A_VM_BLOCK, once a
+ *   destination-class rule was set (lifted since, or not). Requires
+ *   CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_LIMIT
  *   Notification only, to KVM_SEC_MCGRP_EVENTS: a VM's limits were
  *   set or lifted. Attributes: KVM_SEC_A_VM_ID, KVM_SEC_A_VM_LIMITS
- *   (as GET_LIMITS, after the change) and KVM_SEC_A_LIMIT_REASON (enum
+ *   and KVM_SEC_A_VM_BLOCK (as GET_LIMITS, after the change) and KVM_SEC_A_LIMIT_REASON (enum
  *   kvm_sec_limit_reason). Lost ones are counted in
  *   KVM_SEC_STATUS_EVENTS_DROPPED.
  *
@@ -304,6 +308,12 @@ enum kvm_sec_attr {
 	 * LIMIT events: the last report)
 	 */
 	KVM_SEC_A_VM_AGENT,
+	/*
+	 * nest, enum kvm_sec_block: the VM's destination-class rule (SET_VM:
+	 * the directions given are replaced, 0 lifts one; GET_LIMITS and
+	 * LIMIT events: as it is, with what it dropped)
+	 */
+	KVM_SEC_A_VM_BLOCK,
 
 	__KVM_SEC_A_MAX
 };
@@ -691,6 +701,52 @@ enum kvm_sec_agent {
 
 #define KVM_SEC_AGENT_MAX (__KVM_SEC_AGENT_MAX - 1)
 
+/*
+ * A VM's destination-class rule (KVM_SEC_A_VM_BLOCK), enforced in its tap
+ * hooks with its limits: an IP packet the VM sends to a peer of a class in
+ * TX, or receives from a peer of a class in RX, is dropped. A class is
+ * the bit BIT(enum kvm_sec_peer_class) of the mask. A peer is on the link
+ * alone, or inside the provider (KVM_SEC_A_PREFIXES) or outside, and also
+ * THIS_HOST while another VM of this host sends from its address (as
+ * learned at the end of the last interval): it is dropped if any of its
+ * classes is blocked, and counted in THIS_HOST if that one is, as
+ * KVM_SEC_NET_DESTINATIONS and _SOURCES show it. ARP frames pass; any
+ * other frame whose peer cannot be known (not IP, or IP whose header
+ * cannot be read) is taken as OUTSIDE. Set by the admin only; lifted with
+ * the VM's other limits (vsecctl limit VM off).
+ */
+enum kvm_sec_block {
+	KVM_SEC_BLOCK_UNSPEC,
+	KVM_SEC_BLOCK_PAD,
+	KVM_SEC_BLOCK_TX,		/* u32: classes, KVM_SEC_BLOCK_CLASSES */
+	KVM_SEC_BLOCK_RX,		/* u32: classes */
+	KVM_SEC_BLOCK_SET_BY,		/* u8: enum kvm_sec_limit_owner */
+	/* nests, enum kvm_sec_block_drops (not in SET_VM) */
+	KVM_SEC_BLOCK_TX_DROPS,
+	KVM_SEC_BLOCK_RX_DROPS,
+
+	__KVM_SEC_BLOCK_MAX
+};
+
+#define KVM_SEC_BLOCK_MAX (__KVM_SEC_BLOCK_MAX - 1)
+
+/* The packets a direction's rule dropped, per class of peer: u64 each. */
+enum kvm_sec_block_drops {
+	KVM_SEC_BLOCK_DROPS_UNSPEC,
+	KVM_SEC_BLOCK_DROPS_PAD,
+	/* KVM_SEC_BLOCK_DROPS_OUTSIDE + enum kvm_sec_peer_class */
+	KVM_SEC_BLOCK_DROPS_OUTSIDE,
+	KVM_SEC_BLOCK_DROPS_INSIDE,
+	KVM_SEC_BLOCK_DROPS_THIS_HOST,
+	KVM_SEC_BLOCK_DROPS_LINK,
+
+	__KVM_SEC_BLOCK_DROPS_MAX
+};
+
+#define KVM_SEC_BLOCK_DROPS_MAX (__KVM_SEC_BLOCK_DROPS_MAX - 1)
+/* Every class of enum kvm_sec_peer_class. */
+#define KVM_SEC_BLOCK_CLASSES	((1 << KVM_SEC_PEER_CLASS_NR) - 1)
+
 /* How a network device came to be bound to a VM. */
 enum kvm_sec_netdev_how {
 	KVM_SEC_NETDEV_MANUAL,		/* KVM_SEC_CMD_NETDEV_ADD */
@@ -721,6 +777,8 @@ enum kvm_sec_peer_class {
 	KVM_SEC_PEER_INSIDE,
 	KVM_SEC_PEER_THIS_HOST,
 	KVM_SEC_PEER_LINK,
+
+	KVM_SEC_PEER_CLASS_NR
 };
 
 /*
