@@ -171,7 +171,7 @@ void ksec_limit_fill_view(struct ksec_limits *l, struct ksec_limit_view *v)
 	for (i = 0; i < 2; i++)
 		for (c = 0; c < KVM_SEC_PEER_CLASS_NR; c++)
 			v->block_drops[i][c] =
-				atomic64_read(&l->block.drops[i][c]);
+				atomic64_read(&l->block_drops[i][c]);
 }
 
 void ksec_limit_set_block(struct ksec_limits *l, int tx, int rx)

@@ -95,15 +95,12 @@ struct ksec_agent_report {
  * The destination-class rule (KVM_SEC_A_VM_BLOCK): [0] the classes of
  * peer the VM may not send to, [1] receive from, masks of
  * BIT(enum kvm_sec_peer_class); written under the limits' lock, read by
- * the hooks without it. What it dropped, per direction and class, on a
- * cache line of its own: a flood's drops do not bounce the line every
- * packet reads.
+ * the hooks without it, next to @active.
  */
 struct ksec_block {
 	u8 classes[2];
 	u8 owner;
 	bool ever;		/* a rule was set once: shown from then on */
-	atomic64_t drops[2][KVM_SEC_PEER_CLASS_NR] ____cacheline_aligned_in_smp;
 };
 
 struct ksec_limits {
@@ -121,6 +118,12 @@ struct ksec_limits {
 	/* pace.c: a work per vCPU, once an exit limit was set; then kept */
 	struct ksec_pace_slots *slots;
 	struct ksec_agent_report agent;
+	/*
+	 * What the destination-class rule dropped, [rx][class], on a cache
+	 * line of its own: a flood's drops do not bounce the line that every
+	 * packet reads.
+	 */
+	atomic64_t block_drops[2][KVM_SEC_PEER_CLASS_NR] ____cacheline_aligned_in_smp;
 };
 
 /* A copy, for netlink. */
@@ -198,7 +201,7 @@ static inline bool ksec_limit_blocked(struct ksec_limits *l, bool rx,
 {
 	if (!hit)
 		return false;
-	atomic64_inc(&l->block.drops[rx][ksec_peer_class_of(hit)]);
+	atomic64_inc(&l->block_drops[rx][ksec_peer_class_of(hit)]);
 	return true;
 }
 

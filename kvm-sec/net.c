@@ -254,7 +254,9 @@ void ksec_net_publish_dests(void)
 		map = NULL;
 	}
 	if (!map) {
-		atomic64_inc(&ksec_status.alloc_failures);
+		/* Out of memory, or still growing: the next interval tries. */
+		if (tries < 3)
+			atomic64_inc(&ksec_status.alloc_failures);
 		mutex_unlock(&ksec_dest_lock);
 		return;
 	}

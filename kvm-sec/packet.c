@@ -344,7 +344,8 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 		ksec_parse_v6(skb, off, p);
 	else
 		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_NONIP, rx)]++;
-	p->arp = proto == htons(ETH_P_ARP);
+	/* An L3 tun's skb->protocol is the VMM's word: ARP only on Ethernet. */
+	p->arp = proto == htons(ETH_P_ARP) && skb->dev->type == ARPHRD_ETHER;
 	if (p->unparsed)
 		pc->ctr[KSEC_NET_DIR(KSEC_NET_TX_UNPARSED, rx)]++;
 	if (!p->ip)
@@ -380,10 +381,10 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
  * of what the VM sends, the source of what it receives) is in a blocked
  * class, before the token buckets, which a blocked packet does not drain.
  * A frame whose peer cannot be known (not IP, nor ARP, which IP needs on
- * the link; or IP the parser could not read) is taken as going outside:
- * a rule blocking outside is not bypassed by another protocol, a third
- * VLAN tag or a broken header. The hooks run under RCU (nf_hook()), as
- * the map of classes needs.
+ * the link; or IP the parser could not read) may be going anywhere: any
+ * rule drops it (counted as outside if that is blocked), so that no rule
+ * is bypassed by another protocol, a third VLAN tag or a broken header.
+ * The hooks run under RCU (nf_hook()), as the map of classes needs.
  */
 unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
@@ -403,8 +404,8 @@ unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 						       rx ? p.src_lo : p.dst_lo);
 		else if (p.arp)
 			block = 0;
-		else
-			block &= BIT(KVM_SEC_PEER_OUTSIDE);
+		else if (block & BIT(KVM_SEC_PEER_OUTSIDE))
+			block = BIT(KVM_SEC_PEER_OUTSIDE);
 		if (ksec_limit_blocked(l, rx, block))
 			return NF_DROP;
 	}

@@ -542,7 +542,7 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	struct vsec_vm vm, vm_b;
 	struct vsec_limits l;
 	struct child c;
-	struct frame f;
+	struct frame f, l2;
 	char cmd[128], out[32768];
 	uint64_t tx0;
 
@@ -648,6 +648,15 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(0, l.block.classes[0]);
 	EXPECT_EQ(CLASS(OUTSIDE), (int)l.block.classes[1]);
 
+	/* A frame whose peer is unknown may go anywhere: any rule drops it. */
+	ASSERT_EQ(0, set_block(self->ipc, vm.id, CLASS(INSIDE), -1));
+	frame_l2(&l2, 0x88b5);
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ((ssize_t)l2.len, write(self->tap, l2.b, l2.len));
+	ASSERT_EQ(0, set_block(self->ipc, vm.id, 0, -1));
+	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
+	EXPECT_EQ(2, l.block.drops[0][KVM_SEC_PEER_INSIDE]);
+
 	/* "limit off" lifts the rule too; what it dropped stays counted. */
 	snprintf(cmd, sizeof(cmd), "vsecctl limit %u off", vm.id);
 	ASSERT_EQ(0, run_capture(cmd, out, sizeof(out))) TH_LOG("%s", out);
@@ -673,7 +682,7 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
 	EXPECT_EQ(12 + 10 + 5, l.block.drops[0][KVM_SEC_PEER_OUTSIDE]);
 	EXPECT_EQ(10, l.block.drops[0][KVM_SEC_PEER_THIS_HOST]);
-	EXPECT_EQ(0, l.block.drops[0][KVM_SEC_PEER_INSIDE]);
+	EXPECT_EQ(2, l.block.drops[0][KVM_SEC_PEER_INSIDE]);
 	ASSERT_EQ(0, set_block(self->ipc, vm.id, 0, -1));
 	EXPECT_EQ(0, child_stop(&c));
 }

@@ -694,14 +694,14 @@ static bool parse_cpu_limit(const char *s, struct vsec_limits *l)
 	       (!c->size || (c->size >= 1000 && c->refill_ms <= 1000));
 }
 
-/* "off", "none" or a comma list of peer classes: a mask of them. */
+/* "off" or a comma list of peer classes: a mask of them. */
 static bool parse_classes(const char *s, uint32_t *out)
 {
 	const char *p = s;
 	int c;
 
 	*out = 0;
-	if (!strcmp(s, "off") || !strcmp(s, "none"))
+	if (!strcmp(s, "off"))
 		return true;
 	while (*p) {
 		size_t n = strcspn(p, ",");

@@ -116,10 +116,13 @@ static void test_link(void)
 	CHECK(class6(NULL, 0, any6) == KVM_SEC_PEER_LINK);
 }
 
-/* 1000 VMs with 2 addresses each, one address claimed by two. */
+/*
+ * 1000 VMs with 2 addresses each; two addresses claimed by a second VM,
+ * one with fewer packets than its owner, one with more.
+ */
 static void test_this_host(void)
 {
-	static struct ksec_dest_addr a[2001];
+	static struct ksec_dest_addr a[2002];
 	struct virtio_vsem_prefix v = { .family = 4, .prefix_len = 8,
 					.addr = { 10 } };
 	struct ksec_dest_prefix p;
@@ -135,14 +138,16 @@ static void test_this_host(void)
 		a[i].vm_id = i / 2 + 1;
 		a[i].packets = 100;
 	}
-	/* VM 9999 spoofs 10.3.0.3 (VM 2's) with fewer packets. */
+	/* VM 9999 spoofs 10.3.0.3 (VM 2's) with fewer packets: VM 2's. */
 	a[2000] = a[3];
 	a[2000].vm_id = 9999;
 	a[2000].packets = 10;
-	/* And sends more from 10.1.0.1 (VM 1's, 100 packets). */
-	a[1].packets = 5;
-	qsort(a, 2001, sizeof(a[0]), ksec_dest_cmp);
-	n = ksec_dest_dedupe(a, 2001);
+	/* VM 8888 outsends VM 1 from 10.1.0.1: VM 8888's. */
+	a[2001] = a[1];
+	a[2001].vm_id = 8888;
+	a[2001].packets = 500;
+	qsort(a, 2002, sizeof(a[0]), ksec_dest_cmp);
+	n = ksec_dest_dedupe(a, 2002);
 	CHECK(n == 2000);
 	for (i = 1; i < n; i++)
 		CHECK(ksec_dest_cmp(&a[i - 1], &a[i]) < 0);
@@ -151,7 +156,8 @@ static void test_this_host(void)
 		snprintf(buf, sizeof(buf), "10.%u.%u.%u", i % 7, i / 256 % 256,
 			 i % 256);
 		c = class4(a, n, &p, 1, buf, &vm);
-		found += c == KVM_SEC_PEER_THIS_HOST && vm == i / 2 + 1;
+		found += c == KVM_SEC_PEER_THIS_HOST &&
+			 vm == (i == 1 ? 8888 : i / 2 + 1);
 	}
 	CHECK(found == 2000);
 	c = class4(a, n, &p, 1, "10.6.9.9", &vm);

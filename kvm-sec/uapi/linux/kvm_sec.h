@@ -707,13 +707,15 @@ enum kvm_sec_agent {
  * TX, or receives from a peer of a class in RX, is dropped. A class is
  * the bit BIT(enum kvm_sec_peer_class) of the mask. A peer is on the link
  * alone, or inside the provider (KVM_SEC_A_PREFIXES) or outside, and also
- * THIS_HOST while another VM of this host sends from its address (as
- * learned at the end of the last interval): it is dropped if any of its
- * classes is blocked, and counted in THIS_HOST if that one is, as
- * KVM_SEC_NET_DESTINATIONS and _SOURCES show it. ARP frames pass; any
- * other frame whose peer cannot be known (not IP, or IP whose header
- * cannot be read) is taken as OUTSIDE. Set by the admin only; lifted with
- * the VM's other limits (vsecctl limit VM off).
+ * THIS_HOST while a VM of this host (this one included) sends from its
+ * address (as learned at the end of the last interval): it is dropped if
+ * any of its classes is blocked, and counted in THIS_HOST if that one is,
+ * as KVM_SEC_NET_DESTINATIONS and _SOURCES show it. A received packet is
+ * classed by the source address it carries, which its sender chose. ARP
+ * frames pass; any other frame whose peer cannot be known (not IP, or IP
+ * whose header cannot be read) is dropped by any rule, and counted as
+ * OUTSIDE if that is blocked. Set by the admin only; lifted with the VM's
+ * other limits (vsecctl limit VM off).
  */
 enum kvm_sec_block {
 	KVM_SEC_BLOCK_UNSPEC,
