@@ -215,7 +215,7 @@ static void start_flood(struct __test_metadata *_metadata,
  * The VM floods exits of counter @ctr; so does a neighbour. Limited to a
  * fifth of what it does unlimited (a bucket of 100 ms), it does the
  * limit's rate, within 10 %, over WINDOWS seconds, and its vCPU waited;
- * the neighbour is not paced (it keeps at least half its unlimited rate).
+ * the neighbour is not paced (it keeps at least twice the limit).
  * Lifted, the rate comes back.
  */
 static void paced_to_the_limit(struct __test_metadata *_metadata,
@@ -270,12 +270,15 @@ static void paced_to_the_limit(struct __test_metadata *_metadata,
 	EXPECT_LT(0, l.l[lim].drops) TH_LOG("no exit waited");
 	EXPECT_LT(0, l.l[lim].wait_us);
 	/*
-	 * The neighbour is not paced: paced with the VM, it would fall to
-	 * about the limit, a fifth of its rate. It shares the lab's CPUs
-	 * with the VM's host, so only that is asserted, with room for the
-	 * debug kernel's noise (there it moved from 0.74 to 1.3 of its rate).
+	 * The neighbour is not paced: paced with the VM, it would do at most
+	 * the limit (a fifth of its rate, or less). It shares the lab's CPUs
+	 * with the VM's host, whose speed moves: on the debug kernel both
+	 * VMs once ran at half their rate for a while (the neighbour at 0.47
+	 * of its own before, the VM at 0.54 after the lift). So it is
+	 * measured against the limit, which noise does not move: at least
+	 * twice it.
 	 */
-	EXPECT_GE(rb, 0.5 * rb0);
+	EXPECT_GE(rb, 2.0 * r) TH_LOG("the neighbour was paced too");
 
 	/* Lifted: the rate comes back. */
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, lim, 0, 0, 0));
