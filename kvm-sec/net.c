@@ -290,15 +290,15 @@ void ksec_net_exit(void)
 	kvfree(map);
 }
 
+/* Before the first map and after the last: no address, no prefix. */
+static const struct ksec_dest_map ksec_no_dests;
+
 /* Every class a peer is in, and for THIS_HOST which VM; under RCU. */
 static unsigned int ksec_classes(const struct ksec_dest_map *map, u64 hi,
 				 u64 lo, u32 *vm_id)
 {
-	if (!map) {
-		*vm_id = 0;
-		return BIT(ksec_key_is_link(hi, lo) ? KVM_SEC_PEER_LINK :
-						      KVM_SEC_PEER_OUTSIDE);
-	}
+	if (!map)
+		map = &ksec_no_dests;
 	return ksec_peer_classes(map->addr, map->nr, map->pfx, map->nr_pfx,
 				 hi, lo, vm_id);
 }

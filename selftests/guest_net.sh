@@ -78,6 +78,14 @@ nc -l -p 5000 </dev/null >/dev/null
 echo "e2e-done"
 GUEST
 
+# Until the condition $1 holds (bounded: 20 s): what crosses the bridge
+# settles.
+settle() {	# condition
+	local i=0
+	until eval "$1"; do
+		i=$((i + 1)); [ $i -gt 40 ] && return 1; sleep 0.5
+	done
+}
 num() {	# vm key
 	vsecctl --json show "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | grep -o '[0-9]*$'
 }
@@ -127,11 +135,8 @@ guest_go 10.0.3.11
 bridge_wait_line a '^e2e-sent'
 
 # Counted by the module, exactly; what crosses the bridge settles first.
-i=0
-until [ "$(num "$vb" rx_udp)" = 400 ] && [ "$(num "$va" rx_rst)" = 1 ] &&
-      [ "$(num "$va" rx_unreach)" -ge "$(num "$vb" tx_unreach)" ]; do
-	i=$((i + 1)); [ $i -gt 40 ] && break; sleep 0.5
-done
+settle '[ "$(num "$vb" rx_udp)" = 400 ] && [ "$(num "$va" rx_rst)" = 1 ] &&
+	[ "$(num "$va" rx_unreach)" -ge "$(num "$vb" tx_unreach)" ]'
 a_tx_udp=$(num "$va" tx_udp) b_rx_udp=$(num "$vb" rx_udp)
 [ "$a_tx_udp" = 408 ] && [ "$b_rx_udp" = 400 ]
 ok $? "UDP counted exactly: A sent ${a_tx_udp:-?} (400 + 5 + 3), B (no driver) received ${b_rx_udp:-?} (400)"
@@ -156,14 +161,6 @@ ok $? "A's driver claiming 10% of its packets is flagged tamper (${short:-0} rep
 vsecctl show "$va" | sed -n '/against its taps/p;/network/,/^$/p' | head -n 8 | sed 's/^/# /'
 
 # 4. A kept away from this host's VMs, then let go.
-# Until the condition $1 holds (bounded: 20 s): what crosses the bridge
-# settles.
-settle() {	# condition
-	local i=0
-	until eval "$1"; do
-		i=$((i + 1)); [ $i -gt 40 ] && return 1; sleep 0.5
-	done
-}
 block_drops() {	# vm class
 	vsecctl --json show "$1" | grep -o "\"tx_drops\":{[^}]*}" |
 		grep -o "\"$2\":[0-9]*" | grep -o '[0-9]*$'

@@ -54,13 +54,6 @@ static int set_one(struct vsec_ipc *ipc, uint32_t id, int lim, uint64_t size,
 	return vsec_ipc_set_limits(ipc, id, &l);
 }
 
-static void write_frames(int fd, const struct frame *f, unsigned int n)
-{
-	while (n--)
-		if (write(fd, f->b, f->len) != (ssize_t)f->len)
-			return;
-}
-
 FIXTURE(lim) {
 	struct vsec_ipc *ipc;
 	struct tvm vm;
@@ -154,7 +147,7 @@ TEST_F_TIMEOUT(lim, tx_packets_bytes_and_syns, KSEC_TEST_TIMEOUT)
 	frame_v4(&syn, self->me, self->peer, FR_TCP, 0x02, 0, 0);
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_PACKETS), 100,
 			     NO_REFILL, 0));
-	write_frames(self->tap, &udp, 300);
+	tap_write(self->tap, &udp, 300);
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
 	EXPECT_EQ(200, l.l[LIM(TX_PACKETS)].drops);
 	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, getpid(), &vm));
@@ -164,7 +157,7 @@ TEST_F_TIMEOUT(lim, tx_packets_bytes_and_syns, KSEC_TEST_TIMEOUT)
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_PACKETS), 0, 0, 0));
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_BYTES), 1420,
 			     NO_REFILL, 0));
-	write_frames(self->tap, &udp, 25);
+	tap_write(self->tap, &udp, 25);
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
 	EXPECT_EQ(15, l.l[LIM(TX_BYTES)].drops);
 	EXPECT_EQ(0, l.l[LIM(TX_BYTES)].tokens);
@@ -173,8 +166,8 @@ TEST_F_TIMEOUT(lim, tx_packets_bytes_and_syns, KSEC_TEST_TIMEOUT)
 	/* New connections: 5 SYNs pass; UDP is not a connection. */
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, LIM(TX_SYN), 5, NO_REFILL,
 			     0));
-	write_frames(self->tap, &syn, 20);
-	write_frames(self->tap, &udp, 20);
+	tap_write(self->tap, &syn, 20);
+	tap_write(self->tap, &udp, 20);
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
 	EXPECT_EQ(15, l.l[LIM(TX_SYN)].drops);
 	EXPECT_EQ(200, l.l[LIM(TX_PACKETS)].drops);
@@ -220,7 +213,7 @@ TEST_F_TIMEOUT(lim, hidden_syns_are_limited_as_syns, KSEC_TEST_TIMEOUT)
 			     0));
 	/* Five of each, in turn: the SYN drops so far after each. */
 	for (i = 0; i < ARRAY_SIZE(step); i++) {
-		write_frames(self->tap, step[i].f, 5);
+		tap_write(self->tap, step[i].f, 5);
 		ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
 		EXPECT_EQ(step[i].drops, l.l[LIM(TX_SYN)].drops)
 			TH_LOG("after the %s frames", step[i].what);

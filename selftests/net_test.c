@@ -72,9 +72,7 @@ static void send_v4(int fd, uint32_t src, uint32_t dst, int proto,
 	struct frame f;
 
 	frame_v4(&f, src, dst, proto, flags, icmp, payload);
-	while (n--)
-		if (write(fd, f.b, f.len) != (ssize_t)f.len)
-			return;
+	tap_write(fd, &f, n);
 }
 
 FIXTURE(net) {
@@ -391,6 +389,22 @@ static int child_send(struct child *c)
 	return 0;
 }
 
+/*
+ * This VMM's tap @ta (its VM at @a) and a child VMM's tap @tb (its VM at @b,
+ * sending to @a on command), both found by kvm-sec.
+ */
+static void two_vmms(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(net) *self, struct child *c, const char *ta,
+		     const char *tb, uint32_t a, uint32_t b, struct vsec_vm *vm,
+		     struct vsec_vm *vm_b)
+{
+	self->tap = tap_open(ta, false);
+	ASSERT_LE(0, self->tap);
+	ASSERT_EQ(0, child_start(c, tb, b, a));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, c->pid, vm_b, ksec_has_dev, tb));
+	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), vm, ksec_has_dev, ta));
+}
+
 /* The VM sent to @arg, and @arg is another VM's address of this host. */
 static bool dst_this_host(const struct vsec_vm *vm, const void *arg)
 {
@@ -425,11 +439,7 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	const __typeof__(vm.net.dst.e[0]) *p;
 
 	ASSERT_EQ(0, vsec_ipc_set_prefixes(self->ipc, &pfx, 1));
-	self->tap = tap_open("ksnt-pa", false);
-	ASSERT_LE(0, self->tap);
-	ASSERT_EQ(0, child_start(&c, "ksnt-pb", b, a));
-	ASSERT_TRUE(ksec_wait_vm(self->ipc, c.pid, &vm_b, ksec_has_dev, "ksnt-pb"));
-	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-pa"));
+	two_vmms(_metadata, self, &c, "ksnt-pa", "ksnt-pb", a, b, &vm, &vm_b);
 
 	/* B sends from its address: the host learns that B owns it. */
 	ASSERT_EQ(0, child_send(&c));
@@ -482,23 +492,6 @@ TEST_F_TIMEOUT(net, peers_this_host_inside_outside, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(0, child_stop(&c));
 }
 
-/* An Ethernet frame of @type with zeros after the header, 60 bytes. */
-static void frame_l2(struct frame *f, uint16_t type)
-{
-	memset(f, 0, sizeof(*f));
-	memset(f->b, 0xff, 6);
-	f->b[6] = 0x02;
-	f->b[11] = 1;
-	f->b[12] = type >> 8;
-	f->b[13] = type & 0xff;
-	if (type == 0x0806) {	/* an ARP request, Ethernet and IPv4 */
-		static const uint8_t arp[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
-
-		memcpy(f->b + 14, arp, sizeof(arp));
-	}
-	f->len = 60;
-}
-
 /* Each direction's classes; a negative one is not given. */
 static int set_block(struct vsec_ipc *ipc, uint32_t id, int64_t tx, int64_t rx)
 {
@@ -547,11 +540,7 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	uint64_t tx0;
 
 	ASSERT_EQ(0, vsec_ipc_set_prefixes(self->ipc, pfx, 3));
-	self->tap = tap_open("ksnt-ba", false);
-	ASSERT_LE(0, self->tap);
-	ASSERT_EQ(0, child_start(&c, "ksnt-bb", b, a));
-	ASSERT_TRUE(ksec_wait_vm(self->ipc, c.pid, &vm_b, ksec_has_dev, "ksnt-bb"));
-	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, ksec_has_dev, "ksnt-ba"));
+	two_vmms(_metadata, self, &c, "ksnt-ba", "ksnt-bb", a, b, &vm, &vm_b);
 	ASSERT_EQ(0, child_send(&c));
 	send_v4(self->tap, a, b, FR_UDP, 0, 0, 0, 1);
 	ASSERT_TRUE(ksec_wait_vm(self->ipc, getpid(), &vm, dst_this_host, &b));
@@ -574,21 +563,16 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	send_v4(self->tap, a, out4, FR_UDP, 0, 0, 0, 3);
 	send_v4(self->tap, a, bcast, FR_UDP, 0, 0, 0, 2);
 	frame_v6(&f, a6, in6, 0, 17, 0);
-	for (int i = 0; i < 4; i++)
-		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	ASSERT_EQ(4, tap_write(self->tap, &f, 4));
 	frame_v6(&f, a6, out6, 0, 17, 0);
-	for (int i = 0; i < 6; i++)
-		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	ASSERT_EQ(6, tap_write(self->tap, &f, 6));
 	frame_v6(&f, a6, ll6, 0, 17, 0);
-	for (int i = 0; i < 7; i++)
-		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	ASSERT_EQ(7, tap_write(self->tap, &f, 7));
 	/* ARP passes; another protocol's peer is unknown: taken as outside. */
 	frame_l2(&f, 0x0806);
-	for (int i = 0; i < 2; i++)
-		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	ASSERT_EQ(2, tap_write(self->tap, &f, 2));
 	frame_l2(&f, 0x88b5);
-	for (int i = 0; i < 3; i++)
-		ASSERT_EQ((ssize_t)f.len, write(self->tap, f.b, f.len));
+	ASSERT_EQ(3, tap_write(self->tap, &f, 3));
 
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
 	ASSERT_TRUE(l.block.present);
@@ -651,8 +635,7 @@ TEST_F_TIMEOUT(net, block_by_class_of_peer, KSEC_TEST_TIMEOUT)
 	/* A frame whose peer is unknown may go anywhere: any rule drops it. */
 	ASSERT_EQ(0, set_block(self->ipc, vm.id, CLASS(INSIDE), -1));
 	frame_l2(&l2, 0x88b5);
-	for (int i = 0; i < 2; i++)
-		ASSERT_EQ((ssize_t)l2.len, write(self->tap, l2.b, l2.len));
+	ASSERT_EQ(2, tap_write(self->tap, &l2, 2));
 	ASSERT_EQ(0, set_block(self->ipc, vm.id, 0, -1));
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, vm.id, &l));
 	EXPECT_EQ(2, l.block.drops[0][KVM_SEC_PEER_INSIDE]);

@@ -148,6 +148,15 @@ unsigned int tap_drain(int fd)
 	return n;
 }
 
+unsigned int tap_write(int fd, const struct frame *f, unsigned int n)
+{
+	unsigned int done = 0;
+
+	while (done < n && write(fd, f->b, f->len) == (ssize_t)f->len)
+		done++;
+	return done;
+}
+
 static size_t eth(struct frame *f, uint16_t type)
 {
 	static const uint8_t dst[ETH_ALEN] = TAP_DST_MAC;
@@ -159,6 +168,16 @@ static size_t eth(struct frame *f, uint16_t type)
 	f->b[12] = type >> 8;
 	f->b[13] = type & 0xff;
 	return ETH_HLEN;
+}
+
+void frame_l2(struct frame *f, uint16_t type)
+{
+	static const uint8_t arp[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	size_t off = eth(f, type);
+
+	if (type == 0x0806)
+		memcpy(f->b + off, arp, sizeof(arp));
+	f->len = 60;
 }
 
 /* A transport header at @p: 8 bytes (UDP, ICMP) or 20 (TCP). */

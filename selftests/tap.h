@@ -48,6 +48,8 @@ void frame_v4(struct frame *f, uint32_t src, uint32_t dst, int proto,
  * @dport and a valid checksum (ICMP's is left as it is).
  */
 void frame_v4_finish(struct frame *f, uint16_t sport, uint16_t dport);
+/* Ethernet of @type (an ARP request's header for 0x0806), zeros: 60 bytes. */
+void frame_l2(struct frame *f, uint16_t type);
 /* IPv6 with @ext hop-by-hop/destination option headers before @nexthdr. */
 void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
 	      unsigned int ext, uint8_t nexthdr, uint8_t first_byte);
@@ -58,6 +60,8 @@ void frame_v6(struct frame *f, const uint8_t *src, const uint8_t *dst,
  * kvm-sec's limit, NET_XMIT_DROP) is not a failure to send it.
  */
 int tap_deliver(const char *name, const struct frame *f, unsigned int n);
+/* Write frame @f @n times to a tap's file ("the VM" sends it); written. */
+unsigned int tap_write(int fd, const struct frame *f, unsigned int n);
 
 #define TAP_SRC_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 }
 #define TAP_DST_MAC	{ 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 }
