@@ -71,13 +71,20 @@ u32 ksec_sampler_interval_ms(void)
 	return READ_ONCE(ksec_interval_ms);
 }
 
-/* Caller validated @ms. The new interval starts now. */
+/*
+ * Caller validated @ms. The new interval starts now, after a run in flight
+ * (which took no lock of the caller's) has ended: once SET_CONFIG returns,
+ * nothing is sampled or judged before the new interval is over.
+ */
 void ksec_sampler_set_interval_ms(u32 ms)
 {
 	mutex_lock(&ksec_sampler_lock);
 	WRITE_ONCE(ksec_interval_ms, ms);
-	if (ksec_sampler_running)
-		mod_delayed_work(system_wq, &ksec_sample_work,
-				 msecs_to_jiffies(ms));
+	if (ksec_sampler_running) {
+		/* Also waits for a run that would queue itself again. */
+		cancel_delayed_work_sync(&ksec_sample_work);
+		queue_delayed_work(system_wq, &ksec_sample_work,
+				   msecs_to_jiffies(ms));
+	}
 	mutex_unlock(&ksec_sampler_lock);
 }
