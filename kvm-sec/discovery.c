@@ -81,11 +81,10 @@ static int ksec_scan_fd(const void *arg, struct file *file, unsigned int fd)
 
 static void ksec_scan_task(struct ksec_scan *s, struct task_struct *t)
 {
-	char comm[TASK_COMM_LEN];
-	pid_t tgid = task_tgid_nr(t);
+	struct ksec_vmm vmm;
 	unsigned int i;
 
-	get_task_comm(comm, t);
+	ksec_vmm_of(&vmm, t);
 	s->next_fd = 0;
 	do {
 		s->nr = 0;
@@ -98,7 +97,7 @@ static void ksec_scan_task(struct ksec_scan *s, struct task_struct *t)
 		rcu_read_unlock();
 		/* A VM tracked meanwhile (-EEXIST) is simply let go. */
 		for (i = 0; i < s->nr; i++)
-			ksec_vm_add_accounted(s->found[i], tgid, comm,
+			ksec_vm_add_accounted(s->found[i], &vmm,
 					      KVM_SEC_ORIGIN_DISCOVERED);
 		cond_resched();
 	} while (s->full);

@@ -71,6 +71,10 @@ static const struct {
 	[KVM_SEC_F_VHOST_CPU]		= { 50, U64_MAX },
 };
 
+/* Measured from the second interval on (ksec_hsem_features). */
+#define KSEC_F_PRIMED	(BIT(KVM_SEC_F_CPU) | BIT(KVM_SEC_F_VHOST_CPU) | \
+			 BIT(KVM_SEC_F_MEMORY))
+
 /* An attack on the network: the one kind a verdict names a VM for. */
 #define KSEC_F_NET_ATTACK	(KSEC_F_ATTACK & ~BIT(KVM_SEC_F_HYPERCALLS))
 
@@ -99,12 +103,10 @@ void ksec_hsem_get_rule(struct ksec_hsem_rule *r)
 }
 
 /* The VM's rule: its own fields where set, the global ones elsewhere. */
-static void ksec_rule_of(const struct ksec_hsem *h,
+static void ksec_rule_of(const struct ksec_hsem_rule *own,
 			 const struct ksec_hsem_rule *global,
 			 struct ksec_hsem_rule *out)
 {
-	const struct ksec_hsem_rule *own = &h->own;
-
 	*out = *global;
 	if (own->r.k_tenths)
 		out->r.k_tenths = own->r.k_tenths;
@@ -176,7 +178,7 @@ int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
 	old = h->own;
 	ksec_rule_merge(&h->own, given, mask);
 	ksec_hsem_get_rule(&global);
-	ksec_rule_of(h, &global, &merged);
+	ksec_rule_of(&h->own, &global, &merged);
 	/*
 	 * M above N in the VM's own rule is refused; an own M above the
 	 * global N (or the reverse) is capped, now and if either changes.
@@ -533,7 +535,7 @@ static void ksec_hsem_limits(struct ksec_vm *vm)
 
 	ksec_hsem_get_rule(&global);
 	mutex_lock(&vm->hsem_lock);
-	ksec_rule_of(h, &global, &rule);
+	ksec_rule_of(&h->own, &global, &rule);
 	judged = h->verdict == KVM_SEC_VERDICT_ATTACKER ||
 		 h->verdict == KVM_SEC_VERDICT_OVERFLOW;
 	if (judged) {
@@ -605,7 +607,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 {
 	struct ksec_hsem *h = &vm->hsem;
 	struct ksec_hsem_rule rule;
-	unsigned long anom = 0, out = 0, paced, why;
+	unsigned long anom = 0, out = 0, paced, why, unmeasured;
 	bool guest_l2, guest_near, near, host_near, held, named, clear;
 	unsigned int ev = 0, i;
 	u64 f[KSEC_NR_FEATURES], capacity, cpu_cap;
@@ -615,12 +617,14 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	ksec_guest_hsem_inputs(vm, &guest_l2, &guest_near);
 
 	mutex_lock(&vm->hsem_lock);
-	ksec_rule_of(h, &ctx->global, &rule);
+	ksec_rule_of(&h->own, &ctx->global, &rule);
 	if (h->epoch != ctx->epoch) {
 		/* Values per interval of another length: learn again. */
 		ksec_forget(h);
 		h->epoch = ctx->epoch;
 	}
+	/* Before its totals are primed, CPU and memory are not measured. */
+	unmeasured = h->primed ? 0 : KSEC_F_PRIMED;
 	ksec_hsem_features(vm, h, f, &vcpus);
 	h->vcpus = vcpus;
 	h->intervals++;
@@ -772,8 +776,9 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	if ((h->level == 1 && !out && h->verdict == KVM_SEC_VERDICT_NONE) ||
 	    (h->verdict == KVM_SEC_VERDICT_CLEAR && !(h->held_clear && out)))
 		for (i = 0; i < KSEC_NR_FEATURES; i++)
-			ksec_base_learn(&h->base[i], &rule.r, f[i],
-					ksec_fdef[i].floor);
+			if (!(unmeasured & BIT(i)))
+				ksec_base_learn(&h->base[i], &rule.r, f[i],
+						ksec_fdef[i].floor);
 	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
 	/*
 	 * The guest driver's history learns while HSEM judges the VM harmless
@@ -890,7 +895,7 @@ void ksec_hsem_fill_view(struct ksec_vm *vm, struct ksec_hsem_view *v)
 	ksec_hsem_get_rule(&global);
 	mutex_lock(&vm->hsem_lock);
 	v->s = vm->hsem;
-	ksec_rule_of(&vm->hsem, &global, &v->rule);
+	ksec_rule_of(&vm->hsem.own, &global, &v->rule);
 	mutex_unlock(&vm->hsem_lock);
 }
 
@@ -925,6 +930,88 @@ void ksec_hsem_command_level(struct ksec_vm *vm, u8 level)
 		ksec_set_verdict(h, KVM_SEC_VERDICT_NONE, 0, 0, &ev);
 	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
 	mutex_unlock(&vm->hsem_lock);
+	ksec_guest_hsem_level(vm, cmd);
+	ksec_notify(vm, ev);
+}
+
+/*
+ * Its history was learned at the interval of its epoch: if the interval
+ * changed since, its counts per interval are not of this one (and the next
+ * judge forgets them), so the copy is without them.
+ */
+void ksec_hsem_export(struct ksec_vm *vm, struct ksec_hsem *out)
+{
+	mutex_lock(&vm->hsem_lock);
+	*out = vm->hsem;
+	mutex_unlock(&vm->hsem_lock);
+	if (out->epoch != (u32)atomic_read(&ksec_hsem_epoch))
+		ksec_forget(out);
+}
+
+bool ksec_hsem_own_rule_valid(const struct ksec_hsem_rule *own)
+{
+	struct ksec_hsem_rule global, merged;
+
+	if (own->r.m && own->r.n && own->r.m > own->r.n)
+		return false;
+	ksec_hsem_get_rule(&global);
+	ksec_rule_of(own, &global, &merged);
+	return ksec_hsem_rule_valid(&merged);
+}
+
+/*
+ * What moves with a VM replaces its own; what the module measures of it
+ * here (its last CPU time and memory, the limits HSEM set, the epoch of
+ * its interval) stays. The VM another verdict named is known by an ID of
+ * the module that judged it: it is not carried over.
+ */
+void ksec_hsem_import(struct ksec_vm *vm, const struct ksec_hsem *in,
+		      bool other_interval)
+{
+	struct ksec_hsem *h = &vm->hsem;
+	unsigned int ev = KSEC_EV_LEVEL | KSEC_EV_VERDICT | KSEC_EV_CAPACITY;
+	unsigned long flags;
+	u64 cpu_ns;
+	u32 vcpus = 0;
+	u8 cmd;
+
+	/* HSEM's CPU limit is a share of its vCPUs: known before the judge. */
+	spin_lock_irqsave(&vm->lock, flags);
+	ksec_vm_cpu_locked(vm, &cpu_ns, &vcpus);
+	spin_unlock_irqrestore(&vm->lock, flags);
+
+	mutex_lock(&vm->hsem_lock);
+	if (!h->vcpus)
+		h->vcpus = vcpus;
+	memcpy(h->base, in->base, sizeof(h->base));
+	memcpy(h->value, in->value, sizeof(h->value));
+	memcpy(h->limit, in->limit, sizeof(h->limit));
+	h->intervals = in->intervals;
+	h->level = in->level;
+	h->level_reason = in->level_reason;
+	h->verdict = in->verdict;
+	h->admin_level = in->admin_level;
+	h->peer_vm = 0;
+	h->at_level2 = in->at_level2;
+	h->calm = in->calm;
+	h->nr_reasons = in->nr_reasons;
+	memcpy(h->reason, in->reason, sizeof(h->reason));
+	h->own = in->own;
+	h->named_at = in->named_at;
+	h->peer_at = in->peer_at;
+	h->near_win = in->near_win;
+	h->near_capacity = in->near_capacity;
+	h->cpu_judged = in->cpu_judged;
+	h->held_clear = in->held_clear;
+	/* Learned per interval of another length: learn again. */
+	if (other_interval)
+		ksec_forget(h);
+	/* Of this interval now: the next judge keeps it. */
+	h->epoch = atomic_read(&ksec_hsem_epoch);
+	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
+	mutex_unlock(&vm->hsem_lock);
+	/* The guest's state exists (the caller made sure): this cannot fail. */
+	ksec_guest_command(vm, in->admin_level, -1);
 	ksec_guest_hsem_level(vm, cmd);
 	ksec_notify(vm, ev);
 }

@@ -104,5 +104,17 @@ int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
 /* The sampling interval changed: every history starts again. */
 void ksec_hsem_interval_changed(void);
 bool ksec_hsem_rule_valid(const struct ksec_hsem_rule *r);
+/* A VM's own rule (0 fields: the global's) gives a valid rule. */
+bool ksec_hsem_own_rule_valid(const struct ksec_hsem_rule *own);
+
+/* A copy of the VM's decision state, and its replacement (state.c). */
+void ksec_hsem_export(struct ksec_vm *vm, struct ksec_hsem *out);
+/*
+ * Replace what moves with the VM by @in (checked by the caller); then the
+ * level, verdict and capacity events, HSEM's limits and the guest's
+ * command follow. @other_interval: learned at another sampling interval.
+ */
+void ksec_hsem_import(struct ksec_vm *vm, const struct ksec_hsem *in,
+		      bool other_interval);
 
 #endif /* KSEC_HSEM_H */

@@ -53,8 +53,7 @@
 
 struct ksec_adopt_slot {
 	struct kvm *kvm;		/* referenced; NULL: free */
-	pid_t pid;
-	char comm[TASK_COMM_LEN];
+	struct ksec_vmm vmm;
 };
 
 /* Filled by its own CPU (preemption disabled), emptied by the work. */
@@ -68,8 +67,7 @@ static DEFINE_PER_CPU(struct ksec_adopt, ksec_adopt_queue);
 struct ksec_pending {
 	struct llist_node node;
 	struct kvm *kvm;		/* referenced */
-	pid_t pid;
-	char comm[TASK_COMM_LEN];
+	struct ksec_vmm vmm;
 };
 
 static LLIST_HEAD(ksec_pending_list);
@@ -81,7 +79,7 @@ static unsigned long ksec_adopt_resume;	/* jiffies: paused until */
  * failure the reference is dropped (KVM may destroy the VM here) and an
  * allocation failure counted.
  */
-int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
+int ksec_vm_add_accounted(struct kvm *kvm, const struct ksec_vmm *vmm,
 			  u8 origin)
 {
 	struct mem_cgroup *memcg, *old;
@@ -90,7 +88,7 @@ int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
 	/* The VM's memory cgroup pays for its monitoring, as for KVM's own. */
 	memcg = get_mem_cgroup_from_mm(kvm->mm);
 	old = set_active_memcg(memcg);
-	err = ksec_vm_add(kvm, pid, comm, origin, GFP_KERNEL_ACCOUNT);
+	err = ksec_vm_add(kvm, vmm, origin, GFP_KERNEL_ACCOUNT);
 	set_active_memcg(old);
 	mem_cgroup_put(memcg);
 	if (err) {
@@ -103,10 +101,10 @@ int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
 }
 
 /* Register a VM a probe queued; after a refusal, adoption pauses. */
-static void ksec_register_late(struct kvm *kvm, pid_t pid, const char *comm,
+static void ksec_register_late(struct kvm *kvm, const struct ksec_vmm *vmm,
 			       u8 origin)
 {
-	int err = ksec_vm_add_accounted(kvm, pid, comm, origin);
+	int err = ksec_vm_add_accounted(kvm, vmm, origin);
 
 	if (!err && origin == KVM_SEC_ORIGIN_ADOPTED)
 		atomic64_inc(&ksec_status.adopted);
@@ -121,8 +119,7 @@ static void ksec_adopt_fn(struct work_struct *work)
 	int cpu, i;
 
 	llist_for_each_entry_safe(p, tmp, llist_reverse_order(list), node) {
-		ksec_register_late(p->kvm, p->pid, p->comm,
-				   KVM_SEC_ORIGIN_CREATED);
+		ksec_register_late(p->kvm, &p->vmm, KVM_SEC_ORIGIN_CREATED);
 		kfree(p);
 	}
 
@@ -133,18 +130,15 @@ static void ksec_adopt_fn(struct work_struct *work)
 			struct ksec_adopt_slot *s = &q->slot[i];
 			/* Pairs with ksec_adopt(): fields first. */
 			struct kvm *kvm = smp_load_acquire(&s->kvm);
-			char comm[TASK_COMM_LEN];
-			pid_t pid;
+			struct ksec_vmm vmm;
 
 			if (!kvm)
 				continue;
-			pid = s->pid;
-			memcpy(comm, s->comm, sizeof(comm));
-			comm[sizeof(comm) - 1] = '\0';
+			vmm = s->vmm;
+			vmm.comm[sizeof(vmm.comm) - 1] = '\0';
 			/* Free the slot only after its fields are read. */
 			smp_store_release(&s->kvm, NULL);
-			ksec_register_late(kvm, pid, comm,
-					   KVM_SEC_ORIGIN_ADOPTED);
+			ksec_register_late(kvm, &vmm, KVM_SEC_ORIGIN_ADOPTED);
 		}
 	}
 }
@@ -177,9 +171,11 @@ void ksec_adopt(struct kvm *kvm)
 		return;
 	/* The caller's vCPU runs, so the VM is alive: take a reference. */
 	kvm_get_kvm(kvm);
-	free->pid = task_tgid_nr(current);
+	free->vmm.pid = task_tgid_nr(current);
+	/* current is alive: so is its group's leader's task_struct. */
+	free->vmm.start_ns = current->group_leader->start_boottime;
 	/* current->comm: the caller is in the VM's VMM; no task_lock here. */
-	strscpy(free->comm, current->comm, sizeof(free->comm));
+	strscpy(free->vmm.comm, current->comm, sizeof(free->vmm.comm));
 	/* Publish the fields with the VM (ksec_adopt_fn() reads them). */
 	smp_store_release(&free->kvm, kvm);
 	queue_work(system_unbound_wq, &ksec_adopt_work);
@@ -193,7 +189,7 @@ static int ksec_create_pre(struct kprobe *p, struct pt_regs *regs)
 	struct kvm *kvm = (struct kvm *)regs_get_kernel_argument(regs, 2);
 	struct module *kvm_mod = ksec_kvm_module();
 	struct ksec_pending *pending;
-	char comm[TASK_COMM_LEN];
+	struct ksec_vmm vmm;
 	int err;
 
 	if (!kvm_mod || !ksec_within_module(fops, kvm_mod) ||
@@ -201,9 +197,8 @@ static int ksec_create_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	/* The creating ioctl holds the VM's first reference. */
 	kvm_get_kvm(kvm);
-	get_task_comm(comm, current);
-	err = ksec_vm_add(kvm, task_tgid_nr(current), comm,
-			  KVM_SEC_ORIGIN_CREATED,
+	ksec_vmm_of(&vmm, current);
+	err = ksec_vm_add(kvm, &vmm, KVM_SEC_ORIGIN_CREATED,
 			  GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!err)
 		return 0;
@@ -212,8 +207,7 @@ static int ksec_create_pre(struct kprobe *p, struct pt_regs *regs)
 		pending = kmalloc(sizeof(*pending), GFP_ATOMIC | __GFP_NOWARN);
 		if (pending) {
 			pending->kvm = kvm;
-			pending->pid = task_tgid_nr(current);
-			memcpy(pending->comm, comm, sizeof(pending->comm));
+			pending->vmm = vmm;
 			llist_add(&pending->node, &ksec_pending_list);
 			queue_work(system_unbound_wq, &ksec_adopt_work);
 			return 0;

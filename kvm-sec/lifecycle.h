@@ -6,6 +6,7 @@
 #include <linux/types.h>
 
 struct kvm;
+struct ksec_vmm;
 
 int ksec_lifecycle_init(void);
 void ksec_lifecycle_exit(void);
@@ -23,7 +24,7 @@ void ksec_adopt(struct kvm *kvm);
  * VM's VMM. The caller's reference on @kvm goes to the registry, or is
  * dropped on failure (an allocation failure is counted).
  */
-int ksec_vm_add_accounted(struct kvm *kvm, pid_t pid, const char *comm,
+int ksec_vm_add_accounted(struct kvm *kvm, const struct ksec_vmm *vmm,
 			  u8 origin);
 
 #endif /* KSEC_LIFECYCLE_H */

@@ -32,6 +32,7 @@
 #include "netlink.h"
 #include "probes.h"
 #include "sampler.h"
+#include "state.h"
 #include "vm.h"
 
 /* The order of enum ksec_class is the order of enum kvm_sec_ctr. */
@@ -192,11 +193,18 @@ static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_BLOCK + 1] = {
 	[KVM_SEC_A_VM_BLOCK]	= NLA_POLICY_NESTED(ksec_block_policy),
 };
 
+static const struct nla_policy ksec_set_state_policy[KVM_SEC_A_STATE_CHECK + 1] = {
+	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	/* Its version first: state.c parses it strictly after. */
+	[KVM_SEC_A_VM_STATE]	= { .type = NLA_NESTED },
+	[KVM_SEC_A_STATE_CHECK]	= { .type = NLA_FLAG },
+};
+
 static struct genl_family ksec_family;
 
 /* Like NL_SET_ERR_MSG_ATTR, for a message chosen at run time (a literal). */
-static void ksec_extack(struct netlink_ext_ack *extack,
-			const struct nlattr *attr, const char *msg)
+void ksec_extack(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		 const char *msg)
 {
 	if (extack) {
 		extack->_msg = msg;
@@ -276,7 +284,7 @@ static inline size_t ksec_vm_ident_size(void)
 {
 	return 2 * nla_total_size(sizeof(u32)) +	/* ID, PID */
 	       nla_total_size(TASK_COMM_LEN) +
-	       nla_total_size_64bit(sizeof(u64)) +	/* CREATED_NS */
+	       2 * nla_total_size_64bit(sizeof(u64)) +	/* CREATED, VMM_START */
 	       nla_total_size(0) +			/* DISCOVERED */
 	       nla_total_size(sizeof(u8));		/* ORIGIN */
 }
@@ -382,6 +390,8 @@ static int ksec_put_vm_ident(struct sk_buff *skb,
 	    nla_put_u32(skb, KVM_SEC_A_VM_PID, v->pid) ||
 	    nla_put_string(skb, KVM_SEC_A_VM_COMM, v->comm) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_A_VM_CREATED_NS, v->created_ns,
+			      KVM_SEC_A_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_A_VM_VMM_START_NS, v->vmm_start_ns,
 			      KVM_SEC_A_PAD) ||
 	    nla_put_u8(skb, KVM_SEC_A_VM_ORIGIN, v->origin) ||
 	    (v->origin != KVM_SEC_ORIGIN_CREATED &&
@@ -989,8 +999,8 @@ static int ksec_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* The rule in @attr (policy-checked): its fields, and which were given. */
-static int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
-			   u32 *mask, struct netlink_ext_ack *extack)
+int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
+		    u32 *mask, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KVM_SEC_RULE_MAX + 1];
 	int err, i;
@@ -1025,7 +1035,7 @@ static int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
 	return 0;
 }
 
-static const char ksec_rule_why[] =
+const char ksec_rule_why[] =
 	"rule: K 0.1..100, 1 <= M <= N <= 32, warm-up 0..100000, decide and calm 1..3600";
 
 static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
@@ -1174,10 +1184,8 @@ out_put:
 }
 
 /* The limits given (bits of @given), all checked; nothing applied. */
-static int ksec_parse_limits(const struct nlattr *attr,
-			     struct ksec_limit_spec *spec,
-			     unsigned long *given,
-			     struct netlink_ext_ack *extack)
+int ksec_parse_limits(const struct nlattr *attr, struct ksec_limit_spec *spec,
+		      unsigned long *given, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KVM_SEC_LIMIT_MAX + 1];
 	struct nlattr *bt[KVM_SEC_BUCKET_BURST + 1];
@@ -1226,6 +1234,27 @@ static int ksec_parse_limits(const struct nlattr *attr,
 	return 0;
 }
 
+/* The directions given (else -1), all checked; nothing applied. */
+int ksec_parse_block(const struct nlattr *attr, int *tx, int *rx,
+		     struct netlink_ext_ack *extack)
+{
+	struct nlattr *bt[KVM_SEC_BLOCK_RX + 1];
+	int err;
+
+	err = nla_parse_nested(bt, KVM_SEC_BLOCK_RX, attr, ksec_block_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!bt[KVM_SEC_BLOCK_TX] && !bt[KVM_SEC_BLOCK_RX]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "KVM_SEC_A_VM_BLOCK needs KVM_SEC_BLOCK_TX or _RX");
+		return -EINVAL;
+	}
+	*tx = bt[KVM_SEC_BLOCK_TX] ? (int)nla_get_u32(bt[KVM_SEC_BLOCK_TX]) : -1;
+	*rx = bt[KVM_SEC_BLOCK_RX] ? (int)nla_get_u32(bt[KVM_SEC_BLOCK_RX]) : -1;
+	return 0;
+}
+
 /* The agent's report, as a whole: what is absent is 0. */
 static int ksec_parse_agent(const struct nlattr *attr,
 			    struct ksec_agent_report *r,
@@ -1267,8 +1296,8 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *limits = info->attrs[KVM_SEC_A_VM_LIMITS];
 	struct nlattr *agent = info->attrs[KVM_SEC_A_VM_AGENT];
 	struct nlattr *block = info->attrs[KVM_SEC_A_VM_BLOCK];
-	struct nlattr *bt[KVM_SEC_BLOCK_RX + 1] = { };
 	struct ksec_limit_spec spec[KSEC_LIM_NR];
+	int block_tx = -1, block_rx = -1;
 	struct ksec_agent_report *report = NULL;
 	unsigned long given = 0;
 	struct ksec_hsem_rule rule;
@@ -1283,15 +1312,10 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (block) {
-		err = nla_parse_nested(bt, KVM_SEC_BLOCK_RX, block,
-				       ksec_block_policy, info->extack);
+		err = ksec_parse_block(block, &block_tx, &block_rx,
+				       info->extack);
 		if (err)
 			return err;
-		if (!bt[KVM_SEC_BLOCK_TX] && !bt[KVM_SEC_BLOCK_RX]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, block,
-					    "KVM_SEC_A_VM_BLOCK needs KVM_SEC_BLOCK_TX or _RX");
-			return -EINVAL;
-		}
 	}
 	if (limits) {
 		err = ksec_parse_limits(limits, spec, &given, info->extack);
@@ -1319,6 +1343,7 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out_free;
 	}
+	mutex_lock(&vm->admin_lock);
 	/* What exit limits need, before anything changes. */
 	err = ksec_limit_prepare(vm, given, spec);
 	if (err)
@@ -1344,11 +1369,7 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		if (given)
 			err = ksec_limit_set(vm, given, spec);
 		if (!err && block)
-			ksec_limit_set_block(&vm->lim,
-					     bt[KVM_SEC_BLOCK_TX] ?
-					     (int)nla_get_u32(bt[KVM_SEC_BLOCK_TX]) : -1,
-					     bt[KVM_SEC_BLOCK_RX] ?
-					     (int)nla_get_u32(bt[KVM_SEC_BLOCK_RX]) : -1);
+			ksec_limit_set_block(&vm->lim, block_tx, block_rx);
 		if (!err)
 			ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	}
@@ -1357,6 +1378,7 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_AGENT);
 	}
 out:
+	mutex_unlock(&vm->admin_lock);
 	ksec_vm_put(vm);
 out_free:
 	kfree(report);
@@ -1624,6 +1646,75 @@ static int ksec_nl_dump_limits(struct sk_buff *skb, struct netlink_callback *cb)
 	return ksec_nl_dump_each(skb, cb, &ksec_limits_msg, -1);
 }
 
+/* GET_STATE: the key that finds the VM after a reload, and its state. */
+static int ksec_fill_state(struct sk_buff *skb, struct ksec_vm *vm,
+			   void *scratch, int unused)
+{
+	if (nla_put_u32(skb, KVM_SEC_A_VM_PID, vm->pid) ||
+	    nla_put_string(skb, KVM_SEC_A_VM_COMM, vm->comm) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_A_VM_VMM_START_NS,
+			      vm->vmm_start_ns, KVM_SEC_A_PAD))
+		return -EMSGSIZE;
+	return ksec_put_state(skb, vm, scratch);
+}
+
+static size_t ksec_state_msg_size(void)
+{
+	return nla_total_size(sizeof(u32)) + nla_total_size(TASK_COMM_LEN) +
+	       nla_total_size_64bit(sizeof(u64)) + ksec_state_size();
+}
+
+static const struct ksec_vm_msg ksec_state_msg = {
+	.size = ksec_state_msg_size,
+	.scratch = sizeof(struct ksec_state_scratch),
+	.fill = ksec_fill_state,
+};
+
+static int ksec_nl_get_state(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksec_nl_get_one(info, &ksec_state_msg, 0);
+}
+
+static int ksec_nl_dump_states(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ksec_nl_dump_each(skb, cb, &ksec_state_msg, 0);
+}
+
+static int ksec_nl_set_state(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
+	struct nlattr *attr = info->attrs[KVM_SEC_A_VM_STATE];
+	struct ksec_state *st;
+	struct ksec_vm *vm;
+	int err;
+
+	if (!id || !attr) {
+		GENL_SET_ERR_MSG(info, "give KVM_SEC_A_VM_ID and KVM_SEC_A_VM_STATE");
+		return -EINVAL;
+	}
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	err = ksec_parse_state(attr, st, info->extack);
+	if (err)
+		goto out_free;
+	vm = ksec_vm_get_by_id(nla_get_u32(id));
+	if (!vm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
+		err = -ENOENT;
+		goto out_free;
+	}
+	if (!info->attrs[KVM_SEC_A_STATE_CHECK]) {
+		mutex_lock(&vm->admin_lock);
+		err = ksec_state_apply(vm, st);
+		mutex_unlock(&vm->admin_lock);
+	}
+	ksec_vm_put(vm);
+out_free:
+	kfree(st);
+	return err;
+}
+
 /* Bind or unbind a device by hand (NETDEV_ADD, NETDEV_DEL). */
 static int ksec_nl_netdev(struct sk_buff *skb, struct genl_info *info)
 {
@@ -1732,6 +1823,22 @@ static const struct genl_ops ksec_ops[] = {
 		.maxattr = ARRAY_SIZE(ksec_get_decision_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= KVM_SEC_CMD_GET_STATE,
+		.doit	= ksec_nl_get_state,
+		.start	= ksec_nl_dump_vms_start,
+		.dumpit	= ksec_nl_dump_states,
+		.policy	= ksec_get_decision_policy,
+		.maxattr = ARRAY_SIZE(ksec_get_decision_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_SET_STATE,
+		.doit	= ksec_nl_set_state,
+		.policy	= ksec_set_state_policy,
+		.maxattr = ARRAY_SIZE(ksec_set_state_policy) - 1,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family ksec_family = {
@@ -1830,6 +1937,9 @@ int ksec_netlink_init(void)
 		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
 	/* And every limits message (GET_LIMITS dumps). */
 	BUILD_BUG_ON(nla_total_size(sizeof(u32)) + ksec_limits_msg_size() >
+		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
+	/* And every VM's state (GET_STATE dumps). */
+	BUILD_BUG_ON(nla_total_size(sizeof(u32)) + ksec_state_msg_size() >
 		     NLMSG_GOODSIZE - GENL_HDRLEN - NLMSG_HDRLEN);
 	return genl_register_family(&ksec_family);
 }

@@ -16,4 +16,19 @@ void ksec_nl_notify_decision(struct ksec_vm *vm, u8 cmd);
 /* A VM's network limits changed, for @reason (enum kvm_sec_limit_reason). */
 void ksec_nl_notify_limits(struct ksec_vm *vm, u8 reason);
 
+/* For state.c: parts of the commands' parsing it shares. */
+struct netlink_ext_ack;
+struct nlattr;
+struct ksec_hsem_rule;
+struct ksec_limit_spec;
+extern const char ksec_rule_why[];
+void ksec_extack(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		 const char *msg);
+int ksec_parse_rule(const struct nlattr *attr, struct ksec_hsem_rule *r,
+		    u32 *mask, struct netlink_ext_ack *extack);
+int ksec_parse_limits(const struct nlattr *attr, struct ksec_limit_spec *spec,
+		      unsigned long *given, struct netlink_ext_ack *extack);
+int ksec_parse_block(const struct nlattr *attr, int *tx, int *rx,
+		     struct netlink_ext_ack *extack);
+
 #endif /* KSEC_NETLINK_H */

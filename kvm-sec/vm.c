@@ -295,7 +295,7 @@ void ksec_registry_exit(void)
 	free_percpu(ksec_status.untracked);
 }
 
-int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
+int ksec_vm_add(struct kvm *kvm, const struct ksec_vmm *vmm, u8 origin,
 		gfp_t gfp)
 {
 	struct ksec_hash *h;
@@ -322,14 +322,16 @@ int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
 	}
 
 	vm->kvm = kvm;
-	vm->pid = pid;
-	strscpy(vm->comm, comm, sizeof(vm->comm));
+	vm->pid = vmm->pid;
+	vm->vmm_start_ns = vmm->start_ns;
+	strscpy(vm->comm, vmm->comm, sizeof(vm->comm));
 	vm->created_ns = ktime_get_real_ns();
 	vm->last_sample_ns = ktime_get_ns();
 	vm->origin = origin;
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
 	mutex_init(&vm->guest_lock);
+	mutex_init(&vm->admin_lock);
 	mutex_init(&vm->hsem_lock);
 	ksec_hsem_init(&vm->hsem);
 	ksec_limit_init(&vm->lim);
@@ -583,6 +585,7 @@ void ksec_vm_fill_view(struct ksec_vm *vm, struct ksec_vm_view *v)
 	v->pid = vm->pid;
 	memcpy(v->comm, vm->comm, sizeof(v->comm));
 	v->created_ns = vm->created_ns;
+	v->vmm_start_ns = vm->vmm_start_ns;
 	v->origin = vm->origin;
 
 	spin_lock_irqsave(&vm->lock, flags);

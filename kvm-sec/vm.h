@@ -67,6 +67,32 @@ enum ksec_class {
 #define KSEC_FIRST_EXIT_CLASS	KSEC_HYPERCALLS
 #define KSEC_LAST_EXIT_CLASS	KSEC_MSR_WRITE
 
+/*
+ * The VMM process of a VM, as it was when the VM was found: its process ID
+ * (initial namespace), when it started (ns since boot, the task's
+ * start_boottime: with the ID, a key no other process has had since boot)
+ * and its command name.
+ */
+struct ksec_vmm {
+	pid_t pid;
+	u64 start_ns;
+	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * The VMM of @t's thread group (@t referenced or current). Its leader may
+ * have exited: read under RCU while @t is alive (0 once it is not).
+ */
+static inline void ksec_vmm_of(struct ksec_vmm *vmm, struct task_struct *t)
+{
+	vmm->pid = task_tgid_nr(t);
+	rcu_read_lock();
+	vmm->start_ns = pid_alive(t) ?
+			READ_ONCE(t->group_leader)->start_boottime : 0;
+	rcu_read_unlock();
+	get_task_comm(vmm->comm, t);
+}
+
 /* A notification queued for the events work (events.c). */
 struct ksec_event {
 	struct llist_node node;
@@ -107,6 +133,7 @@ struct ksec_vm {
 	u32 id;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
+	u64 vmm_start_ns;		/* struct ksec_vmm */
 	u64 created_ns;
 	u8 origin;			/* enum kvm_sec_origin */
 
@@ -126,6 +153,8 @@ struct ksec_vm {
 	/* limit.c: its limits, for its taps' hooks and its exits (own lock) */
 	struct ksec_limits lim;
 
+	/* The admin's changes (SET_VM, SET_STATE) one at a time */
+	struct mutex admin_lock;
 	struct mutex hsem_lock;		/* hsem */
 	struct ksec_hsem hsem;		/* hsem.c: history, level, verdict */
 
@@ -141,6 +170,7 @@ struct ksec_vm_view {
 	char comm[TASK_COMM_LEN];
 	u32 vcpus;
 	u64 created_ns;
+	u64 vmm_start_ns;
 	u8 origin;
 	u32 interval_ms;
 	u64 tot[KSEC_NR_CLASSES];
@@ -215,7 +245,7 @@ static __always_inline struct ksec_vm *ksec_vm_lookup(const struct kvm *kvm)
  * -ENOSPC if max_vms VMs are tracked (counted), or -ENOMEM (counted by the
  * caller if it gives up); on error the caller still owns its reference.
  */
-int ksec_vm_add(struct kvm *kvm, pid_t pid, const char *comm, u8 origin,
+int ksec_vm_add(struct kvm *kvm, const struct ksec_vmm *vmm, u8 origin,
 		gfp_t gfp);
 /*
  * Stop tracking @kvm if kvm-sec holds its only reference besides at most

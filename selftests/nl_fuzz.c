@@ -47,6 +47,9 @@ struct fuzz {
 	unsigned long sent, acked, errors[8];
 	int nobody;
 	unsigned long violations;	/* nobody got per-VM data or wrote */
+	/* A VM's state as GET_STATE gave it: SET_STATE's seed, mutated. */
+	unsigned char state[4096];
+	size_t state_len;
 	char buf[MSG_MAX] __attribute__((aligned(4)));
 	/* Replies: dumps of many VMs, errors that echo the request. */
 	char rbuf[65536] __attribute__((aligned(4)));
@@ -113,6 +116,21 @@ static size_t value_for(struct fuzz *f, uint16_t type, char *v)
 		u32 = edge[rnd(9)];
 		memcpy(v, &u32, 4);
 		return 4;
+	}
+	case KVM_SEC_A_VM_STATE: {
+		/* A real state with a few bytes changed: deep in the checks. */
+		unsigned int k, m = 1 + rnd(3);
+
+		if (!f->state_len || !rnd(8)) {
+			size_t n = rnd(24);
+
+			fill_random(v, n);
+			return n;
+		}
+		memcpy(v, f->state, f->state_len);
+		for (k = 0; k < m; k++)
+			v[rnd((unsigned int)f->state_len)] = (char)random();
+		return f->state_len;
 	}
 	case KVM_SEC_A_GUEST_LEVEL:
 		v[0] = (char)rnd(4);
@@ -204,7 +222,8 @@ static size_t build(struct fuzz *f, char *attrs, uint8_t cmd)
 			continue;
 		}
 		len = value_for(f, type, v);
-		if (type == KVM_SEC_A_RULE && rnd(4))
+		if ((type == KVM_SEC_A_RULE || type == KVM_SEC_A_VM_STATE) &&
+		    rnd(4))
 			type |= NLA_F_NESTED;
 		off = put(attrs, off, type, v, len, !rnd(20));
 	}
@@ -262,7 +281,8 @@ static int exchange(struct fuzz *f, uint8_t cmd, uint16_t flags,
 				if (rg->cmd == KVM_SEC_CMD_GET_VM ||
 				    rg->cmd == KVM_SEC_CMD_GET_FLOWS ||
 				    rg->cmd == KVM_SEC_CMD_GET_DECISION ||
-				    rg->cmd == KVM_SEC_CMD_GET_LIMITS)
+				    rg->cmd == KVM_SEC_CMD_GET_LIMITS ||
+				    rg->cmd == KVM_SEC_CMD_GET_STATE)
 					f->violations++;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
@@ -276,7 +296,8 @@ static int exchange(struct fuzz *f, uint8_t cmd, uint16_t flags,
 
 				if (!k && f->nobody &&
 				    (cmd == KVM_SEC_CMD_SET_CONFIG ||
-				     cmd == KVM_SEC_CMD_SET_VM))
+				     cmd == KVM_SEC_CMD_SET_VM ||
+				     cmd == KVM_SEC_CMD_SET_STATE))
 					f->violations++;
 
 				f->errors[k == EINVAL ? 1 : k == EPERM ? 2 :
@@ -293,6 +314,7 @@ static int exchange(struct fuzz *f, uint8_t cmd, uint16_t flags,
 static void remember_ids(struct fuzz *f)
 {
 	struct vsec_ipc *ipc;
+	struct vsec_state *st;
 	struct vsec_vm *vms;
 	size_t nr, i;
 
@@ -303,6 +325,13 @@ static void remember_ids(struct fuzz *f)
 		for (i = 0; i < nr && f->nr_ids < 8; i++)
 			f->ids[f->nr_ids++] = vms[i].id;
 		free(vms);
+	}
+	if (!vsec_ipc_dump_states(ipc, &st, &nr)) {
+		if (nr && st[0].len <= sizeof(f->state)) {
+			memcpy(f->state, st[0].data, st[0].len);
+			f->state_len = st[0].len;
+		}
+		vsec_states_free(st, nr);
 	}
 	vsec_ipc_close(ipc);
 }

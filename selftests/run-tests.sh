@@ -33,12 +33,12 @@ tally() {	# program log status
 }
 
 case ${1:-host} in
-# agent.sh, lifetime.sh and reload.sh unload and reload the module: they
+# agent.sh, state.sh, lifetime.sh and reload.sh unload and reload the module: they
 # go last.
 host) tests=(./counts_test ./lifecycle_test ./netlink_test
 	     ./guest_report_test ./net_test ./limit_test ./pace_test
 	     "./nl_fuzz --seconds ${NL_FUZZ_SECONDS:-30}"
-	     ./agent.sh ./lifetime.sh ./reload.sh) ;;
+	     ./agent.sh ./state.sh ./lifetime.sh ./reload.sh) ;;
 # On Debian's kernel: under the debug kernel's cost decision.sh took 11
 # min, its --quick mode 10 (make lab LAB_KERNEL=debug CMD=...).
 decisions) tests=(./decision.sh ./scenarios.sh ./agent_hrem.sh) ;;

@@ -81,6 +81,8 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_VCPU_TIDS]	= { .type = NLA_UNSPEC },
 	[KVM_SEC_A_VM_AGENT]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_VM_BLOCK]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_VM_VMM_START_NS]	= { .type = NLA_U64 },
+	[KVM_SEC_A_VM_STATE]		= { .type = NLA_NESTED },
 };
 
 static struct nla_policy vsec_ctr_policy[KVM_SEC_CTR_MAX + 1] = {
@@ -1254,4 +1256,106 @@ void vsec_events_close(struct vsec_events *e)
 		return;
 	vsec_ipc_close(e->ipc);
 	free(e);
+}
+
+struct state_list {
+	struct vsec_state *v;
+	size_t nr, cap;
+};
+
+static int handle_state(struct vsec_req *req, struct nlattr **tb,
+			struct nlmsghdr *nlh)
+{
+	struct state_list *l = req->arg;
+	struct nlattr *st = tb[KVM_SEC_A_VM_STATE];
+	struct vsec_state *s;
+
+	(void)nlh;
+	if (!tb[KVM_SEC_A_VM_ID] || !tb[KVM_SEC_A_VM_PID] ||
+	    !tb[KVM_SEC_A_VM_VMM_START_NS] || !st)
+		return -EPROTO;
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct vsec_state *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	s = &l->v[l->nr];
+	memset(s, 0, sizeof(*s));
+	s->id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
+	s->pid = nla_get_u32(tb[KVM_SEC_A_VM_PID]);
+	s->start_ns = nla_get_u64(tb[KVM_SEC_A_VM_VMM_START_NS]);
+	if (tb[KVM_SEC_A_VM_COMM])
+		nla_strlcpy(s->comm, tb[KVM_SEC_A_VM_COMM], sizeof(s->comm));
+	s->len = (uint32_t)nla_len(st);
+	s->data = malloc(s->len ? s->len : 1);
+	if (!s->data)
+		return -ENOMEM;
+	memcpy(s->data, nla_data(st), s->len);
+	l->nr++;
+	return 0;
+}
+
+static void reset_states(void *arg)
+{
+	struct state_list *l = arg;
+
+	vsec_states_free(l->v, l->nr);
+	l->v = NULL;
+	l->nr = l->cap = 0;
+}
+
+void vsec_states_free(struct vsec_state *v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i].data);
+	free(v);
+}
+
+int vsec_ipc_dump_states(struct vsec_ipc *ipc, struct vsec_state **v,
+			 size_t *nr)
+{
+	struct state_list l = { 0 };
+	int err;
+
+	err = vsec_dump(ipc, KVM_SEC_CMD_GET_STATE, NULL, NULL, handle_state,
+			&l, reset_states);
+	if (err) {
+		reset_states(&l);
+		return err;
+	}
+	*v = l.v;
+	*nr = l.nr;
+	return 0;
+}
+
+struct set_state_arg {
+	uint32_t id;
+	const struct vsec_state *s;
+	bool check;
+};
+
+static int put_state(struct nl_msg *msg, const void *arg)
+{
+	const struct set_state_arg *a = arg;
+
+	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0 ||
+	    nla_put(msg, KVM_SEC_A_VM_STATE | NLA_F_NESTED, (int)a->s->len,
+		    a->s->data) < 0 ||
+	    (a->check && nla_put_flag(msg, KVM_SEC_A_STATE_CHECK) < 0))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int vsec_ipc_set_state(struct vsec_ipc *ipc, uint32_t id,
+		       const struct vsec_state *s, bool check)
+{
+	struct set_state_arg a = { .id = id, .s = s, .check = check };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_STATE, 0, put_state, &a,
+			     &req);
 }

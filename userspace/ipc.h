@@ -54,6 +54,16 @@ int vsec_ipc_set_limits(struct vsec_ipc *ipc, uint32_t id,
 /* Every VM's limits, with what the agent needs; *v is malloc'ed. */
 int vsec_ipc_dump_limits(struct vsec_ipc *ipc, struct vsec_vm_limits **v,
 			 size_t *nr);
+/*
+ * Every VM's security state, with the key that finds it after a reload;
+ * free with vsec_states_free().
+ */
+int vsec_ipc_dump_states(struct vsec_ipc *ipc, struct vsec_state **v,
+			 size_t *nr);
+void vsec_states_free(struct vsec_state *v, size_t nr);
+/* Give VM @id the state @s; @check: only have it checked. */
+int vsec_ipc_set_state(struct vsec_ipc *ipc, uint32_t id,
+		       const struct vsec_state *s, bool check);
 /* The agent's report of what it applied for VM @id, replacing its last. */
 int vsec_ipc_report_agent(struct vsec_ipc *ipc, uint32_t id,
 			  const struct vsec_agent *g);

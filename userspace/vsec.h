@@ -183,6 +183,20 @@ struct vsec_vm_limits {
 	struct vsec_limits l;
 };
 
+/*
+ * A VM's security state as the module gave it (GET_STATE): the key that
+ * finds the VM after a reload (its VMM's PID and start time) and the
+ * KVM_SEC_A_VM_STATE nest's payload, which only the module reads.
+ */
+struct vsec_state {
+	uint32_t id;
+	uint32_t pid;
+	uint64_t start_ns;
+	char comm[16];
+	uint32_t len;
+	unsigned char *data;
+};
+
 struct vsec_vm {
 	uint32_t id;
 	uint32_t pid;

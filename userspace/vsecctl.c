@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "escape.h"
 #include "ipc.h"
 #include "json.h"
 #include "show.h"
+#include "state_file.h"
 #include "vsec.h"
 
 #ifndef VSEC_VERSION
@@ -100,6 +103,15 @@ static void usage(FILE *f)
 "                            of these classes, comma-separated: outside,\n"
 "                            inside, this-host, link; or off\n"
 "  limit VM-ID off           lift all of the VM's limits\n"
+"  save FILE                 every VM's security state (history, level,\n"
+"                            verdict, own rule, the admin's limits) into\n"
+"                            FILE, mode 0600, for a module reload (needs\n"
+"                            CAP_NET_ADMIN)\n"
+"  restore [--check] FILE    give each VM still running the state FILE\n"
+"                            holds of it (found by its VMM's PID and start\n"
+"                            time); all is checked first, and a file or\n"
+"                            state refused changes nothing. --check: only\n"
+"                            check (needs CAP_NET_ADMIN)\n"
 "  status                    module-wide counters (drops, refusals, ...)\n"
 "  stats --prometheus        every VM's counters, level and verdict and the\n"
 "                            module's status in the Prometheus text format\n"
@@ -872,6 +884,175 @@ static int cmd_config(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_save(int argc, char **argv)
+{
+	struct vsec_state_file f = { 0 };
+	struct timespec ts;
+	struct vsec_ipc *ipc;
+	int err, ret;
+
+	argc = take_json(argc, argv);
+	if (argc != 2)
+		return fail_usage("save takes a FILE");
+	err = vsec_state_boot_id(f.boot_id);
+	if (err) {
+		fprintf(stderr, "%s: save: cannot read this boot's ID: %s\n",
+			prog, strerror(-err));
+		return EX_FAIL;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	f.saved_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	ret = open_ipc(&ipc);
+	if (ret)
+		return ret;
+	err = vsec_ipc_dump_states(ipc, &f.v, &f.nr);
+	if (err) {
+		ret = fail_ipc(ipc, err, "save");
+		goto out;
+	}
+	err = vsec_state_write(argv[1], &f);
+	if (err) {
+		fprintf(stderr, "%s: save: %s: %s\n", prog, argv[1],
+			strerror(-err));
+		ret = EX_FAIL;
+	} else if (opt_json) {
+		printf("{\"saved\":%zu}\n", f.nr);
+	} else {
+		printf("saved the state of %zu VM%s\n", f.nr,
+		       f.nr == 1 ? "" : "s");
+	}
+	vsec_states_free(f.v, f.nr);
+out:
+	vsec_ipc_close(ipc);
+	return ret;
+}
+
+/* Record @i of the file, for a message. */
+static void say_record(FILE *out, const struct vsec_state *s, size_t i)
+{
+	char comm[TEXT_ESCAPE_SIZE(sizeof(s->comm))];
+
+	text_escape(comm, sizeof(comm), s->comm);
+	fprintf(out, "VM record %zu (VMM %s, pid %" PRIu32 ")", i + 1, comm,
+		s->pid);
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	struct vsec_state_file f;
+	struct vsec_state *vms = NULL;
+	size_t nr = 0, *to = NULL, restored = 0, gone = 0, twice = 0;
+	char boot[VSEC_STATE_BOOT_ID_LEN + 1];
+	const char *why = NULL, *path;
+	struct vsec_ipc *ipc = NULL;
+	bool check = false;
+	int err, ret;
+
+	argc = take_json(argc, argv);
+	if (argc == 3 && !strcmp(argv[1], "--check"))
+		check = true;
+	else if (argc != 2)
+		return fail_usage("restore takes [--check] FILE");
+	path = argv[argc - 1];
+	err = vsec_state_read(path, &f, &why);
+	if (err) {
+		fprintf(stderr, "%s: restore: %s: %s\n", prog, path,
+			why ? why : strerror(-err));
+		return err == -EINVAL || err == -EPROTONOSUPPORT ? EX_USAGE :
+								   EX_FAIL;
+	}
+	err = vsec_state_boot_id(boot);
+	if (err) {
+		fprintf(stderr, "%s: restore: cannot read this boot's ID: %s\n",
+			prog, strerror(-err));
+		ret = EX_FAIL;
+		goto out;
+	}
+	if (strcmp(boot, f.boot_id)) {
+		fprintf(stderr,
+			"%s: restore: %s: saved on another boot (%s): its VMs are not this boot's\n",
+			prog, path, f.boot_id);
+		ret = EX_USAGE;
+		goto out;
+	}
+	ret = open_ipc(&ipc);
+	if (ret)
+		goto out;
+	err = vsec_ipc_dump_states(ipc, &vms, &nr);
+	to = calloc(f.nr ? f.nr : 1, sizeof(*to));
+	if (err || !to) {
+		ret = fail_ipc(ipc, err ? err : -ENOMEM, "restore");
+		goto out;
+	}
+	/* Every record of a running VM checked before any is applied. */
+	for (size_t i = 0; i < f.nr; i++) {
+		size_t n = vsec_state_match(&f, i, vms, nr, &to[i]);
+
+		if (n == 1) {
+			err = vsec_ipc_set_state(ipc, vms[to[i]].id, &f.v[i],
+						 true);
+			/* Gone since the dump: as if it had not been running. */
+			if (err == -ENOENT)
+				n = 0;
+		}
+		if (n != 1) {
+			gone += !n;
+			twice += n > 1;
+			to[i] = SIZE_MAX;
+			if (n > 1) {
+				fprintf(stderr, "%s: restore: ", prog);
+				say_record(stderr, &f.v[i], i);
+				fprintf(stderr,
+					": its VMM ran or runs more than one VM: which is which is not known, none is given it\n");
+			}
+			continue;
+		}
+		if (err) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "restore: record %zu (VM %" PRIu32 ")",
+				 i + 1, vms[to[i]].id);
+			ret = fail_ipc(ipc, err, what);
+			fprintf(stderr, "%s: restore: nothing was changed\n", prog);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < f.nr && !check; i++) {
+		if (to[i] == SIZE_MAX)
+			continue;
+		err = vsec_ipc_set_state(ipc, vms[to[i]].id, &f.v[i], false);
+		if (err == -ENOENT) {
+			gone++;
+			continue;
+		}
+		if (err) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "restore: VM %" PRIu32,
+				 vms[to[i]].id);
+			ret = fail_ipc(ipc, err, what);
+			continue;
+		}
+		restored++;
+	}
+	if (opt_json)
+		printf("{\"records\":%zu,\"%s\":%zu,\"not_running\":%zu,\"ambiguous\":%zu}\n",
+		       f.nr, check ? "valid" : "restored",
+		       check ? f.nr - gone - twice : restored, gone, twice);
+	else
+		printf("%s %zu of %zu VM%s (%zu not running, %zu ambiguous)\n",
+		       check ? "checked" : "restored",
+		       check ? f.nr - gone - twice : restored, f.nr,
+		       f.nr == 1 ? "" : "s", gone, twice);
+out:
+	free(to);
+	vsec_states_free(vms, nr);
+	vsec_states_free(f.v, f.nr);
+	if (ipc)
+		vsec_ipc_close(ipc);
+	return ret;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct vsec_status st;
@@ -1050,6 +1231,8 @@ static const struct {
 	{ "interval", cmd_interval },
 	{ "netdev", cmd_netdev },
 	{ "limit", cmd_limit },
+	{ "save", cmd_save },
+	{ "restore", cmd_restore },
 };
 
 int main(int argc, char **argv)

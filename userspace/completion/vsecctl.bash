@@ -29,7 +29,8 @@ _vsecctl()
 
 	if [[ -z $cmd ]]; then
 		COMPREPLY=($(compgen -W 'list show config status monitor level
-			interval netdev set limit stats --json --help --version' -- "$cur"))
+			interval netdev set limit stats save restore --json --help
+			--version' -- "$cur"))
 		return
 	fi
 
@@ -95,6 +96,14 @@ _vsecctl()
 	monitor)
 		[[ $prev == --count ]] && return
 		COMPREPLY=($(compgen -W '--count --json' -- "$cur"))
+		;;
+	save)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		;;
+	restore)
+		[[ $cur == -* ]] &&
+			COMPREPLY=($(compgen -W '--check' -- "$cur")) ||
+			COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	list | status)
 		COMPREPLY=($(compgen -W '--json' -- "$cur"))

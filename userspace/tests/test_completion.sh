@@ -16,7 +16,9 @@ expect() {
 		fail=$((fail + 1))
 	fi
 }
-expect "list show config status monitor level interval netdev set limit stats --json --help --version" vsecctl ""
+expect "list show config status monitor level interval netdev set limit stats save restore --json --help --version" vsecctl ""
+expect "--check" vsecctl restore --c
+expect "show status set stats save" vsecctl --json s
 expect "tx-packets rx-packets tx-bytes rx-bytes tx-syn rx-syn hypercalls pio mmio cpu block-tx block-rx off" vsecctl limit 3 ""
 expect "outside inside this-host link off" vsecctl limit 3 block-tx ""
 expect "off" vsecctl limit 3 tx-syn ""
@@ -31,7 +33,6 @@ expect "auto 1 2" vsecctl level 3 ""
 expect "default" vsecctl interval 3 ""
 expect "--pid" vsecctl show --p
 expect "--count" vsecctl monitor --c
-expect "show status set stats" vsecctl --json s
 expect "--prometheus" vsecctl stats ""
 expect "--json" vsecctl list ""
 expect "" vsecctl monitor --count ""

@@ -164,6 +164,27 @@
  *   (KVM_SEC_DECISION_FEATURES). Lost ones are counted in
  *   KVM_SEC_STATUS_EVENTS_DROPPED.
  *
+ * KVM_SEC_CMD_GET_STATE
+ *   A VM's security state, to carry it across a reload of the module
+ *   (Documentation/kvm-sec/state.rst). As a request (doit):
+ *   KVM_SEC_A_VM_ID; as a dump: every VM. Reply attributes:
+ *   KVM_SEC_A_VM_ID, _PID, _COMM, _VMM_START_NS (with the PID, the key
+ *   that finds the VM again after a reload) and KVM_SEC_A_VM_STATE (nest,
+ *   enum kvm_sec_state): its learned history, level, verdict and their
+ *   reasons, its own rule, and the admin's limits and destination-class
+ *   rule. Requires CAP_NET_ADMIN.
+ *
+ * KVM_SEC_CMD_SET_STATE
+ *   Give a VM the state GET_STATE gave of it. Request: KVM_SEC_A_VM_ID and
+ *   KVM_SEC_A_VM_STATE; with KVM_SEC_A_STATE_CHECK (flag), only checked.
+ *   The whole state is checked before anything changes: another version
+ *   (-EPROTONOSUPPORT), a missing part or a value out of range or
+ *   inconsistent (-EINVAL, with an extended ack message) changes nothing.
+ *   Then the VM's history, level, verdict, reasons and own rule are
+ *   replaced, the admin's limits and rule set, HSEM's limits derived
+ *   again, and LEVEL, VERDICT and LIMIT events sent. Counters, rates and
+ *   the VM's ID are not part of the state. Requires CAP_NET_ADMIN.
+ *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
  *   when the module starts and stops tracking a VM. Attributes:
@@ -221,6 +242,8 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_CAPACITY,
 	KVM_SEC_CMD_GET_LIMITS,
 	KVM_SEC_CMD_LIMIT,
+	KVM_SEC_CMD_GET_STATE,
+	KVM_SEC_CMD_SET_STATE,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -314,6 +337,13 @@ enum kvm_sec_attr {
 	 * LIMIT events: as it is, with what it dropped)
 	 */
 	KVM_SEC_A_VM_BLOCK,
+	/*
+	 * u64: when the VM's VMM process started, ns since boot
+	 * (CLOCK_BOOTTIME; /proc/PID/stat gives it in clock ticks)
+	 */
+	KVM_SEC_A_VM_VMM_START_NS,
+	KVM_SEC_A_VM_STATE,		/* nest, enum kvm_sec_state */
+	KVM_SEC_A_STATE_CHECK,		/* flag: SET_STATE only checks */
 
 	__KVM_SEC_A_MAX
 };
@@ -955,5 +985,74 @@ enum kvm_sec_rule {
 };
 
 #define KVM_SEC_RULE_MAX (__KVM_SEC_RULE_MAX - 1)
+
+/*
+ * A VM's security state (GET_STATE, SET_STATE). Everything is required
+ * but REASONS, RULE, LIMITS and BLOCK; the history holds every feature
+ * once. Fixed-point values are as the module keeps them (mean and spread
+ * x 2^KVM_SEC_STATE_SHIFT).
+ */
+#define KVM_SEC_STATE_VERSION_1	1
+#define KVM_SEC_STATE_SHIFT	4
+
+enum kvm_sec_state {
+	KVM_SEC_STATE_UNSPEC,
+	KVM_SEC_STATE_PAD,
+	KVM_SEC_STATE_VERSION,		/* u32: KVM_SEC_STATE_VERSION_1 */
+	/* u32: the sampling interval the history was learned at */
+	KVM_SEC_STATE_INTERVAL_MS,
+	KVM_SEC_STATE_INTERVALS,	/* u64: intervals judged */
+	KVM_SEC_STATE_LEVEL,		/* u8: 1 or 2 */
+	KVM_SEC_STATE_LEVEL_REASON,	/* u8: enum kvm_sec_level_reason */
+	KVM_SEC_STATE_VERDICT,		/* u8: enum kvm_sec_verdict */
+	KVM_SEC_STATE_ADMIN_LEVEL,	/* u8: 0 (HSEM decides), 1 or 2 */
+	KVM_SEC_STATE_AT_LEVEL2,	/* u32: intervals at level 2 */
+	KVM_SEC_STATE_CALM,		/* u32: calm intervals in a row */
+	/* u64: the interval a victim last named it; it last named its own */
+	KVM_SEC_STATE_NAMED_AT,
+	KVM_SEC_STATE_PEER_AT,
+	KVM_SEC_STATE_NEAR_WIN,		/* u32: HREM, near capacity (bit 0 last) */
+	KVM_SEC_STATE_FLAGS,		/* u32: enum kvm_sec_state_flag bits */
+	/* nest of KVM_SEC_DECISION_REASON nests, as in GET_DECISION */
+	KVM_SEC_STATE_REASONS,
+	/* nest of KVM_SEC_STATE_FEATURE nests (enum kvm_sec_state_feature) */
+	KVM_SEC_STATE_HISTORY,
+	KVM_SEC_STATE_FEATURE,
+	/* nest, enum kvm_sec_rule: the VM's own fields (as SET_VM) */
+	KVM_SEC_STATE_RULE,
+	/* nest, enum kvm_sec_limit: the admin's limits in force (as SET_VM) */
+	KVM_SEC_STATE_LIMITS,
+	/* nest, enum kvm_sec_block: the admin's rule in force (TX, RX) */
+	KVM_SEC_STATE_BLOCK,
+
+	__KVM_SEC_STATE_MAX
+};
+
+#define KVM_SEC_STATE_MAX (__KVM_SEC_STATE_MAX - 1)
+
+enum kvm_sec_state_flag {
+	KVM_SEC_STATE_F_NEAR_CAPACITY,	/* HREM's finding */
+	KVM_SEC_STATE_F_CPU_JUDGED,	/* its verdict was for its CPU too */
+	KVM_SEC_STATE_F_HELD_CLEAR,	/* cleared with no demand of its own */
+
+	KVM_SEC_STATE_F_COUNT
+};
+
+/* One feature's history. */
+enum kvm_sec_state_feature {
+	KVM_SEC_STATE_FEATURE_UNSPEC,
+	KVM_SEC_STATE_FEATURE_PAD,
+	KVM_SEC_STATE_FEATURE_ID,	/* u8: enum kvm_sec_feature */
+	KVM_SEC_STATE_FEATURE_MEAN,	/* u64: fixed point */
+	KVM_SEC_STATE_FEATURE_SPREAD,	/* u64: fixed point */
+	KVM_SEC_STATE_FEATURE_LEARNED,	/* u32: intervals learned from */
+	KVM_SEC_STATE_FEATURE_WINDOW,	/* u32: bit i: out of line i ago */
+	KVM_SEC_STATE_FEATURE_VALUE,	/* u64: last interval */
+	KVM_SEC_STATE_FEATURE_LIMIT,	/* u64: what it was compared with */
+
+	__KVM_SEC_STATE_FEATURE_MAX
+};
+
+#define KVM_SEC_STATE_FEATURE_MAX (__KVM_SEC_STATE_FEATURE_MAX - 1)
 
 #endif /* _UAPI_LINUX_KVM_SEC_H */
