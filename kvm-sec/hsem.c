@@ -26,6 +26,7 @@
 #include "verdict.h"
 #include "net.h"
 #include "netlink.h"
+#include "sampler.h"
 #include "vm.h"
 
 static DEFINE_MUTEX(ksec_rule_lock);
@@ -380,20 +381,12 @@ struct ksec_pair {
 
 struct ksec_judge_ctx {
 	struct ksec_hsem_rule global;
-	u32 epoch;			/* of the sampling interval */
+	u32 interval_ms, epoch;		/* the sampling interval's */
 	unsigned int nr_pairs;
 	struct ksec_pair pair[KSEC_MAX_PAIRS];
 };
 
 enum { KSEC_EV_LEVEL = 1, KSEC_EV_VERDICT = 2, KSEC_EV_CAPACITY = 4 };
-
-/* Bumped when the interval changes: histories of another interval go. */
-static atomic_t ksec_hsem_epoch = ATOMIC_INIT(0);
-
-void ksec_hsem_interval_changed(void)
-{
-	atomic_inc(&ksec_hsem_epoch);
-}
 
 /*
  * The interval changed: features counted per interval (distinct peers)
@@ -618,10 +611,12 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 
 	mutex_lock(&vm->hsem_lock);
 	ksec_rule_of(&h->own, &ctx->global, &rule);
-	if (h->epoch != ctx->epoch) {
+	if (h->epoch != ctx->epoch || !h->epoch_ms) {
 		/* Values per interval of another length: learn again. */
-		ksec_forget(h);
+		if (h->epoch != ctx->epoch)
+			ksec_forget(h);
 		h->epoch = ctx->epoch;
+		h->epoch_ms = ctx->interval_ms;
 	}
 	/* Before its totals are primed, CPU and memory are not measured. */
 	unmeasured = h->primed ? 0 : KSEC_F_PRIMED;
@@ -860,7 +855,7 @@ static void ksec_apply_pair(const struct ksec_pair *p)
 	ksec_vm_put(v);
 }
 
-void ksec_hsem_judge_all(void)
+void ksec_hsem_judge_all(u32 interval_ms, u32 epoch)
 {
 	struct ksec_judge_ctx *ctx;
 	struct ksec_vm *vm;
@@ -873,7 +868,8 @@ void ksec_hsem_judge_all(void)
 		return;
 	}
 	ksec_hsem_get_rule(&ctx->global);
-	ctx->epoch = atomic_read(&ksec_hsem_epoch);
+	ctx->interval_ms = interval_ms;
+	ctx->epoch = epoch;
 	while ((vm = ksec_vm_get_next(&id, 0))) {
 		ksec_judge_vm(vm, ctx);
 		ksec_vm_put(vm);
@@ -934,18 +930,11 @@ void ksec_hsem_command_level(struct ksec_vm *vm, u8 level)
 	ksec_notify(vm, ev);
 }
 
-/*
- * Its history was learned at the interval of its epoch: if the interval
- * changed since, its counts per interval are not of this one (and the next
- * judge forgets them), so the copy is without them.
- */
 void ksec_hsem_export(struct ksec_vm *vm, struct ksec_hsem *out)
 {
 	mutex_lock(&vm->hsem_lock);
 	*out = vm->hsem;
 	mutex_unlock(&vm->hsem_lock);
-	if (out->epoch != (u32)atomic_read(&ksec_hsem_epoch))
-		ksec_forget(out);
 }
 
 bool ksec_hsem_own_rule_valid(const struct ksec_hsem_rule *own)
@@ -966,19 +955,21 @@ bool ksec_hsem_own_rule_valid(const struct ksec_hsem_rule *own)
  * the module that judged it: it is not carried over.
  */
 void ksec_hsem_import(struct ksec_vm *vm, const struct ksec_hsem *in,
-		      bool other_interval)
+		      u32 learned_ms, bool guest)
 {
 	struct ksec_hsem *h = &vm->hsem;
 	unsigned int ev = KSEC_EV_LEVEL | KSEC_EV_VERDICT | KSEC_EV_CAPACITY;
 	unsigned long flags;
+	u32 vcpus = 0, ms, epoch;
 	u64 cpu_ns;
-	u32 vcpus = 0;
 	u8 cmd;
 
 	/* HSEM's CPU limit is a share of its vCPUs: known before the judge. */
 	spin_lock_irqsave(&vm->lock, flags);
 	ksec_vm_cpu_locked(vm, &cpu_ns, &vcpus);
 	spin_unlock_irqrestore(&vm->lock, flags);
+	/* An interval changed after this is seen by the next judge. */
+	ksec_sampler_epoch(&ms, &epoch);
 
 	mutex_lock(&vm->hsem_lock);
 	if (!h->vcpus)
@@ -1004,14 +995,16 @@ void ksec_hsem_import(struct ksec_vm *vm, const struct ksec_hsem *in,
 	h->cpu_judged = in->cpu_judged;
 	h->held_clear = in->held_clear;
 	/* Learned per interval of another length: learn again. */
-	if (other_interval)
+	if (learned_ms != ms)
 		ksec_forget(h);
 	/* Of this interval now: the next judge keeps it. */
-	h->epoch = atomic_read(&ksec_hsem_epoch);
+	h->epoch = epoch;
+	h->epoch_ms = ms;
 	cmd = h->level == 2 && h->level_reason != KVM_SEC_LEVEL_GUEST ? 2 : 0;
 	mutex_unlock(&vm->hsem_lock);
 	/* The guest's state exists (the caller made sure): this cannot fail. */
-	ksec_guest_command(vm, in->admin_level, -1);
+	if (guest)
+		ksec_guest_command(vm, in->admin_level, -1);
 	ksec_guest_hsem_level(vm, cmd);
 	ksec_notify(vm, ev);
 }

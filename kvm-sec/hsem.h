@@ -65,6 +65,7 @@ struct ksec_hsem {
 	u64 named_at;			/* interval a victim last named it */
 	u64 peer_at;			/* a victim: its attacker last seen */
 	u32 epoch;			/* of the interval its history is in */
+	u32 epoch_ms;			/* that interval; 0 until judged */
 	u32 near_win;			/* near capacity, last intervals (bit 0) */
 	u32 vcpus;			/* online, at the last interval */
 	bool near_capacity;		/* ... and clean: HREM's finding */
@@ -83,8 +84,11 @@ struct ksec_hsem_view {
 struct ksec_vm;
 
 void ksec_hsem_init(struct ksec_hsem *h);
-/* Every interval, from the sampler, after the rates (sleeps). */
-void ksec_hsem_judge_all(void);
+/*
+ * Every interval, from the sampler, after the rates (sleeps): the
+ * interval and its epoch (sampler.c).
+ */
+void ksec_hsem_judge_all(u32 interval_ms, u32 epoch);
 void ksec_hsem_fill_view(struct ksec_vm *vm, struct ksec_hsem_view *v);
 /* Level, verdict and HREM's near-capacity finding only, for GET_VM. */
 void ksec_hsem_summary(struct ksec_vm *vm, u8 *level, u8 *verdict,
@@ -101,8 +105,6 @@ void ksec_hsem_get_rule(struct ksec_hsem_rule *r);
 int ksec_hsem_update_rule(const struct ksec_hsem_rule *given, u32 mask);
 int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
 			     const struct ksec_hsem_rule *given, u32 mask);
-/* The sampling interval changed: every history starts again. */
-void ksec_hsem_interval_changed(void);
 bool ksec_hsem_rule_valid(const struct ksec_hsem_rule *r);
 /* A VM's own rule (0 fields: the global's) gives a valid rule. */
 bool ksec_hsem_own_rule_valid(const struct ksec_hsem_rule *own);
@@ -112,9 +114,11 @@ void ksec_hsem_export(struct ksec_vm *vm, struct ksec_hsem *out);
 /*
  * Replace what moves with the VM by @in (checked by the caller); then the
  * level, verdict and capacity events, HSEM's limits and the guest's
- * command follow. @other_interval: learned at another sampling interval.
+ * command follow (@guest: the level the admin holds it at is commanded
+ * to its guest, whose state exists). @learned_ms: the sampling interval
+ * it was learned at.
  */
 void ksec_hsem_import(struct ksec_vm *vm, const struct ksec_hsem *in,
-		      bool other_interval);
+		      u32 learned_ms, bool guest);
 
 #endif /* KSEC_HSEM_H */

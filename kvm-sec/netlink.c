@@ -140,6 +140,7 @@ static struct netlink_range_validation ksec_refill_range = {
 
 /* TOKENS is the module's to say: given, it is refused. */
 static const struct nla_policy ksec_bucket_policy[KVM_SEC_BUCKET_BURST + 1] = {
+	[KVM_SEC_BUCKET_PAD]	= NLA_POLICY_EXACT_LEN(0),
 	[KVM_SEC_BUCKET_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64,
 							&ksec_bucket_range),
 	[KVM_SEC_BUCKET_REFILL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -195,6 +196,9 @@ static const struct nla_policy ksec_set_vm_policy[KVM_SEC_A_VM_BLOCK + 1] = {
 
 static const struct nla_policy ksec_set_state_policy[KVM_SEC_A_STATE_CHECK + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	/* The key of the VM the state is of, checked if given */
+	[KVM_SEC_A_VM_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[KVM_SEC_A_VM_VMM_START_NS] = { .type = NLA_U64 },
 	/* Its version first: state.c parses it strictly after. */
 	[KVM_SEC_A_VM_STATE]	= { .type = NLA_NESTED },
 	[KVM_SEC_A_STATE_CHECK]	= { .type = NLA_FLAG },
@@ -1072,9 +1076,8 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (interval &&
 	    nla_get_u32(interval) != ksec_sampler_interval_ms()) {
-		ksec_sampler_set_interval_ms(nla_get_u32(interval));
 		/* Values per interval of another length: histories restart. */
-		ksec_hsem_interval_changed();
+		ksec_sampler_set_interval_ms(nla_get_u32(interval));
 	}
 	if (prefixes)
 		ksec_guest_set_prefixes(nla_data(prefixes), nla_len(prefixes));
@@ -1684,6 +1687,8 @@ static int ksec_nl_set_state(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[KVM_SEC_A_VM_ID];
 	struct nlattr *attr = info->attrs[KVM_SEC_A_VM_STATE];
+	struct nlattr *pid = info->attrs[KVM_SEC_A_VM_PID];
+	struct nlattr *start = info->attrs[KVM_SEC_A_VM_VMM_START_NS];
 	struct ksec_state *st;
 	struct ksec_vm *vm;
 	int err;
@@ -1704,7 +1709,13 @@ static int ksec_nl_set_state(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out_free;
 	}
-	if (!info->attrs[KVM_SEC_A_STATE_CHECK]) {
+	/* An ID reused since the key was read: another VM. */
+	if ((pid && nla_get_u32(pid) != vm->pid) ||
+	    (start && nla_get_u64(start) != vm->vmm_start_ns)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id,
+				    "the VM of this ID has another VMM than the state's");
+		err = -ESTALE;
+	} else if (!info->attrs[KVM_SEC_A_STATE_CHECK]) {
 		mutex_lock(&vm->admin_lock);
 		err = ksec_state_apply(vm, st);
 		mutex_unlock(&vm->admin_lock);

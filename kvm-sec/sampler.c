@@ -19,6 +19,13 @@
 #include "vm.h"
 
 static u32 ksec_interval_ms = KVM_SEC_INTERVAL_DEFAULT_MS;
+/*
+ * Moves on with every change of interval: a history of counts per
+ * interval learned in another epoch is of another interval. Written with
+ * the interval under the lock, while no run is in flight: a run reads
+ * both without it and sees them agree.
+ */
+static u32 ksec_epoch;
 static bool ksec_sampler_running;
 /* Orders SET_CONFIG's re-arming against the sampler being stopped. */
 static DEFINE_MUTEX(ksec_sampler_lock);
@@ -36,7 +43,7 @@ static void ksec_sample_fn(struct work_struct *work)
 
 	ksec_sample_all(now);
 	ksec_net_sample_all(now);
-	ksec_hsem_judge_all();
+	ksec_hsem_judge_all(READ_ONCE(ksec_interval_ms), READ_ONCE(ksec_epoch));
 	/*
 	 * A tap file passed to a VMM after the device's last event (libvirt
 	 * hot-plugging a NIC) raises nothing, nor does opening a macvtap.
@@ -79,12 +86,21 @@ u32 ksec_sampler_interval_ms(void)
 void ksec_sampler_set_interval_ms(u32 ms)
 {
 	mutex_lock(&ksec_sampler_lock);
-	WRITE_ONCE(ksec_interval_ms, ms);
-	if (ksec_sampler_running) {
-		/* Also waits for a run that would queue itself again. */
+	/* Also waits for a run that would queue itself again. */
+	if (ksec_sampler_running)
 		cancel_delayed_work_sync(&ksec_sample_work);
+	WRITE_ONCE(ksec_interval_ms, ms);
+	WRITE_ONCE(ksec_epoch, ksec_epoch + 1);
+	if (ksec_sampler_running)
 		queue_delayed_work(system_wq, &ksec_sample_work,
 				   msecs_to_jiffies(ms));
-	}
+	mutex_unlock(&ksec_sampler_lock);
+}
+
+void ksec_sampler_epoch(u32 *ms, u32 *epoch)
+{
+	mutex_lock(&ksec_sampler_lock);
+	*ms = ksec_interval_ms;
+	*epoch = ksec_epoch;
 	mutex_unlock(&ksec_sampler_lock);
 }

@@ -8,6 +8,12 @@
 void ksec_sampler_start(void);
 void ksec_sampler_stop(void);
 u32 ksec_sampler_interval_ms(void);
+/* A new interval: its epoch moves on (histories per interval restart). */
 void ksec_sampler_set_interval_ms(u32 ms);
+/*
+ * The interval and its epoch, together (not from the sampler's own run,
+ * which gets them as arguments: this waits for a change of interval).
+ */
+void ksec_sampler_epoch(u32 *ms, u32 *epoch);
 
 #endif /* KSEC_SAMPLER_H */

@@ -21,6 +21,7 @@
 #include "hsem.h"
 #include "limit.h"
 #include "netlink.h"
+#include "pace.h"
 #include "sampler.h"
 #include "state.h"
 #include "vm.h"
@@ -217,7 +218,7 @@ int ksec_put_state(struct sk_buff *skb, struct ksec_vm *vm,
 	if (!nest ||
 	    nla_put_u32(skb, KVM_SEC_STATE_VERSION, KVM_SEC_STATE_VERSION_1) ||
 	    nla_put_u32(skb, KVM_SEC_STATE_INTERVAL_MS,
-			ksec_sampler_interval_ms()) ||
+			h->epoch_ms ?: ksec_sampler_interval_ms()) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_STATE_INTERVALS, h->intervals,
 			      KVM_SEC_STATE_PAD) ||
 	    nla_put_u8(skb, KVM_SEC_STATE_LEVEL, h->level) ||
@@ -390,6 +391,8 @@ static const char *ksec_state_inconsistent(const struct ksec_hsem *h)
 	if (h->admin_level && (h->level != h->admin_level ||
 			       h->level_reason != KVM_SEC_LEVEL_ADMIN))
 		return "a VM the admin holds is at the admin's level";
+	if (h->level_reason == KVM_SEC_LEVEL_ADMIN && !h->admin_level)
+		return "at a level for the admin without the admin's level";
 	if (h->near_capacity && (!h->near_win ||
 				 (h->verdict != KVM_SEC_VERDICT_NONE &&
 				  h->verdict != KVM_SEC_VERDICT_CLEAR)))
@@ -496,6 +499,9 @@ int ksec_parse_state(const struct nlattr *attr, struct ksec_state *st,
 				       &st->block_rx, extack);
 		if (err)
 			return err;
+		/* The rule replaced: a direction not given has none. */
+		st->block_tx = max(st->block_tx, 0);
+		st->block_rx = max(st->block_rx, 0);
 		st->has_block = true;
 	}
 	return 0;
@@ -528,7 +534,13 @@ int ksec_state_apply(struct ksec_vm *vm, struct ksec_state *st)
 	 * admin holds it at), before anything changes.
 	 */
 	err = ksec_limit_prepare(vm, st->given, st->spec);
-	if (!err)
+	/* HSEM paces a judged VM's exits: their works, likewise. */
+	if (!err && (st->h.verdict == KVM_SEC_VERDICT_ATTACKER ||
+		     st->h.verdict == KVM_SEC_VERDICT_OVERFLOW))
+		err = ksec_pace_prepare(vm);
+	/* A VM without a guest driver is given no guest state. */
+	st->h_guest = st->h.admin_level || READ_ONCE(vm->guest);
+	if (!err && st->h_guest)
 		err = ksec_guest_command(vm, -1, -1);
 	if (err)
 		return err;
@@ -543,7 +555,6 @@ int ksec_state_apply(struct ksec_vm *vm, struct ksec_state *st)
 	if (st->given || lift || block)
 		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_ADMIN);
 	/* Then the level and verdict, their events, and HSEM's limits. */
-	ksec_hsem_import(vm, &st->h,
-			 st->interval_ms != ksec_sampler_interval_ms());
+	ksec_hsem_import(vm, &st->h, st->interval_ms, st->h_guest);
 	return 0;
 }

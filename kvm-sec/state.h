@@ -19,6 +19,7 @@ struct ksec_state {
 	struct ksec_limit_spec spec[KSEC_LIM_NR];
 	bool has_block;
 	int block_tx, block_rx;
+	bool h_guest;			/* the guest is commanded its level */
 };
 
 /* The memory ksec_put_state() works in. */

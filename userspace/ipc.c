@@ -1343,6 +1343,8 @@ static int put_state(struct nl_msg *msg, const void *arg)
 	const struct set_state_arg *a = arg;
 
 	if (nla_put_u32(msg, KVM_SEC_A_VM_ID, a->id) < 0 ||
+	    nla_put_u32(msg, KVM_SEC_A_VM_PID, a->s->pid) < 0 ||
+	    nla_put_u64(msg, KVM_SEC_A_VM_VMM_START_NS, a->s->start_ns) < 0 ||
 	    nla_put(msg, KVM_SEC_A_VM_STATE | NLA_F_NESTED, (int)a->s->len,
 		    a->s->data) < 0 ||
 	    (a->check && nla_put_flag(msg, KVM_SEC_A_STATE_CHECK) < 0))

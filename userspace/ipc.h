@@ -61,7 +61,10 @@ int vsec_ipc_dump_limits(struct vsec_ipc *ipc, struct vsec_vm_limits **v,
 int vsec_ipc_dump_states(struct vsec_ipc *ipc, struct vsec_state **v,
 			 size_t *nr);
 void vsec_states_free(struct vsec_state *v, size_t nr);
-/* Give VM @id the state @s; @check: only have it checked. */
+/*
+ * Give VM @id the state @s, if its VMM is @s's (else -ESTALE); @check:
+ * only have it checked.
+ */
 int vsec_ipc_set_state(struct vsec_ipc *ipc, uint32_t id,
 		       const struct vsec_state *s, bool check);
 /* The agent's report of what it applied for VM @id, replacing its last. */

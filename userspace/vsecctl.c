@@ -992,7 +992,7 @@ static int cmd_restore(int argc, char **argv)
 			err = vsec_ipc_set_state(ipc, vms[to[i]].id, &f.v[i],
 						 true);
 			/* Gone since the dump: as if it had not been running. */
-			if (err == -ENOENT)
+			if (err == -ENOENT || err == -ESTALE)
 				n = 0;
 		}
 		if (n != 1) {
@@ -1021,7 +1021,7 @@ static int cmd_restore(int argc, char **argv)
 		if (to[i] == SIZE_MAX)
 			continue;
 		err = vsec_ipc_set_state(ipc, vms[to[i]].id, &f.v[i], false);
-		if (err == -ENOENT) {
+		if (err == -ENOENT || err == -ESTALE) {
 			gone++;
 			continue;
 		}

@@ -176,14 +176,17 @@
  *
  * KVM_SEC_CMD_SET_STATE
  *   Give a VM the state GET_STATE gave of it. Request: KVM_SEC_A_VM_ID and
- *   KVM_SEC_A_VM_STATE; with KVM_SEC_A_STATE_CHECK (flag), only checked.
+ *   KVM_SEC_A_VM_STATE; with KVM_SEC_A_STATE_CHECK (flag), only checked;
+ *   KVM_SEC_A_VM_PID and _VMM_START_NS, if given, must be the VM's
+ *   (-ESTALE: the ID is another VM's now).
  *   The whole state is checked before anything changes: another version
  *   (-EPROTONOSUPPORT), a missing part or a value out of range or
  *   inconsistent (-EINVAL, with an extended ack message) changes nothing.
  *   Then the VM's history, level, verdict, reasons and own rule are
  *   replaced, the admin's limits and rule set, HSEM's limits derived
- *   again, and LEVEL, VERDICT and LIMIT events sent. Counters, rates and
- *   the VM's ID are not part of the state. Requires CAP_NET_ADMIN.
+ *   again, and LEVEL, VERDICT, CAPACITY and LIMIT events sent.
+ *   Counters, rates and the VM's ID are not part of the state. Requires
+ *   CAP_NET_ADMIN.
  *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
@@ -988,9 +991,10 @@ enum kvm_sec_rule {
 
 /*
  * A VM's security state (GET_STATE, SET_STATE). Everything is required
- * but REASONS, RULE, LIMITS and BLOCK; the history holds every feature
- * once. Fixed-point values are as the module keeps them (mean and spread
- * x 2^KVM_SEC_STATE_SHIFT).
+ * but REASONS, HISTORY, RULE, LIMITS and BLOCK; the history holds each
+ * feature at most once (one it does not hold starts afresh). Fixed-point
+ * values are as the module keeps them (mean and spread x
+ * 2^KVM_SEC_STATE_SHIFT).
  */
 #define KVM_SEC_STATE_VERSION_1	1
 #define KVM_SEC_STATE_SHIFT	4
@@ -999,7 +1003,7 @@ enum kvm_sec_state {
 	KVM_SEC_STATE_UNSPEC,
 	KVM_SEC_STATE_PAD,
 	KVM_SEC_STATE_VERSION,		/* u32: KVM_SEC_STATE_VERSION_1 */
-	/* u32: the sampling interval the history was learned at */
+	/* u32: the sampling interval its counts per interval were learned at */
 	KVM_SEC_STATE_INTERVAL_MS,
 	KVM_SEC_STATE_INTERVALS,	/* u64: intervals judged */
 	KVM_SEC_STATE_LEVEL,		/* u8: 1 or 2 */
