@@ -439,11 +439,20 @@ int main(int argc, char **argv)
 	if (read(pipefd[0], &child_sent, sizeof(child_sent)) != sizeof(child_sent))
 		child_sent = 0;
 
-	/* Still answering; the configuration put back as it was. */
+	/*
+	 * Still answering; the configuration put back as it was, the
+	 * anomaly rule too (the tests after this one assume it).
+	 */
+	cfg.rule.given = 0;
+	for (c = KVM_SEC_RULE_K_TENTHS; c <= KVM_SEC_RULE_MAX; c++)
+		cfg.rule.given |= 1u << c;
 	if (vsec_ipc_set_interval(ipc, cfg.interval_ms) ||
 	    vsec_ipc_set_prefixes(ipc, cfg.prefixes, cfg.nr_prefixes) ||
+	    vsec_ipc_set_rule(ipc, &cfg.rule) ||
 	    vsec_ipc_get_config(ipc, &after) ||
-	    after.interval_ms != cfg.interval_ms) {
+	    after.interval_ms != cfg.interval_ms ||
+	    after.rule.k_tenths != cfg.rule.k_tenths ||
+	    after.rule.limit_attack_pct != cfg.rule.limit_attack_pct) {
 		printf("# nl_fuzz: the module does not answer properly any more\n");
 		ok = 0;
 	}
