@@ -280,11 +280,17 @@ static void paced_to_the_limit(struct __test_metadata *_metadata,
 	 */
 	EXPECT_GE(rb, 2.0 * r) TH_LOG("the neighbour was paced too");
 
-	/* Lifted: the rate comes back. */
+	/*
+	 * Lifted: the rate comes back. Against the limit as well, at least
+	 * twice it (still paced, it would do at most the limit): on the debug
+	 * kernel the VM once came back at 0.49 of its rate before the limit
+	 * (1,137/s against 2,318/s, the neighbour slowed too), 2.47 times
+	 * the limit.
+	 */
 	ASSERT_EQ(0, set_one(self->ipc, self->v.id, lim, 0, 0, 0));
 	ra2 = rate_of(self->ipc, getpid(), ctr, 1);
 	TH_LOG("%s: lifted: %.0f/s", name, ra2);
-	EXPECT_GE(ra2, 2.5 * r);
+	EXPECT_GE(ra2, 2.0 * r) TH_LOG("still paced after the lift");
 	ASSERT_EQ(0, vsec_ipc_get_limits(self->ipc, self->v.id, &l));
 	EXPECT_EQ(0, l.l[lim].size);
 }
