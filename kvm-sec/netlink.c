@@ -581,17 +581,9 @@ static int ksec_put_net(struct sk_buff *skb, const struct ksec_net_view *v)
 	return 0;
 }
 
-static inline size_t ksec_rule_size(void)
-{
-	return nla_total_size(0) + 6 * nla_total_size(sizeof(u32)) +
-	       2 * nla_total_size(sizeof(u8));
-}
-
 /* A DECISION nest; @features: with the history of every feature. */
 static inline size_t ksec_decision_size(bool features)
 {
-	size_t reason = nla_total_size(0) + nla_total_size(sizeof(u8)) +
-			4 * nla_total_size_64bit(sizeof(u64));
 	size_t feature = nla_total_size(0) + nla_total_size(sizeof(u8)) +
 			 4 * nla_total_size_64bit(sizeof(u64)) +
 			 2 * nla_total_size(sizeof(u32)) + nla_total_size(0);
@@ -599,8 +591,7 @@ static inline size_t ksec_decision_size(bool features)
 	return nla_total_size(0) + 4 * nla_total_size(sizeof(u8)) +
 	       3 * nla_total_size(sizeof(u32)) +
 	       nla_total_size_64bit(sizeof(u64)) +
-	       nla_total_size(0) + KSEC_MAX_REASONS * reason +
-	       ksec_rule_size() +
+	       ksec_reasons_size() + ksec_rule_size() +
 	       (features ? nla_total_size(0) + KSEC_NR_FEATURES * feature : 0);
 }
 
@@ -625,27 +616,12 @@ static int ksec_put_rule(struct sk_buff *skb, int attr,
 	return 0;
 }
 
-static int ksec_put_decision(struct sk_buff *skb,
-			     const struct ksec_hsem_view *v, bool features)
+int ksec_put_reasons(struct sk_buff *skb, int attr, const struct ksec_hsem *h)
 {
-	const struct ksec_hsem *h = &v->s;
-	struct nlattr *nest, *list, *one;
+	struct nlattr *list, *one;
 	unsigned int i;
 
-	nest = nla_nest_start(skb, KVM_SEC_A_DECISION);
-	if (!nest ||
-	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL, h->level) ||
-	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL_REASON, h->level_reason) ||
-	    nla_put_u8(skb, KVM_SEC_DECISION_VERDICT, h->verdict) ||
-	    nla_put_u8(skb, KVM_SEC_DECISION_NEAR_CAPACITY, h->near_capacity) ||
-	    nla_put_u32(skb, KVM_SEC_DECISION_PEER_VM, h->peer_vm) ||
-	    nla_put_u32(skb, KVM_SEC_DECISION_AT_LEVEL2, h->at_level2) ||
-	    nla_put_u32(skb, KVM_SEC_DECISION_CALM, h->calm) ||
-	    nla_put_u64_64bit(skb, KVM_SEC_DECISION_INTERVALS, h->intervals,
-			      KVM_SEC_DECISION_PAD) ||
-	    ksec_put_rule(skb, KVM_SEC_DECISION_RULE, &v->rule))
-		return -EMSGSIZE;
-	list = nla_nest_start(skb, KVM_SEC_DECISION_REASONS);
+	list = nla_nest_start(skb, attr);
 	if (!list)
 		return -EMSGSIZE;
 	for (i = 0; i < h->nr_reasons; i++) {
@@ -666,6 +642,31 @@ static int ksec_put_decision(struct sk_buff *skb,
 		nla_nest_end(skb, one);
 	}
 	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int ksec_put_decision(struct sk_buff *skb,
+			     const struct ksec_hsem_view *v, bool features)
+{
+	const struct ksec_hsem *h = &v->s;
+	struct nlattr *nest, *list, *one;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, KVM_SEC_A_DECISION);
+	if (!nest ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL, h->level) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_LEVEL_REASON, h->level_reason) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_VERDICT, h->verdict) ||
+	    nla_put_u8(skb, KVM_SEC_DECISION_NEAR_CAPACITY, h->near_capacity) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_PEER_VM, h->peer_vm) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_AT_LEVEL2, h->at_level2) ||
+	    nla_put_u32(skb, KVM_SEC_DECISION_CALM, h->calm) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_DECISION_INTERVALS, h->intervals,
+			      KVM_SEC_DECISION_PAD) ||
+	    ksec_put_rule(skb, KVM_SEC_DECISION_RULE, &v->rule))
+		return -EMSGSIZE;
+	if (ksec_put_reasons(skb, KVM_SEC_DECISION_REASONS, h))
+		return -EMSGSIZE;
 	if (features) {
 		list = nla_nest_start(skb, KVM_SEC_DECISION_FEATURES);
 		if (!list)

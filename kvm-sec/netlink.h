@@ -4,6 +4,9 @@
 #define KSEC_NETLINK_H
 
 #include <linux/types.h>
+#include <net/netlink.h>
+
+#include "hsem.h"
 
 struct ksec_vm;
 
@@ -30,5 +33,23 @@ int ksec_parse_limits(const struct nlattr *attr, struct ksec_limit_spec *spec,
 		      unsigned long *given, struct netlink_ext_ack *extack);
 int ksec_parse_block(const struct nlattr *attr, int *tx, int *rx,
 		     struct netlink_ext_ack *extack);
+
+/* For state.c: parts of the replies it shares (GET_DECISION's). */
+static inline size_t ksec_rule_size(void)
+{
+	return nla_total_size(0) + 6 * nla_total_size(sizeof(u32)) +
+	       2 * nla_total_size(sizeof(u8));
+}
+
+/* A nest of the reasons of a level or verdict, at most KSEC_MAX_REASONS. */
+static inline size_t ksec_reasons_size(void)
+{
+	return nla_total_size(0) +
+	       KSEC_MAX_REASONS * (nla_total_size(0) +
+				   nla_total_size(sizeof(u8)) +
+				   4 * nla_total_size_64bit(sizeof(u64)));
+}
+
+int ksec_put_reasons(struct sk_buff *skb, int attr, const struct ksec_hsem *h);
 
 #endif /* KSEC_NETLINK_H */

@@ -201,9 +201,8 @@ int ksec_put_state(struct sk_buff *skb, struct ksec_vm *vm,
 		   struct ksec_state_scratch *s)
 {
 	const struct ksec_hsem *h = &s->h;
-	struct nlattr *nest, *list, *one;
+	struct nlattr *nest;
 	u32 flags = 0;
-	unsigned int i;
 
 	ksec_hsem_export(vm, &s->h);
 	ksec_limit_fill_view(&vm->lim, &s->lim);
@@ -234,28 +233,8 @@ int ksec_put_state(struct sk_buff *skb, struct ksec_vm *vm,
 	    nla_put_u32(skb, KVM_SEC_STATE_NEAR_WIN, h->near_win) ||
 	    nla_put_u32(skb, KVM_SEC_STATE_FLAGS, flags))
 		return -EMSGSIZE;
-	list = nla_nest_start(skb, KVM_SEC_STATE_REASONS);
-	if (!list)
-		return -EMSGSIZE;
-	for (i = 0; i < h->nr_reasons; i++) {
-		const struct ksec_reason *r = &h->reason[i];
-
-		one = nla_nest_start(skb, KVM_SEC_DECISION_REASON);
-		if (!one ||
-		    nla_put_u8(skb, KVM_SEC_REASON_FEATURE, r->feature) ||
-		    nla_put_u64_64bit(skb, KVM_SEC_REASON_VALUE, r->value,
-				      KVM_SEC_REASON_PAD) ||
-		    nla_put_u64_64bit(skb, KVM_SEC_REASON_MEAN, r->mean,
-				      KVM_SEC_REASON_PAD) ||
-		    nla_put_u64_64bit(skb, KVM_SEC_REASON_SPREAD, r->spread,
-				      KVM_SEC_REASON_PAD) ||
-		    nla_put_u64_64bit(skb, KVM_SEC_REASON_LIMIT, r->limit,
-				      KVM_SEC_REASON_PAD))
-			return -EMSGSIZE;
-		nla_nest_end(skb, one);
-	}
-	nla_nest_end(skb, list);
-	if (ksec_put_state_history(skb, h) || ksec_put_own_rule(skb, &h->own) ||
+	if (ksec_put_reasons(skb, KVM_SEC_STATE_REASONS, h) ||
+	    ksec_put_state_history(skb, h) || ksec_put_own_rule(skb, &h->own) ||
 	    ksec_put_admin_limits(skb, &s->lim))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

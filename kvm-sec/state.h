@@ -9,6 +9,7 @@
 
 #include "hsem.h"
 #include "limit.h"
+#include "netlink.h"
 #include "vm.h"
 
 /* A state as parsed and checked, to apply. */
@@ -34,8 +35,6 @@ static inline size_t ksec_state_size(void)
 	size_t feature = nla_total_size(0) + nla_total_size(sizeof(u8)) +
 			 4 * nla_total_size_64bit(sizeof(u64)) +
 			 2 * nla_total_size(sizeof(u32));
-	size_t reason = nla_total_size(0) + nla_total_size(sizeof(u8)) +
-			4 * nla_total_size_64bit(sizeof(u64));
 	size_t bucket = nla_total_size(0) +
 			2 * nla_total_size_64bit(sizeof(u64)) +
 			nla_total_size(sizeof(u32));
@@ -44,10 +43,9 @@ static inline size_t ksec_state_size(void)
 	       6 * nla_total_size(sizeof(u32)) +
 	       4 * nla_total_size(sizeof(u8)) +
 	       3 * nla_total_size_64bit(sizeof(u64)) +
-	       nla_total_size(0) + KSEC_MAX_REASONS * reason +
+	       ksec_reasons_size() +
 	       nla_total_size(0) + KSEC_NR_FEATURES * feature +
-	       nla_total_size(0) + 6 * nla_total_size(sizeof(u32)) +
-	       2 * nla_total_size(sizeof(u8)) +
+	       ksec_rule_size() +
 	       nla_total_size(0) + KSEC_LIM_NR * bucket +
 	       nla_total_size(0) + 2 * nla_total_size(sizeof(u32));
 }
