@@ -654,6 +654,24 @@ int vsec_ipc_get_vm(struct vsec_ipc *ipc, uint32_t id, struct vsec_vm *vm)
 	return vsec_transact(ipc, KVM_SEC_CMD_GET_VM, 0, put_u32_attr, a, &req);
 }
 
+/*
+ * Array @v of @nr entries of @size bytes, with room for one more (its
+ * capacity doubled when full): @v itself, moved, or NULL (no memory; @v
+ * is as it was).
+ */
+static void *grow(void *v, size_t *cap, size_t nr, size_t size)
+{
+	size_t n = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (nr < *cap)
+		return v;
+	p = realloc(v, n * size);
+	if (p)
+		*cap = n;
+	return p;
+}
+
 struct vm_list {
 	struct vsec_vm *vms;
 	size_t nr, cap;
@@ -663,17 +681,13 @@ static int handle_list_vm(struct vsec_req *req, struct nlattr **tb,
 			  struct nlmsghdr *nlh)
 {
 	struct vm_list *l = req->arg;
+	struct vsec_vm *vms;
 
 	(void)nlh;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct vsec_vm *vms = realloc(l->vms, cap * sizeof(*vms));
-
-		if (!vms)
-			return -ENOMEM;
-		l->vms = vms;
-		l->cap = cap;
-	}
+	vms = grow(l->vms, &l->cap, l->nr, sizeof(*vms));
+	if (!vms)
+		return -ENOMEM;
+	l->vms = vms;
 	if (parse_vm(tb, &l->vms[l->nr]))
 		return -EPROTO;
 	l->nr++;
@@ -943,19 +957,15 @@ static int handle_limits_dump(struct vsec_req *req, struct nlattr **tb,
 			      struct nlmsghdr *nlh)
 {
 	struct limits_list *l = req->arg;
+	struct vsec_vm_limits *v;
 
 	(void)nlh;
 	if (!tb[KVM_SEC_A_VM_ID])
 		return -EPROTO;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct vsec_vm_limits *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	v = grow(l->v, &l->cap, l->nr, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->nr].id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
 	if (vsec_parse_limits_msg(tb, &l->v[l->nr].l))
 		return -EPROTO;
@@ -1267,6 +1277,7 @@ static int handle_state(struct vsec_req *req, struct nlattr **tb,
 			struct nlmsghdr *nlh)
 {
 	struct state_list *l = req->arg;
+	struct vsec_state *v;
 	struct nlattr *st = tb[KVM_SEC_A_VM_STATE];
 	struct vsec_state *s;
 
@@ -1274,15 +1285,10 @@ static int handle_state(struct vsec_req *req, struct nlattr **tb,
 	if (!tb[KVM_SEC_A_VM_ID] || !tb[KVM_SEC_A_VM_PID] ||
 	    !tb[KVM_SEC_A_VM_VMM_START_NS] || !st)
 		return -EPROTO;
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct vsec_state *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	v = grow(l->v, &l->cap, l->nr, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	s = &l->v[l->nr];
 	memset(s, 0, sizeof(*s));
 	s->id = nla_get_u32(tb[KVM_SEC_A_VM_ID]);
