@@ -432,6 +432,11 @@ static struct ksec_guest *ksec_guest_get(struct ksec_vm *vm)
 		kfree(g);
 		g = vm->guest;
 	} else {
+		/*
+		 * The level HSEM commands from the first answer: a VM judged
+		 * (or given a migrated state) before its driver reported.
+		 */
+		g->hsem_level_cmd = vm->hsem_guest_cmd;
 		WRITE_ONCE(vm->guest, g);
 	}
 	mutex_unlock(&vm->guest_lock);
@@ -721,8 +726,9 @@ void ksec_guest_hsem_level(struct ksec_vm *vm, u8 level)
 {
 	u8 cmd = level == 2 ? VIRTIO_VSEM_LEVEL_2 : 0;
 
-	/* Only a guest that reports: no state is made for this. */
+	/* No guest state is made for this: a driver's first report takes it. */
 	mutex_lock(&vm->guest_lock);
+	vm->hsem_guest_cmd = cmd;
 	if (vm->guest)
 		vm->guest->hsem_level_cmd = cmd;
 	mutex_unlock(&vm->guest_lock);

@@ -11,7 +11,8 @@
  * Everything here runs in the sampler's work item, once per interval, and
  * reads what the sampler just computed: nothing is added to the exit or
  * packet path. A VM's decision state is under its hsem_lock, taken after
- * nothing else; events go out after the lock is dropped.
+ * nothing else but the VM's admin_lock (SET_VM, SET_STATE, MIGRATE_LOAD);
+ * events go out after the lock is dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

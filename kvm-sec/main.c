@@ -13,6 +13,7 @@
 #include "discovery.h"
 #include "events.h"
 #include "lifecycle.h"
+#include "migration.h"
 #include "net.h"
 #include "netlink.h"
 #include "pace.h"
@@ -67,6 +68,7 @@ err_probes:
 err_netlink:
 	ksec_sampler_stop();
 	ksec_netlink_exit();
+	ksec_migration_exit();
 	ksec_events_flush();
 	ksec_net_exit();
 err_registry:
@@ -86,6 +88,7 @@ static void __exit ksec_exit(void)
 	ksec_sampler_stop();
 	/* No reader is left after this one. */
 	ksec_netlink_exit();
+	ksec_migration_exit();
 	ksec_events_flush();
 	/* No hook runs after this: every device is unbound. */
 	ksec_netdev_exit();

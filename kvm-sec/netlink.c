@@ -28,6 +28,7 @@
 #include "discovery.h"
 #include "guest.h"
 #include "lifecycle.h"
+#include "migration.h"
 #include "net.h"
 #include "netlink.h"
 #include "probes.h"
@@ -107,13 +108,22 @@ static const struct nla_policy ksec_get_decision_policy[KVM_SEC_A_VM_ID + 1] = {
 	[KVM_SEC_A_VM_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_RULE + 1] = {
+static const struct nla_policy ksec_set_config_policy[KVM_SEC_A_MIGRATION_KEY + 1] = {
 	[KVM_SEC_A_INTERVAL_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&ksec_interval_range),
 	[KVM_SEC_A_PREFIXES]	= { .type = NLA_BINARY,
 				    .len = KVM_SEC_MAX_PREFIXES *
 					   sizeof(struct virtio_vsem_prefix) },
 	[KVM_SEC_A_RULE]	= NLA_POLICY_NESTED(ksec_rule_policy),
+	/* Its lower bound is checked in ksec_nl_set_config(). */
+	[KVM_SEC_A_MIGRATION_KEY] = { .type = NLA_BINARY,
+				      .len = KVM_SEC_MIGRATION_KEY_MAX },
+};
+
+static const struct nla_policy ksec_migrate_policy[KVM_SEC_A_MIGRATION_STATE + 1] = {
+	[KVM_SEC_A_VM_FD]	= { .type = NLA_U32 },
+	[KVM_SEC_A_MIGRATION_STATE] = { .type = NLA_BINARY,
+					.len = KVM_SEC_MIGRATION_STATE_MAX },
 };
 
 static const struct nla_policy ksec_guest_report_policy[KVM_SEC_A_GUEST_EPOCH + 1] = {
@@ -920,7 +930,8 @@ static int ksec_put_config(struct sk_buff *skb)
 	if (nla_put_u32(skb, KVM_SEC_A_INTERVAL_MS,
 			ksec_sampler_interval_ms()) ||
 	    ksec_put_prefixes(skb) ||
-	    ksec_put_rule(skb, KVM_SEC_A_RULE, &rule))
+	    ksec_put_rule(skb, KVM_SEC_A_RULE, &rule) ||
+	    nla_put_u8(skb, KVM_SEC_A_MIGRATION_KEYED, ksec_migration_keyed()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -970,6 +981,18 @@ static int ksec_put_status(struct sk_buff *skb)
 			      KVM_SEC_STATUS_PAD) ||
 	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_NETDEV_UNRESOLVED,
 			      atomic64_read(&ksec_status.netdev_unresolved),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_MIGRATIONS_OUT,
+			      atomic64_read(&ksec_status.migrations_out),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_MIGRATIONS_UNKEYED,
+			      atomic64_read(&ksec_status.migrations_unkeyed),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_MIGRATIONS_IN,
+			      atomic64_read(&ksec_status.migrations_in),
+			      KVM_SEC_STATUS_PAD) ||
+	    nla_put_u64_64bit(skb, KVM_SEC_STATUS_MIGRATIONS_REFUSED,
+			      atomic64_read(&ksec_status.migrations_refused),
 			      KVM_SEC_STATUS_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -1048,14 +1071,23 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *interval = info->attrs[KVM_SEC_A_INTERVAL_MS];
 	struct nlattr *prefixes = info->attrs[KVM_SEC_A_PREFIXES];
 	struct nlattr *rule_attr = info->attrs[KVM_SEC_A_RULE];
+	struct nlattr *key = info->attrs[KVM_SEC_A_MIGRATION_KEY];
+	struct crypto_shash *tfm = NULL;
 	struct ksec_hsem_rule rule;
 	const char *why;
 	u32 mask = 0;
 	int err;
 
 	/* The policy checked ranges and refused any other attribute. */
-	if (!interval && !prefixes && !rule_attr) {
+	if (!interval && !prefixes && !rule_attr && !key) {
 		GENL_SET_ERR_MSG(info, "no configuration attribute given");
+		return -EINVAL;
+	}
+	if (key && nla_len(key) &&
+	    (nla_len(key) < KVM_SEC_MIGRATION_KEY_MIN ||
+	     nla_len(key) > KVM_SEC_MIGRATION_KEY_MAX)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, key,
+				    "a migration key has 16 to 64 bytes (none to remove it)");
 		return -EINVAL;
 	}
 	if (rule_attr) {
@@ -1070,11 +1102,24 @@ static int ksec_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		ksec_extack(info->extack, prefixes, why);
 		return -EINVAL;
 	}
+	/* The key may fail to be made (no memory): before anything. */
+	if (key) {
+		err = ksec_migration_key_prepare(nla_data(key), nla_len(key),
+						 &tfm);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, key,
+					    "cannot make the migration key (HMAC-SHA256)");
+			return err;
+		}
+	}
 	/* The rule is checked as a whole with the module's, then applied. */
 	if (rule_attr && ksec_hsem_update_rule(&rule, mask)) {
+		ksec_migration_key_abort(tfm);
 		ksec_extack(info->extack, rule_attr, ksec_rule_why);
 		return -EINVAL;
 	}
+	if (key)
+		ksec_migration_key_commit(tfm);
 	if (interval &&
 	    nla_get_u32(interval) != ksec_sampler_interval_ms()) {
 		/* Values per interval of another length: histories restart. */
@@ -1719,11 +1764,73 @@ static int ksec_nl_set_state(struct sk_buff *skb, struct genl_info *info)
 	} else if (!info->attrs[KVM_SEC_A_STATE_CHECK]) {
 		mutex_lock(&vm->admin_lock);
 		err = ksec_state_apply(vm, st);
+		/* The admin's restore: no migrated state replaces it. */
+		if (!err)
+			vm->state_given = true;
 		mutex_unlock(&vm->admin_lock);
 	}
 	ksec_vm_put(vm);
 out_free:
 	kfree(st);
+	return err;
+}
+
+/* A VMM takes its VM's state, sealed, for its migration stream. */
+static int ksec_nl_migrate_save(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *fd_attr = info->attrs[KVM_SEC_A_VM_FD];
+	struct sk_buff *msg;
+	struct ksec_vm *vm;
+	void *hdr;
+	int err;
+
+	if (!fd_attr) {
+		GENL_SET_ERR_MSG(info, "give KVM_SEC_A_VM_FD");
+		return -EINVAL;
+	}
+	vm = ksec_nl_vm_of_fd(info, fd_attr);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	err = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(ksec_migration_size()), GFP_KERNEL);
+	if (!msg)
+		goto out_put;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ksec_family, 0,
+				KVM_SEC_CMD_MIGRATE_SAVE);
+	if (hdr)
+		err = ksec_migration_save(msg, vm, info->extack);
+	if (err) {
+		nlmsg_free(msg);
+		goto out_put;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_put:
+	ksec_vm_put(vm);
+	return err;
+}
+
+/* The destination's VMM gives its new VM the state it was carried. */
+static int ksec_nl_migrate_load(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *fd_attr = info->attrs[KVM_SEC_A_VM_FD];
+	struct nlattr *state = info->attrs[KVM_SEC_A_MIGRATION_STATE];
+	struct ksec_vm *vm;
+	int err;
+
+	if (!fd_attr || !state) {
+		GENL_SET_ERR_MSG(info,
+				 "give KVM_SEC_A_VM_FD and KVM_SEC_A_MIGRATION_STATE");
+		return -EINVAL;
+	}
+	vm = ksec_nl_vm_of_fd(info, fd_attr);
+	if (IS_ERR(vm)) {
+		atomic64_inc(&ksec_status.migrations_refused);
+		return PTR_ERR(vm);
+	}
+	err = ksec_migration_load(vm, state, info->extack);
+	ksec_vm_put(vm);
 	return err;
 }
 
@@ -1850,6 +1957,19 @@ static const struct genl_ops ksec_ops[] = {
 		.policy	= ksec_set_state_policy,
 		.maxattr = ARRAY_SIZE(ksec_set_state_policy) - 1,
 		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		/* No capability: the VM's file is the proof. */
+		.cmd	= KVM_SEC_CMD_MIGRATE_SAVE,
+		.doit	= ksec_nl_migrate_save,
+		.policy	= ksec_migrate_policy,
+		.maxattr = ARRAY_SIZE(ksec_migrate_policy) - 1,
+	},
+	{
+		.cmd	= KVM_SEC_CMD_MIGRATE_LOAD,
+		.doit	= ksec_nl_migrate_load,
+		.policy	= ksec_migrate_policy,
+		.maxattr = ARRAY_SIZE(ksec_migrate_policy) - 1,
 	},
 };
 

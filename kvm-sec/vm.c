@@ -170,6 +170,21 @@ static void ksec_vm_read_kvm_stats(struct ksec_vm *vm, u64 *halts, u64 *irqs,
 	*vcpus = atomic_read(&vm->kvm->online_vcpus);
 }
 
+bool ksec_vm_has_run(struct ksec_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	bool ran = false;
+
+	/* KVM sets a vCPU's pid at its first KVM_RUN, and keeps one after. */
+	rcu_read_lock();
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		if (ksec_vcpu_ever_ran(vcpu) || ksec_vcpu_exit_id(vcpu))
+			ran = true;
+	rcu_read_unlock();
+	return ran;
+}
+
 bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus)
 {
 	struct kvm_vcpu *vcpu;

@@ -148,13 +148,15 @@ struct ksec_vm {
 
 	struct mutex guest_lock;	/* guest and what it points to */
 	struct ksec_guest *guest;	/* guest.c; NULL until needed */
+	u8 hsem_guest_cmd;		/* HSEM's level for it (guest_lock) */
 	/* net.c; set under rtnl with the first device bound, then kept */
 	struct ksec_vm_net __rcu *net;
 	/* limit.c: its limits, for its taps' hooks and its exits (own lock) */
 	struct ksec_limits lim;
 
-	/* The admin's changes (SET_VM, SET_STATE) one at a time */
+	/* The admin's changes (SET_VM, SET_STATE, MIGRATE_LOAD) one at a time */
 	struct mutex admin_lock;
+	bool state_given;		/* SET_STATE, MIGRATE_LOAD (admin_lock) */
 	struct mutex hsem_lock;		/* hsem */
 	struct ksec_hsem hsem;		/* hsem.c: history, level, verdict */
 
@@ -199,6 +201,10 @@ struct ksec_status {
 	atomic64_t netdev_scans;
 	atomic64_t netdev_refused;
 	atomic64_t netdev_unresolved;
+	atomic64_t migrations_out;
+	atomic64_t migrations_unkeyed;
+	atomic64_t migrations_in;
+	atomic64_t migrations_refused;
 	u64 __percpu *untracked;	/* events from unknown VMs */
 };
 
@@ -267,6 +273,8 @@ struct ksec_vm *ksec_vm_get_next(u32 *id, pid_t pid);
  * vCPUs; false once the VM is gone.
  */
 bool ksec_vm_cpu_locked(struct ksec_vm *vm, u64 *cpu_ns, u32 *vcpus);
+/* A vCPU of the VM has entered KVM_RUN (KVM's own record), ever. */
+bool ksec_vm_has_run(struct ksec_vm *vm);
 void ksec_vm_put(struct ksec_vm *vm);
 u32 ksec_vm_count(void);
 u32 ksec_registry_generation(void);

@@ -59,7 +59,8 @@ TEST_F_TIMEOUT(ksec, config_roundtrip_as_root, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(300, cfg.interval_ms);
 	ASSERT_EQ(0, run_capture("vsecctl --json config", out, sizeof(out)));
 	/* The rule at its defaults (decision.sh restores them after it). */
-	EXPECT_STREQ("{\"interval_ms\":300,\"prefixes\":[],\"rule\":{\"k_tenths\":40,"
+	EXPECT_STREQ("{\"interval_ms\":300,\"prefixes\":[],\"migration_key\":false,"
+		     "\"rule\":{\"k_tenths\":40,"
 		     "\"m\":2,\"n\":3,\"warm\":20,\"decide\":5,\"calm\":5,"
 		     "\"limit_level2_pct\":200,\"limit_attack_pct\":100}}\n", out);
 	ASSERT_EQ(0, vsec_ipc_set_interval(self->ipc, self->cfg.interval_ms));

@@ -449,7 +449,11 @@ int main(int argc, char **argv)
 	if (vsec_ipc_set_interval(ipc, cfg.interval_ms) ||
 	    vsec_ipc_set_prefixes(ipc, cfg.prefixes, cfg.nr_prefixes) ||
 	    vsec_ipc_set_rule(ipc, &cfg.rule) ||
+	    /* A fuzzed migration key, if there was none (unknown if one) */
+	    (!cfg.migration_keyed &&
+	     vsec_ipc_set_migration_key(ipc, "", 0)) ||
 	    vsec_ipc_get_config(ipc, &after) ||
+	    (!cfg.migration_keyed && after.migration_keyed) ||
 	    after.interval_ms != cfg.interval_ms ||
 	    after.rule.k_tenths != cfg.rule.k_tenths ||
 	    after.rule.limit_attack_pct != cfg.rule.limit_attack_pct) {

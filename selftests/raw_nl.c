@@ -56,10 +56,14 @@ size_t put_attr(char *buf, size_t off, uint16_t type, uint16_t len,
 int raw_request(struct raw *r, uint8_t cmd, uint16_t flags,
 		       const void *attrs, size_t alen)
 {
-	char buf[8192] __attribute__((aligned(4)));
+	/* A sealed state of 8 KiB, and an error echoing it, fit. */
+	static __thread char buf[16384] __attribute__((aligned(4)));
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct genlmsghdr *gh = NLMSG_DATA(nlh);
 	ssize_t n;
+
+	if (alen > sizeof(buf) - NLMSG_HDRLEN - GENL_HDRLEN)
+		return -EMSGSIZE;
 
 	memset(buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
 	nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + alen;

@@ -75,6 +75,7 @@ static struct nla_policy vsec_policy[KVM_SEC_A_MAX + 1] = {
 	[KVM_SEC_A_VM_VERDICT]		= { .type = NLA_U8 },
 	[KVM_SEC_A_DECISION]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_RULE]		= { .type = NLA_NESTED },
+	[KVM_SEC_A_MIGRATION_KEYED]	= { .type = NLA_U8 },
 	[KVM_SEC_A_VM_NEAR_CAPACITY]	= { .type = NLA_U8 },
 	[KVM_SEC_A_VM_LIMITS]		= { .type = NLA_NESTED },
 	[KVM_SEC_A_LIMIT_REASON]	= { .type = NLA_U8 },
@@ -129,6 +130,10 @@ static struct nla_policy vsec_status_policy[KVM_SEC_STATUS_MAX + 1] = {
 	[KVM_SEC_STATUS_NETDEV_SCANS]	= { .type = NLA_U64 },
 	[KVM_SEC_STATUS_NETDEV_REFUSED]	= { .type = NLA_U64 },
 	[KVM_SEC_STATUS_NETDEV_UNRESOLVED] = { .type = NLA_U64 },
+	[KVM_SEC_STATUS_MIGRATIONS_OUT]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_MIGRATIONS_UNKEYED] = { .type = NLA_U64 },
+	[KVM_SEC_STATUS_MIGRATIONS_IN]	= { .type = NLA_U64 },
+	[KVM_SEC_STATUS_MIGRATIONS_REFUSED] = { .type = NLA_U64 },
 };
 
 /* Lengths are checked by the policy: libnl's nla_get_u8/u32 do not. */
@@ -808,6 +813,8 @@ static int handle_config(struct vsec_req *req, struct nlattr **tb,
 	memset(&cfg->rule, 0, sizeof(cfg->rule));
 	if (tb[KVM_SEC_A_RULE] && vsec_parse_rule(tb[KVM_SEC_A_RULE], &cfg->rule))
 		return -EPROTO;
+	cfg->migration_keyed = tb[KVM_SEC_A_MIGRATION_KEYED] &&
+			       nla_get_u8(tb[KVM_SEC_A_MIGRATION_KEYED]);
 	return 0;
 }
 
@@ -848,6 +855,28 @@ int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 
 	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_prefixes, &a,
 			     &req);
+}
+
+struct key_arg {
+	const void *key;
+	size_t len;
+};
+
+static int put_key(struct nl_msg *msg, const void *arg)
+{
+	const struct key_arg *a = arg;
+
+	return nla_put(msg, KVM_SEC_A_MIGRATION_KEY, (int)a->len, a->key) < 0 ?
+	       -EMSGSIZE : 0;
+}
+
+int vsec_ipc_set_migration_key(struct vsec_ipc *ipc, const void *key,
+			       size_t len)
+{
+	struct key_arg a = { key, len };
+	struct vsec_req req = { 0 };
+
+	return vsec_transact(ipc, KVM_SEC_CMD_SET_CONFIG, 0, put_key, &a, &req);
 }
 
 static int put_rule(struct nl_msg *msg, const void *arg)
@@ -1109,6 +1138,10 @@ static int handle_status(struct vsec_req *req, struct nlattr **tb,
 	st->netdev_scans = get_u64(s, KVM_SEC_STATUS_NETDEV_SCANS);
 	st->netdev_refused = get_u64(s, KVM_SEC_STATUS_NETDEV_REFUSED);
 	st->netdev_unresolved = get_u64(s, KVM_SEC_STATUS_NETDEV_UNRESOLVED);
+	st->migrations_out = get_u64(s, KVM_SEC_STATUS_MIGRATIONS_OUT);
+	st->migrations_unkeyed = get_u64(s, KVM_SEC_STATUS_MIGRATIONS_UNKEYED);
+	st->migrations_in = get_u64(s, KVM_SEC_STATUS_MIGRATIONS_IN);
+	st->migrations_refused = get_u64(s, KVM_SEC_STATUS_MIGRATIONS_REFUSED);
 	return 0;
 }
 

@@ -27,6 +27,9 @@ int vsec_ipc_list_vms(struct vsec_ipc *ipc, uint32_t pid,
 int vsec_ipc_get_flows(struct vsec_ipc *ipc, uint32_t id, struct vsec_guest *g);
 int vsec_ipc_get_config(struct vsec_ipc *ipc, struct vsec_config *cfg);
 int vsec_ipc_set_interval(struct vsec_ipc *ipc, uint32_t ms);
+/* The provider's migration key (@len 0: none). */
+int vsec_ipc_set_migration_key(struct vsec_ipc *ipc, const void *key,
+			       size_t len);
 int vsec_ipc_set_prefixes(struct vsec_ipc *ipc,
 			  const struct virtio_vsem_prefix *p, unsigned int nr);
 /*

@@ -287,6 +287,8 @@ void show_config(FILE *f, const struct vsec_config *cfg)
 		fprintf(f, "%s%s", i ? "," : " ", p);
 	}
 	fputc('\n', f);
+	fprintf(f, "%-16s %s\n", "migration-key",
+		cfg->migration_keyed ? "set" : "none");
 	if (cfg->rule.present) {
 		fprintf(f, "%-16s ", "rule");
 		show_rule(f, &cfg->rule);
@@ -319,6 +321,12 @@ void show_status(FILE *f, const struct vsec_status *st)
 		st->netdev_refused);
 	fprintf(f, "%-28s %" PRIu64 "\n", "tap files not resolved",
 		st->netdev_unresolved);
+	fprintf(f, "%-28s %" PRIu64 " (%" PRIu64 " not: no key)\n",
+		"states sealed to migrate", st->migrations_out,
+		st->migrations_unkeyed);
+	fprintf(f, "%-28s %" PRIu64 " (%" PRIu64 " refused)\n",
+		"migrated states taken", st->migrations_in,
+		st->migrations_refused);
 }
 
 void show_event(FILE *f, const struct vsec_event *ev)
@@ -509,6 +517,7 @@ void json_config(struct json *j, const struct vsec_config *cfg)
 		json_string(j, NULL, p);
 	}
 	json_end_array(j);
+	json_bool(j, "migration_key", cfg->migration_keyed);
 	if (cfg->rule.present)
 		json_rule(j, "rule", &cfg->rule);
 	json_end_object(j);
@@ -534,6 +543,10 @@ void json_status(struct json *j, const struct vsec_status *st)
 	json_u64(j, "netdev_scans", st->netdev_scans);
 	json_u64(j, "netdev_refused", st->netdev_refused);
 	json_u64(j, "netdev_unresolved", st->netdev_unresolved);
+	json_u64(j, "migrations_out", st->migrations_out);
+	json_u64(j, "migrations_unkeyed", st->migrations_unkeyed);
+	json_u64(j, "migrations_in", st->migrations_in);
+	json_u64(j, "migrations_refused", st->migrations_refused);
 	json_end_object(j);
 }
 

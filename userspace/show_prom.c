@@ -230,4 +230,20 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 	fprintf(f, "kvmsec_vms_refused_total %" PRIu64 "\n", st->refused);
 	prom_head(f, "netdevs", "gauge", "network devices bound to VMs");
 	fprintf(f, "kvmsec_netdevs %" PRIu32 "\n", st->netdevs);
+	prom_head(f, "migrations_out_total", "counter",
+		  "VM states sealed for a live migration");
+	fprintf(f, "kvmsec_migrations_out_total %" PRIu64 "\n",
+		st->migrations_out);
+	prom_head(f, "migrations_unkeyed_total", "counter",
+		  "VMs migrated out without their state: no migration key");
+	fprintf(f, "kvmsec_migrations_unkeyed_total %" PRIu64 "\n",
+		st->migrations_unkeyed);
+	prom_head(f, "migrations_in_total", "counter",
+		  "migrated VM states taken");
+	fprintf(f, "kvmsec_migrations_in_total %" PRIu64 "\n",
+		st->migrations_in);
+	prom_head(f, "migrations_refused_total", "counter",
+		  "migrated VM states refused");
+	fprintf(f, "kvmsec_migrations_refused_total %" PRIu64 "\n",
+		st->migrations_refused);
 }

@@ -228,6 +228,7 @@ struct vsec_config {
 	unsigned int nr_prefixes;
 	struct virtio_vsem_prefix prefixes[KVM_SEC_MAX_PREFIXES];
 	struct vsec_rule rule;
+	bool migration_keyed;
 };
 
 struct vsec_status {
@@ -246,6 +247,8 @@ struct vsec_status {
 	uint64_t late_releases;
 	uint32_t netdevs;
 	uint64_t netdev_scans, netdev_refused, netdev_unresolved;
+	uint64_t migrations_out, migrations_unkeyed;
+	uint64_t migrations_in, migrations_refused;
 };
 
 struct vsec_event {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "ipc.h"
@@ -57,6 +60,10 @@ static void usage(FILE *f)
 "                              prefixes     the provider's address prefixes,\n"
 "                                           e.g. 10.0.0.0/8,fd00::/8 (at most\n"
 "                                           8), or none\n"
+"                              migration-key  FILE of 16 to 64 bytes (mode\n"
+"                                           600), the same on every host VMs\n"
+"                                           migrate between, or none: seals\n"
+"                                           VMs' states for live migration\n"
 "                              k            anomaly rule: K spreads above the\n"
 "                                           mean (0.1..100, default 4)\n"
 "                              m, n         out of line in M of the last N\n"
@@ -800,6 +807,62 @@ static int cmd_limit(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * The provider's migration key from FILE (16 to 64 bytes, of its owner
+ * alone, as ssh wants its keys), or "none".
+ */
+static int set_migration_key(const char *path)
+{
+	unsigned char key[KVM_SEC_MIGRATION_KEY_MAX + 1];
+	struct vsec_ipc *ipc;
+	struct stat st;
+	ssize_t len = 0;
+	int fd, err, ret;
+
+	if (strcmp(path, "none")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || fstat(fd, &st)) {
+			fprintf(stderr, "%s: migration-key: %s: %s\n", prog,
+				path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return EX_FAIL;
+		}
+		if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+			fprintf(stderr,
+				"%s: migration-key: %s must be a regular file with no permission for group or others (chmod 600)\n",
+				prog, path);
+			close(fd);
+			return EX_FAIL;
+		}
+		len = read(fd, key, sizeof(key));
+		err = errno;
+		close(fd);
+		if (len < 0) {
+			fprintf(stderr, "%s: migration-key: %s: %s\n", prog,
+				path, strerror(err));
+			return EX_FAIL;
+		}
+		if (len < KVM_SEC_MIGRATION_KEY_MIN ||
+		    len > KVM_SEC_MIGRATION_KEY_MAX) {
+			explicit_bzero(key, sizeof(key));
+			fprintf(stderr,
+				"%s: migration-key: %s must hold %d to %d bytes (e.g. head -c 32 /dev/urandom)\n",
+				prog, path, KVM_SEC_MIGRATION_KEY_MIN,
+				KVM_SEC_MIGRATION_KEY_MAX);
+			return EX_FAIL;
+		}
+	}
+	ret = open_ipc(&ipc);
+	if (!ret) {
+		err = vsec_ipc_set_migration_key(ipc, key, (size_t)len);
+		ret = err ? fail_ipc(ipc, err, "config set") : EX_OK;
+		vsec_ipc_close(ipc);
+	}
+	explicit_bzero(key, sizeof(key));
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct vsec_config cfg;
@@ -845,9 +908,11 @@ static int cmd_config(int argc, char **argv)
 			vsec_ipc_close(ipc);
 			return ret;
 		}
+		if (!strcmp(argv[2], "migration-key"))
+			return set_migration_key(argv[3]);
 		if (strcmp(argv[2], "interval-ms") &&
 		    strcmp(argv[2], "interval_ms"))
-			return fail_usage("unknown configuration key '%s' (known: interval-ms, prefixes, k, m, n, warm, decide, calm)",
+			return fail_usage("unknown configuration key '%s' (known: interval-ms, prefixes, migration-key, k, m, n, warm, decide, calm)",
 					  argv[2]);
 		if (!parse_u32(argv[3], KVM_SEC_INTERVAL_MIN_MS,
 			       KVM_SEC_INTERVAL_MAX_MS, &ms)) {

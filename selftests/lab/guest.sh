@@ -15,7 +15,9 @@
 # (seconds, 120), GUEST_CONSOLE (file the guest's console goes to, to
 # follow it while the guest runs), GUEST_DRIVER (the guest driver module,
 # default: the repository's guest-driver/virtio_vsem.ko; "" for none),
-# GUEST_DRIVER_ARGS (its parameters), GUEST_PIN (the test host's CPUs QEMU may run on, default
+# GUEST_DRIVER_ARGS (its parameters), GUEST_INCOMING (a migration's
+# destination: QEMU waits for the guest on this -incoming URI, and its
+# console shows only what the guest prints after), GUEST_PIN (the test host's CPUs QEMU may run on, default
 # 0; "" for all), GUEST_SMP (the guest's vCPUs, 1), GUEST_FILES (static
 # programs copied into the guest's /bin). Like the lab, it fails if the guest's kernel logged an
 # oops, BUG or WARNING.
@@ -174,6 +176,8 @@ pin=()
 console=${GUEST_CONSOLE:-$work/console}
 qmp=()
 [ -z "${GUEST_QMP:-}" ] || qmp=(-qmp "unix:$GUEST_QMP,server=on,wait=off")
+incoming=()
+[ -z "${GUEST_INCOMING:-}" ] || incoming=(-incoming "$GUEST_INCOMING")
 # In the background, so that a TERM or INT for this script (a test giving
 # up) reaches QEMU: timeout runs it in a process group of its own.
 timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
@@ -183,6 +187,7 @@ timeout -k 10 "${GUEST_TIMEOUT:-120}" "${pin[@]}" "$qemu" \
 	-append "console=ttyS0 ${GUEST_APPEND:-quiet loglevel=3} panic=-1" \
 	"${net[@]}" -device "virtio-net-pci,netdev=net0,mac=$mac" \
 	-serial "file:$console" -monitor none "${qmp[@]}" "${devices[@]}" \
+	"${incoming[@]}" \
 	</dev/null &
 qemu_pid=$!
 trap 'kill "$qemu_pid" 2>/dev/null' TERM INT

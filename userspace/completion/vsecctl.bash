@@ -47,8 +47,10 @@ _vsecctl()
 		case $((cword - i)) in
 		1) COMPREPLY=($(compgen -W 'set --json' -- "$cur")) ;;
 		2) [[ $prev == set ]] &&
-			COMPREPLY=($(compgen -W 'interval-ms prefixes k m n warm
-				decide calm limit-level2 limit-attack' -- "$cur")) ;;
+			COMPREPLY=($(compgen -W 'interval-ms prefixes migration-key
+				k m n warm decide calm limit-level2 limit-attack' -- "$cur")) ;;
+		3) [[ $prev == migration-key ]] &&
+			COMPREPLY=($(compgen -f -W 'none' -- "$cur")) ;;
 		esac
 		;;
 	stats)

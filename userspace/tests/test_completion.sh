@@ -25,7 +25,7 @@ expect "off" vsecctl limit 3 tx-syn ""
 expect "add del" vsecctl netdev 3 ""
 expect "config" vsecctl con
 expect "set --json" vsecctl config ""
-expect "interval-ms prefixes k m n warm decide calm limit-level2 limit-attack" vsecctl config set ""
+expect "interval-ms prefixes migration-key k m n warm decide calm limit-level2 limit-attack" vsecctl config set ""
 expect "k m n warm decide calm limit-level2 limit-attack" vsecctl set 3 ""
 expect "global" vsecctl set 3 k ""
 expect "k m n warm decide calm limit-level2 limit-attack" vsecctl set 3 k 4 ""

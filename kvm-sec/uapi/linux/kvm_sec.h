@@ -41,14 +41,18 @@
  *
  * KVM_SEC_CMD_GET_CONFIG
  *   Request: no attributes. Reply: every configuration attribute
- *   (KVM_SEC_A_INTERVAL_MS, KVM_SEC_A_PREFIXES, KVM_SEC_A_RULE).
- *   Unprivileged callers may read.
+ *   (KVM_SEC_A_INTERVAL_MS, KVM_SEC_A_PREFIXES, KVM_SEC_A_RULE) and
+ *   KVM_SEC_A_MIGRATION_KEYED (never the key). Unprivileged callers may
+ *   read.
  *
  * KVM_SEC_CMD_SET_CONFIG
  *   Request: one or more configuration attributes. Each is validated
  *   before any is applied: either all take effect or none does. The fields
  *   of KVM_SEC_A_RULE given replace the module's, checked as a whole with
- *   the others. A new KVM_SEC_A_INTERVAL_MS restarts every VM's history. Requires
+ *   the others. A new KVM_SEC_A_INTERVAL_MS restarts every VM's history.
+ *   KVM_SEC_A_MIGRATION_KEY sets the provider's migration key (the same
+ *   on every host a VM may migrate between), or with no bytes removes it.
+ *   Requires
  *   CAP_NET_ADMIN (-EPERM otherwise). -EINVAL with an extended ack naming
  *   the attribute for out-of-range values; -EINVAL if no attribute given.
  *
@@ -188,6 +192,25 @@
  *   Counters, rates and the VM's ID are not part of the state. Requires
  *   CAP_NET_ADMIN.
  *
+ * KVM_SEC_CMD_MIGRATE_SAVE
+ *   A VMM takes its VM's state to carry in a live migration stream
+ *   (Documentation/kvm-sec/state.rst). Request: KVM_SEC_A_VM_FD, a file
+ *   descriptor of the VM in the sender's own file table (no capability:
+ *   holding the VM is the proof). Reply: KVM_SEC_A_MIGRATION_STATE, the
+ *   state GET_STATE gives, sealed with the provider's migration key
+ *   (HMAC-SHA256): no VMM can forge or change one. -ENOKEY, counted, if
+ *   this host has no migration key.
+ *
+ * KVM_SEC_CMD_MIGRATE_LOAD
+ *   The destination's VMM hands the sealed state to its new VM. Request:
+ *   KVM_SEC_A_VM_FD and KVM_SEC_A_MIGRATION_STATE. Refused, counted and
+ *   nothing changed, with an extended ack: no migration key here
+ *   (-ENOKEY), a seal that does not verify (-EBADMSG), a state sealed more
+ *   than a minute ago (-ESTALE), a state SET_STATE would refuse, or a VM
+ *   a vCPU of which has entered KVM_RUN, that the module did not see
+ *   created, or that was given a state before (-EBUSY). Otherwise applied
+ *   as SET_STATE does.
+ *
  * KVM_SEC_CMD_VM_NEW, KVM_SEC_CMD_VM_DEL
  *   Notifications only, sent to the multicast group KVM_SEC_MCGRP_EVENTS
  *   when the module starts and stops tracking a VM. Attributes:
@@ -210,6 +233,11 @@
 /* Guest reports accepted per VM and second, and in a burst; more: -EBUSY. */
 #define KVM_SEC_GUEST_REPORTS_PER_S	20
 #define KVM_SEC_GUEST_REPORTS_BURST	5
+
+/* A sealed state (KVM_SEC_A_MIGRATION_STATE) and a migration key, in bytes. */
+#define KVM_SEC_MIGRATION_STATE_MAX	8192
+#define KVM_SEC_MIGRATION_KEY_MIN	16
+#define KVM_SEC_MIGRATION_KEY_MAX	64
 
 /* Provider prefixes (KVM_SEC_A_PREFIXES), as in virtio-vsem. */
 #define KVM_SEC_MAX_PREFIXES	8
@@ -247,6 +275,8 @@ enum kvm_sec_cmd {
 	KVM_SEC_CMD_LIMIT,
 	KVM_SEC_CMD_GET_STATE,
 	KVM_SEC_CMD_SET_STATE,
+	KVM_SEC_CMD_MIGRATE_SAVE,
+	KVM_SEC_CMD_MIGRATE_LOAD,
 
 	__KVM_SEC_CMD_MAX
 };
@@ -347,6 +377,19 @@ enum kvm_sec_attr {
 	KVM_SEC_A_VM_VMM_START_NS,
 	KVM_SEC_A_VM_STATE,		/* nest, enum kvm_sec_state */
 	KVM_SEC_A_STATE_CHECK,		/* flag: SET_STATE only checks */
+	/*
+	 * binary: a VM's state sealed for live migration (MIGRATE_SAVE,
+	 * MIGRATE_LOAD), at most KVM_SEC_MIGRATION_STATE_MAX bytes; opaque
+	 * to the VMM, which carries it in its migration stream
+	 */
+	KVM_SEC_A_MIGRATION_STATE,
+	/*
+	 * binary: the provider's migration key, KVM_SEC_MIGRATION_KEY_MIN to
+	 * _MAX bytes; empty: none (SET_CONFIG only: it is never read back)
+	 */
+	KVM_SEC_A_MIGRATION_KEY,
+	/* u8: 1 when a migration key is set (GET_CONFIG) */
+	KVM_SEC_A_MIGRATION_KEYED,
 
 	__KVM_SEC_A_MAX
 };
@@ -461,6 +504,17 @@ enum kvm_sec_status {
 	KVM_SEC_STATUS_NETDEV_REFUSED,
 	/* u64: tap files whose device could not be named (renamed, moved) */
 	KVM_SEC_STATUS_NETDEV_UNRESOLVED,
+	/* u64: VM states sealed for a migration (MIGRATE_SAVE) */
+	KVM_SEC_STATUS_MIGRATIONS_OUT,
+	/* u64: VM states not sealed: this host has no migration key */
+	KVM_SEC_STATUS_MIGRATIONS_UNKEYED,
+	/* u64: migrated states applied (MIGRATE_LOAD) */
+	KVM_SEC_STATUS_MIGRATIONS_IN,
+	/*
+	 * u64: migrated states refused: no key here, a seal that does not
+	 * verify, a state out of range, or a VM that already ran or has one
+	 */
+	KVM_SEC_STATUS_MIGRATIONS_REFUSED,
 
 	__KVM_SEC_STATUS_MAX
 };

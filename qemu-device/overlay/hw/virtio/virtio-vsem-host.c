@@ -27,7 +27,8 @@
 #include "standard-headers/linux/kvm_sec.h"
 #include "hw/virtio/virtio-vsem-host.h"
 
-#define VSEM_NL_BUF 8192
+/* A request or answer at most: a sealed state and its headers. */
+#define VSEM_NL_BUF (KVM_SEC_MIGRATION_STATE_MAX + 1024)
 
 static struct nlattr *vsem_nla_put(struct nlmsghdr *n, size_t room,
                                    uint16_t type, const void *data,
@@ -47,20 +48,20 @@ static struct nlattr *vsem_nla_put(struct nlmsghdr *n, size_t room,
 }
 
 /* Send @req and read messages until its ack; @on_msg sees the others. */
-static int vsem_nl_talk(VsemHost *h, struct nlmsghdr *req,
+static int vsem_nl_talk(VsemNl *nl, struct nlmsghdr *req,
                         void (*on_msg)(struct nlmsghdr *m, void *arg),
                         void *arg, char *why, size_t why_len)
 {
     g_autofree char *buf = g_malloc(VSEM_NL_BUF);
     struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    uint32_t seq = ++h->seq;
+    uint32_t seq = ++nl->seq;
     struct sockaddr_nl from;
     socklen_t from_len;
     ssize_t n;
 
     req->nlmsg_seq = seq;
     req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-    if (sendto(h->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
+    if (sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
                sizeof(kernel)) < 0) {
         return -errno;
     }
@@ -69,7 +70,7 @@ static int vsem_nl_talk(VsemHost *h, struct nlmsghdr *req,
 
         /* Queued during sendto(): never waits for long. */
         from_len = sizeof(from);
-        n = recvfrom(h->fd, buf, VSEM_NL_BUF, 0, (struct sockaddr *)&from,
+        n = recvfrom(nl->fd, buf, VSEM_NL_BUF, 0, (struct sockaddr *)&from,
                      &from_len);
         if (n < 0) {
             if (errno == EINTR) {
@@ -149,7 +150,7 @@ static void vsem_on_family(struct nlmsghdr *m, void *arg)
     }
 }
 
-static int vsem_resolve(VsemHost *h)
+static int vsem_resolve(VsemNl *nl)
 {
     union {
         struct nlmsghdr n;
@@ -159,15 +160,18 @@ static int vsem_resolve(VsemHost *h)
     uint16_t family = 0;
     int err;
 
-    if (h->fd < 0) {
+    if (nl->fd < 0) {
         /* A safety net: the answer is queued before send() returns. */
         struct timeval tv = { .tv_sec = 1 };
+        int one = 1;
 
-        h->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-        if (h->fd < 0) {
+        nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+        if (nl->fd < 0) {
             return -errno;
         }
-        setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        /* The module's reason for a refusal, in the acknowledgement. */
+        setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
     }
     req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
     req.n.nlmsg_type = GENL_ID_CTRL;
@@ -176,14 +180,14 @@ static int vsem_resolve(VsemHost *h)
     g->version = 1;
     vsem_nla_put(&req.n, sizeof(req), CTRL_ATTR_FAMILY_NAME,
                  KVM_SEC_GENL_NAME, sizeof(KVM_SEC_GENL_NAME));
-    err = vsem_nl_talk(h, &req.n, vsem_on_family, &family, NULL, 0);
+    err = vsem_nl_talk(nl, &req.n, vsem_on_family, &family, NULL, 0);
     if (err) {
         return err;
     }
     if (!family) {
         return -ENOENT;
     }
-    h->family = family;
+    nl->family = family;
     return 0;
 }
 
@@ -252,19 +256,19 @@ static int vsem_host_forward(VsemHost *h, const VsemHostItem *it,
     int err;
 
     why[0] = '\0';
-    if (!h->family) {
+    if (!h->nl.family) {
         if (now < h->next_resolve_ns) {
             return -ENOENT;
         }
         h->next_resolve_ns = now + NANOSECONDS_PER_SECOND;
-        err = vsem_resolve(h);
+        err = vsem_resolve(&h->nl);
         if (err) {
             g_strlcpy(why, "kvm-sec.ko is not loaded", why_len);
             return -ENOENT;
         }
     }
     n->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-    n->nlmsg_type = h->family;
+    n->nlmsg_type = h->nl.family;
     g = NLMSG_DATA(n);
     g->cmd = KVM_SEC_CMD_GUEST_REPORT;
     g->version = KVM_SEC_GENL_VERSION;
@@ -276,10 +280,10 @@ static int vsem_host_forward(VsemHost *h, const VsemHostItem *it,
         return -EMSGSIZE;
     }
     memset(ctl, 0, sizeof(*ctl));
-    err = vsem_nl_talk(h, n, vsem_on_control, ctl, why, why_len);
+    err = vsem_nl_talk(&h->nl, n, vsem_on_control, ctl, why, why_len);
     if (err == -ENOENT || err == -EOPNOTSUPP) {
         /* The module went away (or came back with another ID). */
-        h->family = 0;
+        h->nl.family = 0;
         h->next_resolve_ns = 0;
     }
     if (err && !why[0]) {
@@ -359,7 +363,7 @@ static void vsem_host_bh(void *opaque)
 void vsem_host_start(VsemHost *h, void (*done)(void *opaque), void *opaque,
                      MemReentrancyGuard *guard)
 {
-    h->fd = -1;
+    h->nl.fd = -1;
     h->done = done;
     h->opaque = opaque;
     h->bh = qemu_bh_new_guarded(vsem_host_bh, h, guard);
@@ -383,9 +387,9 @@ void vsem_host_stop(VsemHost *h)
     qemu_bh_delete(h->bh);
     qemu_cond_destroy(&h->cond);
     qemu_mutex_destroy(&h->lock);
-    if (h->fd >= 0) {
-        close(h->fd);
-        h->fd = -1;
+    if (h->nl.fd >= 0) {
+        close(h->nl.fd);
+        h->nl.fd = -1;
     }
     h->started = false;
 }
@@ -427,4 +431,116 @@ void vsem_host_take(VsemHost *h, VsemHostResult *r)
     h->result.refused_lost = 0;
     h->result.has_control = false;
     qemu_mutex_unlock(&h->lock);
+}
+
+typedef struct VsemSaved {
+    uint8_t *state;
+    uint32_t len;
+} VsemSaved;
+
+static void vsem_on_saved(struct nlmsghdr *m, void *arg)
+{
+    VsemSaved *sv = arg;
+    struct nlattr *a;
+    int rem;
+
+    if (m->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN)) {
+        return;
+    }
+    VSEM_FOR_EACH_ATTR(a, m, rem) {
+        size_t len = a->nla_len - NLA_HDRLEN;
+
+        if (a->nla_type == KVM_SEC_A_MIGRATION_STATE && !sv->state &&
+            len && len <= KVM_SEC_MIGRATION_STATE_MAX) {
+            sv->state = g_memdup2((char *)a + NLA_HDRLEN, len);
+            sv->len = len;
+        }
+    }
+}
+
+void vsem_nl_open(VsemNl *nl)
+{
+    if (!nl->family) {
+        vsem_resolve(nl);       /* else tried again when needed */
+    }
+}
+
+void vsem_nl_close(VsemNl *nl)
+{
+    if (nl->fd >= 0) {
+        close(nl->fd);
+    }
+    nl->fd = -1;
+    nl->family = 0;
+}
+
+/* One MIGRATE_SAVE or MIGRATE_LOAD (@state given) on @nl. */
+static int vsem_migrate_talk(VsemNl *nl, uint8_t cmd, int vm_fd,
+                             const uint8_t *state, uint32_t len,
+                             VsemSaved *sv, char *why, size_t why_len)
+{
+    g_autofree char *buf = g_malloc0(VSEM_NL_BUF);
+    struct nlmsghdr *n = (struct nlmsghdr *)buf;
+    uint32_t fd = vm_fd;
+    struct genlmsghdr *g;
+    int err, tries;
+
+    for (tries = 0; tries < 2; tries++) {
+        why[0] = '\0';
+        if (!nl->family && vsem_resolve(nl)) {
+            g_strlcpy(why, "kvm-sec.ko is not loaded", why_len);
+            return -ENOENT;
+        }
+        memset(buf, 0, VSEM_NL_BUF);
+        n->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+        n->nlmsg_type = nl->family;
+        g = NLMSG_DATA(n);
+        g->cmd = cmd;
+        g->version = KVM_SEC_GENL_VERSION;
+        if (!vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_VM_FD, &fd, sizeof(fd)) ||
+            (state && !vsem_nla_put(n, VSEM_NL_BUF, KVM_SEC_A_MIGRATION_STATE,
+                                    state, len))) {
+            g_strlcpy(why, "the state does not fit a request", why_len);
+            return -EMSGSIZE;
+        }
+        err = vsem_nl_talk(nl, n, sv ? vsem_on_saved : NULL, sv, why,
+                           why_len);
+        if (err != -ENOENT && err != -EOPNOTSUPP) {
+            break;
+        }
+        /* The family went (a reload since it was resolved): once more. */
+        nl->family = 0;
+    }
+    if (err && !why[0]) {
+        g_strlcpy(why, strerror(-err), why_len);
+    }
+    return err;
+}
+
+int vsem_host_migrate_save(VsemNl *nl, int vm_fd, uint8_t **state,
+                           uint32_t *len, char *why, size_t why_len)
+{
+    VsemSaved sv = { 0 };
+    int err;
+
+    err = vsem_migrate_talk(nl, KVM_SEC_CMD_MIGRATE_SAVE, vm_fd, NULL, 0,
+                            &sv, why, why_len);
+    if (!err && !sv.state) {
+        g_strlcpy(why, "kvm-sec.ko answered without a state", why_len);
+        err = -EPROTO;
+    }
+    if (err) {
+        g_free(sv.state);
+        return err;
+    }
+    *state = sv.state;
+    *len = sv.len;
+    return 0;
+}
+
+int vsem_host_migrate_load(VsemNl *nl, int vm_fd, const uint8_t *state,
+                           uint32_t len, char *why, size_t why_len)
+{
+    return vsem_migrate_talk(nl, KVM_SEC_CMD_MIGRATE_LOAD, vm_fd, state, len,
+                             NULL, why, why_len);
 }

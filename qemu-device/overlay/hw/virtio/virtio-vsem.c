@@ -25,7 +25,9 @@
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-vsem.h"
+#include "migration/misc.h"
 #include "migration/vmstate.h"
+#include "standard-headers/linux/kvm_sec.h"
 #include "sysemu/kvm.h"
 #include "sysemu/runstate.h"
 
@@ -328,6 +330,26 @@ static uint64_t vsem_get_features(VirtIODevice *vdev, uint64_t f,
     return f | s->host_features;
 }
 
+/*
+ * The socket to the module opens as a migration starts (and at realize on
+ * a destination), so that the downtime has one round trip to the module,
+ * not three; it closes when the migration ends.
+ */
+static void vsem_migration_state(Notifier *notifier, void *data)
+{
+    VirtIOVsem *s = container_of(notifier, VirtIOVsem, migration_state);
+    MigrationState *ms = data;
+
+    if (!s->kvm_sec || !s->host_state_on) {
+        return;
+    }
+    if (migration_in_setup(ms)) {
+        vsem_nl_open(&s->mig_nl);
+    } else if (migration_has_finished(ms) || migration_has_failed(ms)) {
+        vsem_nl_close(&s->mig_nl);
+    }
+}
+
 static void vsem_realize(DeviceState *dev, Error **errp)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
@@ -373,9 +395,17 @@ static void vsem_realize(DeviceState *dev, Error **errp)
     s->resume_bh = qemu_bh_new_guarded(vsem_resume, s,
                                        &DEVICE(s)->mem_reentrancy_guard);
     s->vmstate = qemu_add_vm_change_state_handler(vsem_vm_state_change, s);
+    s->mig_nl.fd = -1;
+    s->migration_state.notify = vsem_migration_state;
+    add_migration_state_change_notifier(&s->migration_state);
+    if (s->kvm_sec && runstate_check(RUN_STATE_INMIGRATE)) {
+        vsem_nl_open(&s->mig_nl);       /* a destination: for post_load */
+    }
     vsem_ctrl_reset(s);
     g_strlcpy(s->forward_status, s->kvm_sec ? "no report yet" : "disabled",
               sizeof(s->forward_status));
+    g_strlcpy(s->host_state_status, "not migrated",
+              sizeof(s->host_state_status));
     virtio_init(vdev, VIRTIO_ID_VSEM, sizeof(struct virtio_vsem_config));
     s->vq = virtio_add_queue(vdev, VSEM_QUEUE_SIZE, vsem_handle_report);
     /* ctrl-vq=off: a revision-1 device, with its one queue. */
@@ -391,8 +421,11 @@ static void vsem_unrealize(DeviceState *dev)
     VirtIOVsem *s = VIRTIO_VSEM(dev);
 
     qemu_del_vm_change_state_handler(s->vmstate);
+    remove_migration_state_change_notifier(&s->migration_state);
+    vsem_nl_close(&s->mig_nl);
     qemu_bh_delete(s->resume_bh);
     vsem_host_stop(&s->host);
+    g_clear_pointer(&s->host_state, g_free);
     if (s->ctrl_vq) {
         virtio_delete_queue(s->ctrl_vq);
     }
@@ -429,6 +462,11 @@ static void vsem_reset(VirtIODevice *vdev)
 static char *vsem_get_forward_status(Object *obj, Error **errp)
 {
     return g_strdup(VIRTIO_VSEM(obj)->forward_status);
+}
+
+static char *vsem_get_host_state_status(Object *obj, Error **errp)
+{
+    return g_strdup(VIRTIO_VSEM(obj)->host_state_status);
 }
 
 static char *vsem_get_last_report(Object *obj, Error **errp)
@@ -505,6 +543,12 @@ static void vsem_instance_init(Object *obj)
         { "ctrl-sent", offsetof(VirtIOVsem, ctrl_sent) },
         { "ctrl-bad-buffers", offsetof(VirtIOVsem, ctrl_bad_buffers) },
         { "status-lost", offsetof(VirtIOVsem, status_lost) },
+        { "host-states-sent", offsetof(VirtIOVsem, host_states_sent) },
+        { "host-states-unsent", offsetof(VirtIOVsem, host_states_unsent) },
+        { "host-states-loaded", offsetof(VirtIOVsem, host_states_loaded) },
+        { "host-states-refused",
+          offsetof(VirtIOVsem, host_states_refused) },
+        { "host-state-ns", offsetof(VirtIOVsem, host_state_ns) },
     };
     VirtIOVsem *s = VIRTIO_VSEM(obj);
     int i;
@@ -525,6 +569,8 @@ static void vsem_instance_init(Object *obj)
     object_property_add_str(obj, "last-report", vsem_get_last_report, NULL);
     object_property_add_str(obj, "kvm-sec-status", vsem_get_forward_status,
                             NULL);
+    object_property_add_str(obj, "host-state-status",
+                            vsem_get_host_state_status, NULL);
     object_property_add_uint8_ptr(obj, "commanded-level",
                                   &s->commanded_level, OBJ_PROP_FLAG_READ);
     object_property_add_uint32_ptr(obj, "history-seq", &s->history_seq,
@@ -603,6 +649,44 @@ static int vsem_post_load(void *opaque, int version_id)
 }
 
 /*
+ * The VM's state in kvm-sec.ko (its history, level, verdict and limits),
+ * sealed by the module: the VMM carries it and cannot read it into
+ * anything but the destination's module, which checks the seal and the
+ * state. Neither a module missing on either side nor a state refused
+ * stops the migration: the VM then starts with a new history there, and
+ * that is counted (host-states-unsent, host-states-refused).
+ */
+static void vsem_host_state_save(VirtIOVsem *s)
+{
+    int vm_fd = kvm_get_vm_fd();
+    int64_t t0 = get_clock();
+    char why[128];
+    int err;
+
+    /*
+     * A snapshot is no migration: the module's state stays with the
+     * module (a snapshot loaded later would be refused: the VM ran).
+     */
+    if (vm_fd < 0 || runstate_check(RUN_STATE_SAVE_VM)) {
+        return;                 /* not a KVM VM, or a snapshot */
+    }
+    err = vsem_host_migrate_save(&s->mig_nl, vm_fd, &s->host_state,
+                                 &s->host_state_len, why, sizeof(why));
+    s->host_state_ns = get_clock() - t0;
+    if (err) {
+        s->host_states_unsent++;
+        snprintf(s->host_state_status, sizeof(s->host_state_status),
+                 "not sent: %s", why);
+        warn_report("virtio-vsem: the VM migrates without its kvm-sec "
+                    "state: %s", why);
+        return;
+    }
+    s->host_states_sent++;
+    snprintf(s->host_state_status, sizeof(s->host_state_status),
+             "sent %" PRIu32 " bytes", s->host_state_len);
+}
+
+/*
  * The VM is stopped and its memory sent: what the module said since it
  * stopped goes into the device's state (refusals become statuses that
  * wait for a buffer, D8.5), not into guest memory.
@@ -611,8 +695,13 @@ static int vsem_pre_save(void *opaque)
 {
     VirtIOVsem *s = opaque;
 
+    g_clear_pointer(&s->host_state, g_free);
+    s->host_state_len = 0;
     if (s->kvm_sec) {
         vsem_apply_host(s, false);
+        if (s->host_state_on) {
+            vsem_host_state_save(s);
+        }
     }
     return 0;
 }
@@ -622,6 +711,9 @@ static int vsem_pre_load(void *opaque)
     VirtIOVsem *s = opaque;
 
     s->epoch_loaded = false;
+    /* Left by a save that failed: the subsection allocates its own. */
+    g_clear_pointer(&s->host_state, g_free);
+    s->host_state_len = 0;
     /* A stream without the ctrl subsection: the driver is sent all. */
     vsem_ctrl_reset(s);
     return 0;
@@ -632,6 +724,87 @@ static int vsem_epoch_post_load(void *opaque, int version_id)
     VIRTIO_VSEM(opaque)->epoch_loaded = true;
     return 0;
 }
+
+static bool vsem_host_state_needed(void *opaque)
+{
+    return VIRTIO_VSEM(opaque)->host_state_len > 0;
+}
+
+static bool vsem_host_state_size_ok(void *opaque, int version_id)
+{
+    VirtIOVsem *s = opaque;
+
+    /* Before the buffer is allocated: its size comes from the stream. */
+    return s->host_state_len > 0 &&
+           s->host_state_len <= KVM_SEC_MIGRATION_STATE_MAX;
+}
+
+static int vsem_host_state_post_save(void *opaque)
+{
+    VirtIOVsem *s = opaque;
+
+    g_clear_pointer(&s->host_state, g_free);
+    s->host_state_len = 0;
+    return 0;
+}
+
+static int vsem_host_state_post_load(void *opaque, int version_id)
+{
+    VirtIOVsem *s = opaque;
+    int vm_fd = kvm_get_vm_fd();
+    int64_t t0 = get_clock();
+    char why[128];
+    int err;
+
+    if (runstate_check(RUN_STATE_RESTORE_VM)) {
+        g_strlcpy(why, "a snapshot: the module keeps the VM's state",
+                  sizeof(why));
+        err = -EPERM;
+    } else if (!s->kvm_sec || !s->host_state_on) {
+        g_strlcpy(why, "off (kvm-sec=off or host-state=off)", sizeof(why));
+        err = -EPERM;
+    } else if (vm_fd < 0) {
+        g_strlcpy(why, "not a KVM VM", sizeof(why));
+        err = -ENODEV;
+    } else {
+        err = vsem_host_migrate_load(&s->mig_nl, vm_fd, s->host_state,
+                                     s->host_state_len, why, sizeof(why));
+        s->host_state_ns = get_clock() - t0;
+        vsem_nl_close(&s->mig_nl);
+    }
+    g_clear_pointer(&s->host_state, g_free);
+    if (err) {
+        s->host_states_refused++;
+        snprintf(s->host_state_status, sizeof(s->host_state_status),
+                 "refused (%" PRIu32 " bytes): %s", s->host_state_len, why);
+        warn_report("virtio-vsem: the VM's kvm-sec state was not taken "
+                    "here, it starts a new history: %s", why);
+    } else {
+        s->host_states_loaded++;
+        snprintf(s->host_state_status, sizeof(s->host_state_status),
+                 "loaded %" PRIu32 " bytes", s->host_state_len);
+    }
+    s->host_state_len = 0;
+    return 0;                   /* the VM runs on in any case */
+}
+
+/* Only when there is a state: older QEMUs load the stream without it. */
+static const VMStateDescription vmstate_virtio_vsem_host_state = {
+    .name = "virtio-vsem-device/host-state",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vsem_host_state_needed,
+    .post_save = vsem_host_state_post_save,
+    .post_load = vsem_host_state_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(host_state_len, VirtIOVsem),
+        VMSTATE_VALIDATE("host state of 1 to 8192 bytes",
+                         vsem_host_state_size_ok),
+        VMSTATE_VBUFFER_ALLOC_UINT32(host_state, VirtIOVsem, 0, NULL,
+                                     host_state_len),
+        VMSTATE_END_OF_LIST()
+    }
+};
 
 static bool vsem_epoch_needed(void *opaque)
 {
@@ -701,6 +874,7 @@ static const VMStateDescription vmstate_virtio_vsem_device = {
     .subsections = (const VMStateDescription * []) {
         &vmstate_virtio_vsem_epoch,
         &vmstate_virtio_vsem_ctrl,
+        &vmstate_virtio_vsem_host_state,
         NULL
     },
 };
@@ -721,6 +895,7 @@ static Property virtio_vsem_properties[] = {
                        VIRTIO_VSEM_MAX_REPORT_SIZE),
     DEFINE_PROP_UINT32("max-reports-per-s", VirtIOVsem, max_reports_per_s, 10),
     DEFINE_PROP_BOOL("kvm-sec", VirtIOVsem, kvm_sec, true),
+    DEFINE_PROP_BOOL("host-state", VirtIOVsem, host_state_on, true),
     DEFINE_PROP_BIT64("level2", VirtIOVsem, host_features,
                       VIRTIO_VSEM_F_LEVEL2, true),
     DEFINE_PROP_BIT64("history", VirtIOVsem, host_features,

@@ -57,11 +57,16 @@ typedef struct VsemHostItem {
     uint8_t report[VIRTIO_VSEM_MAX_REPORT_SIZE];
 } VsemHostItem;
 
-typedef struct VsemHost {
-    /* The thread's own. */
-    int fd;                     /* generic netlink socket, -1 if none */
+/* A generic netlink socket to kvm-sec.ko. */
+typedef struct VsemNl {
+    int fd;                     /* -1 if none */
     uint16_t family;            /* kvm_sec family ID, 0 if not resolved */
     uint32_t seq;
+} VsemNl;
+
+typedef struct VsemHost {
+    /* The thread's own. */
+    VsemNl nl;
     int64_t next_resolve_ns;    /* when to look for the family again */
     VsemHostItem work;
 
@@ -100,5 +105,24 @@ void vsem_host_take(VsemHost *h, VsemHostResult *r);
 
 /* Run @done in the main loop again (what the thread did is kept). */
 void vsem_host_kick(VsemHost *h);
+
+/*
+ * Live migration: the VM's state, sealed by kvm-sec.ko, for the migration
+ * stream (KVM_SEC_CMD_MIGRATE_SAVE), and back into the destination's VM
+ * (KVM_SEC_CMD_MIGRATE_LOAD). Synchronous, on the socket @nl (fd -1 when
+ * closed), for the VM of file descriptor @vm_fd. 0 or a negative errno,
+ * with the module's reason in @why: -ENOENT when kvm-sec.ko is not
+ * loaded. vsem_host_migrate_save() gives a g_malloc()ed state in @state.
+ *
+ * vsem_nl_open() opens @nl and looks the family up ahead (as a migration
+ * starts), so that the VM's downtime has one round trip to the module;
+ * the calls above do it themselves if needed.
+ */
+void vsem_nl_open(VsemNl *nl);
+void vsem_nl_close(VsemNl *nl);
+int vsem_host_migrate_save(VsemNl *nl, int vm_fd, uint8_t **state,
+                           uint32_t *len, char *why, size_t why_len);
+int vsem_host_migrate_load(VsemNl *nl, int vm_fd, const uint8_t *state,
+                           uint32_t len, char *why, size_t why_len);
 
 #endif

@@ -35,6 +35,7 @@ struct VirtIOVsem {
     uint32_t max_reports_per_s;
     uint64_t host_features;
     bool kvm_sec;               /* forward reports to kvm-sec.ko */
+    bool host_state_on;         /* migrate the VM's state in kvm-sec.ko */
 
     /* Guest-visible state (migrated). */
     uint8_t commanded_level;
@@ -74,6 +75,22 @@ struct VirtIOVsem {
     uint64_t forward_dropped;   /* the forwarding queue was full */
     uint64_t forward_max_ns;    /* longest round trip to the module */
     char forward_status[128];
+
+    /*
+     * The VM's state in kvm-sec.ko, sealed by it, carried in the
+     * migration stream (a subsection): from pre_save to post_save on the
+     * source, from the stream to post_load on the destination.
+     */
+    uint8_t *host_state;
+    uint32_t host_state_len;
+    VsemNl mig_nl;                  /* opened as a migration starts */
+    Notifier migration_state;
+    uint64_t host_states_sent;
+    uint64_t host_states_unsent;    /* no module, or no migration key */
+    uint64_t host_states_loaded;
+    uint64_t host_states_refused;   /* by the module here, or no module */
+    uint64_t host_state_ns;         /* the last round trip for it */
+    char host_state_status[160];
 
     /* Rate limit: token bucket, not reset with the device (not migrated). */
     int64_t bucket_tat_ns;
