@@ -17,6 +17,7 @@
 #   make dkms-install    register the module with DKMS
 #   make bench           exit-path and tap-path cost with and without kvm-sec (instructions)
 #   make bench-guest     the guest driver's cost per packet, several flows
+#   make bench-migrate   a live migration's downtime with and without the VM's state
 #   make style           checkpatch and sparse on the kernel code
 #   make deps            install the Debian packages everything needs
 #   make qemu            QEMU 7.2 with virtio-vsem (cached by its inputs)
@@ -177,6 +178,11 @@ check-guest: deps all qemu
 bench-guest: deps all qemu
 	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/guest_bench.sh
 
+# What carrying a VM's kvm-sec state adds to a live migration's downtime
+# (figures, not a test).
+bench-migrate: deps all qemu
+	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 selftests/lab/lab.sh selftests/bench_migrate.sh
+
 $(BUILD)/checkpatch/scripts/checkpatch.pl:
 	@test -n "$(KSRC_TAR)" || { echo "style: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
 	mkdir -p $(BUILD)/checkpatch
@@ -201,5 +207,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module module-debug debug-kernel debug-module vsecctl guest-driver-test selftests \
-	install dkms-install deps lab demo bench bench-guest qemu qemu-check check unit \
+	install dkms-install deps lab demo bench bench-guest bench-migrate qemu qemu-check check unit \
 	check-debug check-host check-guest check-decisions style clean

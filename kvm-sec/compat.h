@@ -53,10 +53,6 @@ static inline u64 ksec_vcpu_irqs(const struct kvm_vcpu *vcpu)
 #endif
 }
 
-/*
- * KVM's own count of a vCPU's exits, which tells one exit from the next
- * (probes.c). Without it, only kvm_exit starts a new exit.
- */
 /* KVM_RUN was called on @vcpu (KVM sets its pid then, and keeps one). */
 static inline bool ksec_vcpu_ever_ran(struct kvm_vcpu *vcpu)
 {
@@ -72,6 +68,10 @@ static inline bool ksec_vcpu_ever_ran(struct kvm_vcpu *vcpu)
 #endif
 }
 
+/*
+ * KVM's own count of a vCPU's exits, which tells one exit from the next
+ * (probes.c). Without it, only kvm_exit starts a new exit.
+ */
 static __always_inline u64 ksec_vcpu_exit_id(const struct kvm_vcpu *vcpu)
 {
 #if defined(KSEC_HAVE_STAT_EXITS)

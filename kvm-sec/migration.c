@@ -169,6 +169,22 @@ out:
 	return err;
 }
 
+/*
+ * What only this host's admin grants a VM does not come with a VMM: a
+ * seal names no VM, so a VMM could copy one VM's state into another. An
+ * exemption (held at level 1) and a rule of the VM's own are left out;
+ * what restricts the VM (held at level 2, the admin's limits and
+ * destination-class rule) comes.
+ */
+static void ksec_migration_strip(struct ksec_state *st)
+{
+	if (st->h.admin_level == 1) {
+		st->h.admin_level = 0;
+		st->h.level_reason = KVM_SEC_LEVEL_CALM;
+	}
+	memset(&st->h.own, 0, sizeof(st->h.own));
+}
+
 /* The state in a sealed one whose seal verifies, or an error. */
 static const struct nlattr *ksec_unseal(const struct nlattr *attr,
 					struct netlink_ext_ack *extack)
@@ -241,17 +257,21 @@ int ksec_migration_load(struct ksec_vm *vm, const struct nlattr *attr,
 	int err;
 
 	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
+	if (!st) {
+		err = -ENOMEM;
+		goto out;
+	}
 	st_attr = ksec_unseal(attr, extack);
 	err = PTR_ERR_OR_ZERO(st_attr);
 	if (!err)
 		err = ksec_parse_state(st_attr, st, extack);
 	if (err)
 		goto out;
+	ksec_migration_strip(st);
 	mutex_lock(&vm->admin_lock);
 	if (vm->state_given) {
-		NL_SET_ERR_MSG(extack, "the VM was given a state already");
+		NL_SET_ERR_MSG(extack,
+			       "the VM was given a state, or set by the admin, already");
 		err = -EBUSY;
 	} else if (vm->origin != KVM_SEC_ORIGIN_CREATED ||
 		   ksec_vm_has_run(vm)) {

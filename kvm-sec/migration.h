@@ -30,8 +30,8 @@ struct ksec_seal_hdr {
  * clocks within KSEC_SEAL_SKEW of each other, as NTP keeps them): the
  * device state of a migration is saved and loaded within its downtime.
  */
-#define KSEC_SEAL_MAX_AGE	(60 * NSEC_PER_SEC)
-#define KSEC_SEAL_SKEW		(10 * NSEC_PER_SEC)
+#define KSEC_SEAL_MAX_AGE	(60ULL * NSEC_PER_SEC)
+#define KSEC_SEAL_SKEW		(10ULL * NSEC_PER_SEC)
 
 struct crypto_shash;
 

@@ -1426,6 +1426,9 @@ static int ksec_nl_set_vm(struct sk_buff *skb, struct genl_info *info)
 		ksec_limit_agent_report(&vm->lim, report);
 		ksec_nl_notify_limits(vm, KVM_SEC_LIMIT_BY_AGENT);
 	}
+	/* The admin decided for this VM: no migrated state replaces it. */
+	if (!err && (rule_attr || level || given || block))
+		vm->state_given = true;
 out:
 	mutex_unlock(&vm->admin_lock);
 	ksec_vm_put(vm);
@@ -1820,6 +1823,7 @@ static int ksec_nl_migrate_load(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!fd_attr || !state) {
+		atomic64_inc(&ksec_status.migrations_refused);
 		GENL_SET_ERR_MSG(info,
 				 "give KVM_SEC_A_VM_FD and KVM_SEC_A_MIGRATION_STATE");
 		return -EINVAL;

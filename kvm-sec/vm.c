@@ -173,15 +173,20 @@ static void ksec_vm_read_kvm_stats(struct ksec_vm *vm, u64 *halts, u64 *irqs,
 bool ksec_vm_has_run(struct ksec_vm *vm)
 {
 	struct kvm_vcpu *vcpu;
-	unsigned long i;
-	bool ran = false;
+	unsigned long flags, i;
+	bool ran;
 
-	/* KVM sets a vCPU's pid at its first KVM_RUN, and keeps one after. */
+	/* As the other readers of its vCPUs: not once kvm-sec let go. */
+	spin_lock_irqsave(&vm->lock, flags);
+	ran = vm->dead;
 	rcu_read_lock();
-	kvm_for_each_vcpu(i, vcpu, vm->kvm)
-		if (ksec_vcpu_ever_ran(vcpu) || ksec_vcpu_exit_id(vcpu))
-			ran = true;
+	/* KVM sets a vCPU's pid at its first KVM_RUN, and keeps one after. */
+	if (!ran)
+		kvm_for_each_vcpu(i, vcpu, vm->kvm)
+			if (ksec_vcpu_ever_ran(vcpu) || ksec_vcpu_exit_id(vcpu))
+				ran = true;
 	rcu_read_unlock();
+	spin_unlock_irqrestore(&vm->lock, flags);
 	return ran;
 }
 

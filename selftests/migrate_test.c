@@ -152,6 +152,40 @@ static struct nlattr *state_attr_of(unsigned char *state, uint16_t type)
 	return NULL;
 }
 
+/* The first attribute of @a but @skip that @b does not have the same, or 0. */
+static int state_differs(unsigned char *a, unsigned char *b, uint16_t skip)
+{
+	struct nlattr *nest = (struct nlattr *)a, *x, *y;
+	size_t off = NLA_HDRLEN;
+
+	while (off + NLA_HDRLEN <= nest->nla_len) {
+		x = (struct nlattr *)((char *)nest + off);
+		if ((x->nla_type & NLA_TYPE_MASK) != skip) {
+			y = state_attr_of(b, x->nla_type & NLA_TYPE_MASK);
+			if (!y || y->nla_len != x->nla_len ||
+			    memcmp(x, y, x->nla_len))
+				return x->nla_type & NLA_TYPE_MASK;
+		}
+		off += NLA_ALIGN(x->nla_len);
+	}
+	return 0;
+}
+
+/* The K of the VM's own rule in a VM_STATE nest (0: the global one). */
+static unsigned int rule_k(unsigned char *state)
+{
+	struct nlattr *rule = state_attr_of(state, KVM_SEC_STATE_RULE), *a;
+	size_t off = NLA_HDRLEN;
+
+	while (rule && off + NLA_HDRLEN <= rule->nla_len) {
+		a = (struct nlattr *)((char *)rule + off);
+		if ((a->nla_type & NLA_TYPE_MASK) == KVM_SEC_RULE_K_TENTHS)
+			return *(uint32_t *)((char *)a + NLA_HDRLEN);
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return 0;
+}
+
 /* The same, in a sealed state. */
 static struct nlattr *state_attr(unsigned char *sealed, uint16_t type)
 {
@@ -278,15 +312,20 @@ TEST_F_TIMEOUT(mig, the_state_goes_into_a_vm_that_never_ran_once, KSEC_TEST_TIME
 	       (unsigned long long)(t1 - t0) / 1000);
 	EXPECT_EQ(in + 1, STATUS(self->ipc, migrations_in));
 	/*
-	 * The destination's state is now the source's, byte for byte; it was
-	 * not before (it had neither level 2 nor the rule).
+	 * The destination's state is now the source's, attribute for
+	 * attribute, but the rule of its own, which only this host's admin
+	 * gives; it was not before (it had not level 2).
 	 */
 	ASSERT_EQ(0, get_state(&self->raw, src, a, &alen));
 	ASSERT_EQ(0, get_state(&self->raw, dst, b, &blen));
-	EXPECT_EQ(alen, blen);
-	EXPECT_EQ(0, memcmp(a, b, alen));
+	EXPECT_EQ(0, state_differs(a, b, KVM_SEC_STATE_RULE));
 	EXPECT_EQ(2, *((unsigned char *)state_attr_of(b, KVM_SEC_STATE_LEVEL) +
 		       NLA_HDRLEN));
+	EXPECT_EQ(2, *((unsigned char *)state_attr_of(b, KVM_SEC_STATE_ADMIN_LEVEL) +
+		       NLA_HDRLEN));
+	EXPECT_TRUE(rule_k(a) == 55 && rule_k(b) == 0)
+		TH_LOG("own rule K: source %u, destination %u", rule_k(a),
+		       rule_k(b));
 
 	/* Once only, and never into a VM that ran. */
 	EXPECT_EQ(-EBUSY, load(&self->raw, self->dst.vm_fd, self->state,
@@ -294,7 +333,6 @@ TEST_F_TIMEOUT(mig, the_state_goes_into_a_vm_that_never_ran_once, KSEC_TEST_TIME
 	EXPECT_NE(NULL, strstr(self->raw.extack, "given a state"));
 	EXPECT_EQ(-EBUSY, load(&self->raw, self->src.vm_fd, self->state,
 			       self->len));
-	EXPECT_NE(NULL, strstr(self->raw.extack, "has run"));
 	EXPECT_EQ(refused + 2, STATUS(self->ipc, migrations_refused));
 }
 
@@ -319,18 +357,27 @@ TEST_F_TIMEOUT(mig, a_changed_byte_or_another_key_breaks_the_seal, KSEC_TEST_TIM
 		tries++;
 	}
 	EXPECT_EQ(0, wrong);
-	/* The header: its magic, version and length. */
-	memcpy(bad, self->state, self->len);
-	bad[0] ^= 1;
-	EXPECT_EQ(-EINVAL, load(&self->raw, self->dst.vm_fd, bad, self->len));
-	memcpy(bad, self->state, self->len);
-	bad[4] = 2;
-	EXPECT_EQ(-EPROTONOSUPPORT, load(&self->raw, self->dst.vm_fd, bad,
-					 self->len));
+	/*
+	 * Every byte of the header: its magic, reserved words and length are
+	 * checked, its version told apart, its time sealed with the rest.
+	 */
+	for (i = 0; i < SEAL_HDR; i++) {
+		int want = i >= SEAL_TIME ? -EBADMSG :
+			   i == 4 || i == 5 ? -EPROTONOSUPPORT : -EINVAL;
+
+		memcpy(bad, self->state, self->len);
+		bad[i] ^= 0x40;
+		if (load(&self->raw, self->dst.vm_fd, bad, self->len) != want) {
+			TH_LOG("header byte %zu changed: not %d", i, want);
+			wrong++;
+		}
+		tries++;
+	}
+	EXPECT_EQ(0, wrong);
 	EXPECT_EQ(-EINVAL, load(&self->raw, self->dst.vm_fd, self->state,
 				self->len - 1));
 	EXPECT_EQ(-EINVAL, load(&self->raw, self->dst.vm_fd, self->state, 20));
-	tries += 4;
+	tries += 2;
 	/* Sealed under another key than this host's. */
 	ASSERT_EQ(0, set_key(&self->raw, other, sizeof(other)));
 	EXPECT_EQ(-EBADMSG, load(&self->raw, self->dst.vm_fd, self->state,
@@ -345,6 +392,10 @@ TEST_F_TIMEOUT(mig, a_changed_byte_or_another_key_breaks_the_seal, KSEC_TEST_TIM
 	/* None of it was taken: the right state still is. */
 	ASSERT_EQ(0, set_key(&self->raw, test_key, sizeof(test_key)));
 	EXPECT_EQ(0, load(&self->raw, self->dst.vm_fd, self->state, self->len));
+	/* Not by a VM that ran, though nobody gave it a state. */
+	EXPECT_EQ(-EBUSY, load(&self->raw, self->src.vm_fd, self->state,
+			       self->len));
+	EXPECT_NE(NULL, strstr(self->raw.extack, "has run"));
 }
 
 TEST_F_TIMEOUT(mig, a_state_sealed_with_the_key_is_still_checked, KSEC_TEST_TIMEOUT)
@@ -468,6 +519,41 @@ TEST_F_TIMEOUT(mig, an_admins_restore_is_not_replaced, KSEC_TEST_TIMEOUT)
 	EXPECT_EQ(-EBUSY, load(&self->raw, self->dst.vm_fd, self->state,
 			       self->len));
 	EXPECT_NE(NULL, strstr(self->raw.extack, "given a state"));
+}
+
+TEST_F_TIMEOUT(mig, what_the_admin_set_stays_and_exemptions_stay_here, KSEC_TEST_TIMEOUT)
+{
+	struct vsec_limits l = { 0 };
+	struct tvm_profile p = { 0 };
+	unsigned char st[4096];
+	static struct vsec_vm v;
+	struct tvm third;
+	uint32_t src, dst;
+	size_t len;
+
+	vm_ids(self, &src, &dst);
+	ASSERT_NE(0, dst);
+	/* The source exempted by its admin: held at level 1. */
+	ASSERT_EQ(0, vsec_ipc_command_vm(self->ipc, src, 1, -1));
+	ASSERT_EQ(0, save(&self->raw, self->src.vm_fd, self->state, &self->len));
+	/* A VM the admin set a limit on, before it ran: not replaced. */
+	l.l[KVM_SEC_LIMIT_TX_PACKETS - 1].given = true;
+	l.l[KVM_SEC_LIMIT_TX_PACKETS - 1].size = 100;
+	l.l[KVM_SEC_LIMIT_TX_PACKETS - 1].refill_ms = 1000;
+	ASSERT_EQ(0, vsec_ipc_set_limits(self->ipc, dst, &l));
+	EXPECT_EQ(-EBUSY, load(&self->raw, self->dst.vm_fd, self->state,
+			       self->len));
+	EXPECT_NE(NULL, strstr(self->raw.extack, "set by the admin"));
+	/* A fresh VM takes the state, but not the exemption. */
+	ASSERT_EQ(0, tvm_create(&third, &p));
+	EXPECT_EQ(0, load(&self->raw, third.vm_fd, self->state, self->len));
+	ASSERT_EQ(0, ksec_vm_of_pid(self->ipc, (uint32_t)getpid(), &v));
+	ASSERT_EQ(0, get_state(&self->raw, v.id, st, &len));
+	EXPECT_EQ(0, *((unsigned char *)state_attr_of(st, KVM_SEC_STATE_ADMIN_LEVEL) +
+		       NLA_HDRLEN));
+	EXPECT_EQ(1, *((unsigned char *)state_attr_of(st, KVM_SEC_STATE_LEVEL) +
+		       NLA_HDRLEN));
+	tvm_destroy(&third);
 }
 
 TEST_HARNESS_MAIN

@@ -199,6 +199,8 @@ static void vsem_vm_state_change(void *opaque, bool running, RunState state)
      */
     if (running) {
         qemu_bh_schedule(s->resume_bh);
+        /* A migration in or out is over (or failed): no state to move. */
+        vsem_nl_close(&s->mig_nl);
     }
 }
 
@@ -398,7 +400,8 @@ static void vsem_realize(DeviceState *dev, Error **errp)
     s->mig_nl.fd = -1;
     s->migration_state.notify = vsem_migration_state;
     add_migration_state_change_notifier(&s->migration_state);
-    if (s->kvm_sec && runstate_check(RUN_STATE_INMIGRATE)) {
+    if (s->kvm_sec && s->host_state_on &&
+        runstate_check(RUN_STATE_INMIGRATE)) {
         vsem_nl_open(&s->mig_nl);       /* a destination: for post_load */
     }
     vsem_ctrl_reset(s);
