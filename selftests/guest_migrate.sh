@@ -20,7 +20,8 @@
 #    the refusal is counted by the module and the device; a stream whose
 #    state claims 2 GiB is refused by QEMU before anything is allocated;
 #    a state sealed under another key is refused. With no migration key,
-#    a VM migrates without its state, and that is counted.
+#    or no module on either side, a VM migrates without its state, and
+#    that is counted.
 #
 # By hand: make qemu && make lab LAB_SMP=1 CMD=selftests/guest_migrate.sh
 set -u
@@ -37,6 +38,7 @@ backend=/machine/peripheral/vsem/virtio-backend
 cleanup_migrate() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	grep -q '^kvm_sec ' /proc/modules || insmod "$LAB_MODULE"
 	vsecctl config set migration-key none >/dev/null 2>&1
 	vsecctl config set interval-ms 1000 >/dev/null 2>&1
 	guest_cleanup
@@ -238,6 +240,22 @@ wait_until '[ "$(run_state other)" = running ]' 300
 prop other host-state-status | grep -q "seal does not verify"
 ok $? "a state sealed under another key is refused ($(prop other host-state-status))"
 lab/qmp "$work/other.qmp" quit >/dev/null 2>&1
+
+# No module on either side: the VM migrates, without its state, counted
+# by the device.
+rmmod kvm_sec
+start_guest nomod "exec:cat $work/stream"
+wait_until '[ "$(run_state nomod)" = running ]' 300 &&
+	[ "$(prop nomod host-states-refused)" = 1 ] &&
+	prop nomod host-state-status | grep -q "not loaded"
+ok $? "with no module on the destination the VM runs, counted ($(prop nomod host-state-status))"
+migrate nomod "exec:cat > $work/stream.nomod"
+st=$?
+[ "$st" = 0 ] && [ "$(prop nomod host-states-unsent)" = 1 ] &&
+	! grep -q "virtio-vsem-device/host-state" "$work/stream.nomod"
+ok $? "and it migrates out with no module on the source, counted ($(prop nomod host-state-status))"
+lab/qmp "$work/nomod.qmp" quit >/dev/null 2>&1
+insmod "$LAB_MODULE"
 
 # A size from the stream is checked before it is allocated.
 GUEST_NET=tap GUEST_TAP=vsem-big GUEST_ADDR=10.0.3.21/24 GUEST_MAC=52:54:00:00:03:21 \
