@@ -47,6 +47,14 @@ static void prom_head(FILE *f, const char *name, const char *type,
 		name, type);
 }
 
+/* A module-wide metric: its head and its one value. */
+static void prom_one(FILE *f, const char *name, const char *type,
+		     const char *help, uint64_t value)
+{
+	prom_head(f, name, type, help);
+	fprintf(f, "kvmsec_%s %" PRIu64 "\n", name, value);
+}
+
 /* One metric for every VM: value(vm) or skipped where has(vm) is false. */
 static void prom_per_vm(FILE *f, const struct vsec_vm *vms, size_t nr,
 			const char *name, const char *type, const char *help,
@@ -213,37 +221,24 @@ void show_prometheus(FILE *f, const struct vsec_vm *vms, size_t nr,
 		}
 	if (!st)
 		return;
-	prom_head(f, "vms", "gauge", "VMs kvm-sec tracks");
-	fprintf(f, "kvmsec_vms %" PRIu32 "\n", st->vms);
-	prom_head(f, "vms_seen_total", "counter", "VMs tracked since load");
-	fprintf(f, "kvmsec_vms_seen_total %" PRIu64 "\n", st->vms_seen);
-	prom_head(f, "events_dropped_total", "counter",
-		  "notifications kvm-sec could not send");
-	fprintf(f, "kvmsec_events_dropped_total %" PRIu64 "\n",
-		st->events_dropped);
-	prom_head(f, "alloc_failures_total", "counter",
-		  "VM states kvm-sec could not allocate");
-	fprintf(f, "kvmsec_alloc_failures_total %" PRIu64 "\n",
-		st->alloc_failures);
-	prom_head(f, "vms_refused_total", "counter",
-		  "VMs not tracked because max_vms were");
-	fprintf(f, "kvmsec_vms_refused_total %" PRIu64 "\n", st->refused);
-	prom_head(f, "netdevs", "gauge", "network devices bound to VMs");
-	fprintf(f, "kvmsec_netdevs %" PRIu32 "\n", st->netdevs);
-	prom_head(f, "migrations_out_total", "counter",
-		  "VM states sealed for a live migration");
-	fprintf(f, "kvmsec_migrations_out_total %" PRIu64 "\n",
-		st->migrations_out);
-	prom_head(f, "migrations_unkeyed_total", "counter",
-		  "VMs migrated out without their state: no migration key");
-	fprintf(f, "kvmsec_migrations_unkeyed_total %" PRIu64 "\n",
-		st->migrations_unkeyed);
-	prom_head(f, "migrations_in_total", "counter",
-		  "migrated VM states taken");
-	fprintf(f, "kvmsec_migrations_in_total %" PRIu64 "\n",
-		st->migrations_in);
-	prom_head(f, "migrations_refused_total", "counter",
-		  "migrated VM states refused");
-	fprintf(f, "kvmsec_migrations_refused_total %" PRIu64 "\n",
-		st->migrations_refused);
+	prom_one(f, "vms", "gauge", "VMs kvm-sec tracks", st->vms);
+	prom_one(f, "vms_seen_total", "counter", "VMs tracked since load",
+		 st->vms_seen);
+	prom_one(f, "events_dropped_total", "counter",
+		 "notifications kvm-sec could not send", st->events_dropped);
+	prom_one(f, "alloc_failures_total", "counter",
+		 "VM states kvm-sec could not allocate", st->alloc_failures);
+	prom_one(f, "vms_refused_total", "counter",
+		 "VMs not tracked because max_vms were", st->refused);
+	prom_one(f, "netdevs", "gauge", "network devices bound to VMs",
+		 st->netdevs);
+	prom_one(f, "migrations_out_total", "counter",
+		 "VM states sealed for a live migration", st->migrations_out);
+	prom_one(f, "migrations_unkeyed_total", "counter",
+		 "VMs migrated out without their state: no migration key",
+		 st->migrations_unkeyed);
+	prom_one(f, "migrations_in_total", "counter",
+		 "migrated VM states taken", st->migrations_in);
+	prom_one(f, "migrations_refused_total", "counter",
+		 "migrated VM states refused", st->migrations_refused);
 }
