@@ -51,6 +51,18 @@ enum ksec_net_ctr {
 #define KSEC_HLL_BITS		10
 #define KSEC_HLL_REGS		BIT(KSEC_HLL_BITS)
 
+/*
+ * The peer this CPU last added to a distinct-peer estimator, with its
+ * register and rank there (rank 0: none yet). The hash's key is fixed for
+ * the module's life, so they hold in every interval: a train of packets
+ * to one peer is hashed once, and each packet still raises its register.
+ */
+struct ksec_hll_last {
+	u64 hi, lo;
+	u16 idx;
+	u8 rank;
+};
+
 /* Written only by its own CPU, from the hooks (bottom halves off). */
 struct ksec_net_pcpu {
 	u64 ctr[KSEC_NET_NR];
@@ -58,6 +70,7 @@ struct ksec_net_pcpu {
 	struct ksec_top src;		/* sources of what it received */
 	struct ksec_top own_ip;		/* source addresses it sent from */
 	struct ksec_top own_mac;	/* source MACs it sent from */
+	struct ksec_hll_last hll_last[2];	/* [0: destinations, 1: sources] */
 };
 
 /* A VM's own address, and which VM it is (the map of this host). */

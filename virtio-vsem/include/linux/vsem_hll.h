@@ -16,16 +16,31 @@
 #include <linux/minmax.h>
 #include <linux/types.h>
 
-/* Register of @hash's top @bits bits, rank of the rest. */
-static inline void vsem_hll_add(u8 *reg, unsigned int bits, u64 hash)
+/* @hash's register (its top @bits bits), and its rank (1 to 65 - @bits). */
+static inline unsigned int vsem_hll_slot(unsigned int bits, u64 hash, u8 *rank)
 {
 	u64 rest = hash << bits | BIT_ULL(bits - 1);
-	u8 rank = 64 - fls64(rest) + 1;
-	u8 *r = &reg[hash >> (64 - bits)];
 
-	/* Racing writers may lose a rise: an underestimate, never harm. */
-	if (READ_ONCE(*r) < rank)
-		WRITE_ONCE(*r, rank);
+	*rank = 64 - fls64(rest) + 1;
+	return hash >> (64 - bits);
+}
+
+/*
+ * Raise register @idx to @rank. Racing writers may lose a rise: an
+ * underestimate, never harm.
+ */
+static inline void vsem_hll_raise(u8 *reg, unsigned int idx, u8 rank)
+{
+	if (READ_ONCE(reg[idx]) < rank)
+		WRITE_ONCE(reg[idx], rank);
+}
+
+static inline void vsem_hll_add(u8 *reg, unsigned int bits, u64 hash)
+{
+	u8 rank;
+	unsigned int idx = vsem_hll_slot(bits, hash, &rank);
+
+	vsem_hll_raise(reg, idx, rank);
 }
 
 /* log2(@x) in 16.16 fixed point, for @x >= 1. */
