@@ -15,7 +15,7 @@
 #   make debug-kernel    the lab's debug kernel (cached by its inputs)
 #   make install         module (extra/, depmod), vsecctl and vsecd (PREFIX)
 #   make dkms-install    register the module with DKMS
-#   make bench           exit-path and tap-path cost with and without kvm-sec (instructions)
+#   make bench           kvm-sec against no monitor, eBPF and perf: exits, taps, scale, decisions
 #   make bench-guest     the guest driver's cost per packet, several flows
 #   make bench-migrate   a live migration's downtime with and without the VM's state
 #   make style           checkpatch and sparse on the kernel code
@@ -38,7 +38,7 @@ DEB_PACKAGES := build-essential pkg-config kmod cpio xz-utils bc \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	bison flex libelf-dev libssl-dev \
 	qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev sparse \
-	iproute2 procps
+	iproute2 procps clang bpftool libbpf-dev linux-perf gdb
 
 all: module vsecctl selftests
 
@@ -115,11 +115,9 @@ lab: deps all $(if $(filter debug,$(LAB_KERNEL)),debug-module)
 		$(if $(filter debug,$(LAB_KERNEL)),LAB_MODULE=$(DEBUG_MOD)/kvm-sec/kvm-sec.ko) \
 		selftests/lab/lab.sh $(if $(value CMD),"$$KSEC_LAB_CMD")
 
-bench: deps all
-	LAB_KERNEL=debian LAB_KVER=$(KVER) LAB_SMP=1 LAB_QEMU_ARGS="-icount shift=0" \
-		selftests/lab/lab.sh "BENCH_ICOUNT=1 selftests/bench.sh && BENCH_ICOUNT=1 selftests/bench_tap.sh"
-	LAB_KERNEL=debian LAB_KVER=$(KVER) selftests/lab/lab.sh \
-		"st=0; selftests/bench_decisions.sh || st=\$$?; selftests/bench_limits || st=\$$?; exit \$$st"
+# The whole comparison (selftests/bench_all.sh): three lab runs, one table.
+bench: deps all qemu
+	LAB_KVER=$(KVER) selftests/bench_all.sh
 
 # QEMU first (its build prints its progress; cached after the first time).
 demo: deps all qemu

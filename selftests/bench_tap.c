@@ -3,10 +3,13 @@
  * bench_tap: the cost of kvm-sec's tap hooks per packet (make bench, see
  * selftests/bench_tap.sh). It is a VMM: a VM and a tap device, so that
  * kvm-sec binds the tap by itself. It prints "ready", then for each line
- * "tx N" or "rx N" on standard input sends N frames the VM's way (written
- * into the tap: its ingress) or the other way (sent to the device through a
- * packet socket: its egress, read back from the tap) and prints the
- * nanoseconds per frame.
+ * "tx N [PEERS]" or "rx N [PEERS]" on standard input sends N frames the
+ * VM's way (written into the tap: its ingress) or the other way (sent to
+ * the device through a packet socket: its egress, read back from the tap)
+ * and prints the nanoseconds per frame and the frames sent. The frames
+ * go to PEERS peers in turn (1 to 256, 1 by default): the destination
+ * changes from one frame to the next when the VM sends, the source when it
+ * receives.
  *
  *   bench_tap TAPNAME
  */
@@ -30,9 +33,9 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
 	const struct tvm_profile idle = { .hypercalls = 1 };
-	struct frame f;
-	char line[64];
-	unsigned long n, i;
+	static struct frame tx[256], rx[256];
+	char line[64], *end;
+	unsigned long n, i, peers;
 	int fd, sock, idx;
 	struct tvm vm;
 	double t0;
@@ -52,28 +55,44 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_tap: cannot open tap %s\n", argv[1]);
 		return 1;
 	}
-	/* 10.77.0.1 -> 10.77.0.9, UDP, 64 bytes of payload: 106-byte frames. */
-	frame_v4(&f, 0x0a4d0001, 0x0a4d0009, FR_UDP, 0, 0, 64);
+	/*
+	 * 10.77.0.1 -> 10.77.0.9, UDP, 64 bytes of payload: 106-byte frames;
+	 * peer p is 10.77.p.9 (sent to) or 10.77.p.1 (received from).
+	 */
+	for (i = 0; i < 256; i++) {
+		frame_v4(&tx[i], 0x0a4d0001, 0x0a4d0009 | i << 8, FR_UDP, 0, 0, 64);
+		frame_v4(&rx[i], 0x0a4d0001 | i << 8, 0x0a4d0009, FR_UDP, 0, 0, 64);
+	}
 	printf("ready\n");
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
-		bool rx = !strncmp(line, "rx ", 3);
+		bool recv = !strncmp(line, "rx ", 3);
+		const struct frame *f = recv ? rx : tx;
 
-		n = strtoul(line + 3, NULL, 10);
+		n = strtoul(line + 3, &end, 10);
+		peers = strtoul(end, NULL, 10);
+		if (!peers)
+			peers = 1;
+		if (peers > 256) {
+			fprintf(stderr, "bench_tap: at most 256 peers\n");
+			return 2;
+		}
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
-			if (rx) {
-				if (tap_send(sock, idx, f.b, f.len))
+			const struct frame *p = &f[i % peers];
+
+			if (recv) {
+				if (tap_send(sock, idx, p->b, p->len))
 					break;
 				if (!(i % 256))
 					tap_drain(fd);
-			} else if (write(fd, f.b, f.len) != (ssize_t)f.len) {
+			} else if (write(fd, p->b, p->len) != (ssize_t)p->len) {
 				break;
 			}
 		}
-		if (rx)
+		if (recv)
 			tap_drain(fd);
-		printf("%.1f\n", i ? (now_ns() - t0) / i : 0.0);
+		printf("%.1f %lu\n", i ? (now_ns() - t0) / i : 0.0, i);
 		fflush(stdout);
 	}
 	return 0;

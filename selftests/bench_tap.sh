@@ -1,17 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tap benchmark (make bench): the cost of kvm-sec's hooks per packet, each
-# way, measured in the lab as bench.sh measures exits. bench_tap is a VMM
-# with a tap that kvm-sec binds by itself; it sends BENCH_FRAMES frames the
-# VM's way (written into the tap: the ingress hook) and the other way (sent
-# to the device: the egress hook), with kvm-sec bound and with kvm-sec
-# unloaded, in alternating rounds. Under "-icount shift=0" (BENCH_ICOUNT)
-# the figures are emulated instructions per frame for the whole path
-# (system call, tun, the stack), so the difference is what kvm-sec adds.
+# Tap benchmark (make bench): the cost of a monitor's tap hooks per packet,
+# each way, measured in the lab as bench.sh measures exits. bench_tap is a
+# VMM with a tap that kvm-sec binds by itself; it sends BENCH_FRAMES frames
+# the VM's way (written into the tap: the ingress hook) and the other way
+# (sent to the device: the egress hook), to one peer (a flow) and to 256
+# peers in turn (every frame a new peer: a scan), with kvm-sec bound, with
+# kvm-sec unloaded, and with the eBPF alternative instead
+# (bpf/tap_count.bpf.c: tc programs on the tap's ingress and egress
+# counting per peer in a per-CPU hash map), in alternating rounds. Under
+# "-icount shift=0" (BENCH_ICOUNT) the figures are emulated instructions
+# per frame for the whole path (system call, tun, the stack), so the
+# difference is what a monitor adds. Every frame must be sent, the tc
+# programs must count every UDP frame each way, and kvm-sec must count
+# them too. Prints one "@result tap DIR/PEERS MONITOR VALUE" line per
+# figure for bench_all.sh.
 set -euo pipefail
+. "$(dirname "$0")/bench-lib.sh"
 n=${BENCH_FRAMES:-20000}
 rounds=${BENCH_ROUNDS:-3}
+peer_counts=(1 256)
 
 unit=ns
 scale=1
@@ -26,8 +35,15 @@ mkfifo "$dir/in" "$dir/out"
 bench_tap ksbench0 <"$dir/in" >"$dir/out" &
 pid=$!
 exec {to}>"$dir/in" {from}<"$dir/out"
-trap 'exec {to}>&-; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-read -r line <&"$from"
+cleanup() {
+	exec {to}>&-
+	wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+	# A failure between rmmod and insmod must not leave kvm-sec out.
+	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
+}
+trap cleanup EXIT
+read -r -t 60 line <&"$from"
 [ "$line" = ready ] || { echo "bench_tap: $line" >&2; exit 1; }
 
 bound() {	# wait until kvm-sec has bound the tap (10 s)
@@ -39,30 +55,88 @@ bound() {	# wait until kvm-sec has bound the tap (10 s)
 	echo "bench_tap: kvm-sec did not bind the tap" >&2
 	exit 1
 }
-measure() {	# tx|rx
-	local v
-	echo "$1 $n" >&"$to"
-	read -r v <&"$from"
+# kvm-sec's UDP frames counted on the tap, each way.
+ksec_udp() {
+	vsecctl show --json --pid "$pid" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = (d[0] if isinstance(d, list) else d)["network"]["counters"]
+print(c["tx_udp"], c["rx_udp"])'
+}
+measure() {	# tx|rx peers
+	local v sent
+	echo "$1 $n $2" >&"$to"
+	read -r -t 600 v sent <&"$from"
+	if [ "${sent:-0}" != "$n" ]; then
+		echo "bench_tap: sent ${sent:-no} frames of $n ($1)" >&2
+		return 1
+	fi
 	awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v / s }'
 }
 
-declare -A with without
-for dir_ in tx rx; do with[$dir_]=""; without[$dir_]=""; done
+declare -A res
+mons=(none kvm-sec ebpf)
+keys=()
+for d in tx rx; do for p in "${peer_counts[@]}"; do keys+=("$d/$p"); done; done
+for k in "${keys[@]}"; do for m in "${mons[@]}"; do res[$k.$m]=""; done; done
+measure_all() {	# monitor: every direction and peer count once
+	local k v
+	for k in "${keys[@]}"; do
+		v=$(measure "${k%/*}" "${k#*/}") || return 1
+		res[$k.$1]+="$v "
+	done
+}
+# The tc programs attached for one pass; their UDP counts checked.
+measure_bpf() {
+	local line counts tx rx want=$((n * ${#peer_counts[@]}))
+	coproc BPF { exec {to}>&- {from}<&-; exec bpf_bench tap ksbench0; }
+	read -r -t 60 line <&"${BPF[0]}" || line=
+	if [ "$line" != ready ]; then
+		echo "bench_tap: bpf_bench tap did not attach" >&2
+		return 1
+	fi
+	measure_all ebpf || return 1
+	exec {BPF[1]}>&-
+	read -r -t 60 counts <&"${BPF[0]}" || counts=
+	wait "$BPF_PID" || return 1
+	read -r _ tx _ rx <<<"$counts"
+	if [ "${tx:-0}" -lt "$want" ] || [ "${rx:-0}" -lt "$want" ]; then
+		echo "bench_tap: the tc programs counted UDP frames '$counts' of $want each way" >&2
+		return 1
+	fi
+}
+
 bound
 for ((round = 0; round < rounds; round++)); do
-	for d in tx rx; do with[$d]+="$(measure $d) "; done
+	read -r tx0 rx0 <<<"$(ksec_udp)"
+	measure_all kvm-sec
+	read -r tx1 rx1 <<<"$(ksec_udp)"
+	want=$((n * ${#peer_counts[@]}))
+	if [ $((tx1 - tx0)) -lt "$want" ] || [ $((rx1 - rx0)) -lt "$want" ]; then
+		echo "bench_tap: kvm-sec counted $((tx1 - tx0)) and $((rx1 - rx0)) UDP frames of $want each way" >&2
+		exit 1
+	fi
 	rmmod kvm_sec
-	for d in tx rx; do without[$d]+="$(measure $d) "; done
+	measure_all none
+	measure_bpf
 	insmod "$LAB_MODULE"
 	bound
 done
-best() { printf '%s\n' $1 | sort -g | head -n 1; }
+declare -A what=([none]="no monitor" [kvm-sec]="kvm-sec.ko (netfilter netdev)"
+		 [ebpf]="eBPF (tc cls_bpf, per-CPU hash)")
 echo "frames per run: $n of 106 bytes (UDP); best of $rounds rounds"
-for d in tx rx; do
-	w=$(best "${with[$d]}") wo=$(best "${without[$d]}")
-	case $d in tx) what="the VM sends (tap ingress)" ;; rx) what="the VM receives (tap egress)" ;; esac
-	echo "$what, $unit per frame: without kvm-sec ${without[$d]}-> $wo; with ${with[$d]}-> $w"
-	awk -v w="$w" -v wo="$wo" -v u="$unit" -v d="$d" 'BEGIN {
-		printf "kvm-sec adds %.1f %s per frame %s (%.2f%%)\n", w - wo, u, d, (w - wo) * 100 / wo
-	}'
+for k in "${keys[@]}"; do
+	d=${k%/*} p=${k#*/}
+	case $d in
+	tx) w="the VM sends (the tap's ingress)" ;;
+	rx) w="the VM receives (the tap's egress)" ;;
+	esac
+	if [ "$p" = 1 ]; then w+=", one peer"; else w+=", $p peers in turn"; fi
+	echo "$w, $unit per frame:"
+	base=$(best "${res[$k.none]}")
+	bench_head "  " "$unit"
+	for m in "${mons[@]}"; do
+		bench_row "  " "${what[$m]}" "${res[$k.$m]}" "$base"
+		echo "@result tap $k $m $bench_best"
+	done
 done

@@ -11,7 +11,7 @@
 #                         lab/guest.sh); and net_test on Debian's kernel
 #   run-tests.sh decisions  HSEM's scenarios 1 to 5, and vsecd acting on
 #                         HSEM's and HREM's decisions (two CPUs: a hog
-#                         needs one)
+#                         needs one); make bench's tools at a small size
 set -u
 cd "$(dirname "$0")"
 
@@ -45,7 +45,9 @@ host) tests=(./counts_test ./lifecycle_test ./netlink_test
 	[ "${LAB_KERNEL:-}" != debug ] || export LIFETIME_RELOADS=${LIFETIME_RELOADS:-25} ;;
 # On Debian's kernel: under the debug kernel's cost decision.sh took 11
 # min, its --quick mode 10 (make lab LAB_KERNEL=debug CMD=...).
-decisions) tests=(./decision.sh ./scenarios.sh ./agent_hrem.sh) ;;
+# bench_smoke.sh (make bench's tools at a small size) reloads the module:
+# it goes last.
+decisions) tests=(./decision.sh ./scenarios.sh ./agent_hrem.sh ./bench_smoke.sh) ;;
 guest)	# asked for explicitly (make check): no QEMU is a failure, not a skip
 	if [ -z "${LAB_GUEST_QEMU:-}" ]; then
 		echo "run-tests.sh: no QEMU with virtio-vsem for these sources: run 'make qemu'" >&2

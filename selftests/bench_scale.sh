@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Scale benchmark (make bench): kvm-sec with 1, 64 and 512 VMs at once
+# (BENCH_SCALE), each a tiny VM of bench_scale that has run. For each count:
+#  - memory per VM: the bytes of the slab caches' active objects and the
+#    per-CPU memory grown by creating the VMs with kvm-sec loaded, less the
+#    same without it (run first), divided by the count. The per-CPU figure
+#    moves by whole pages (the allocator's chunks, often populated
+#    already), so the exact size of kvm-sec's blocks is printed too, from
+#    the module's debug information;
+#  - the cost of one exit in one more VM while the others exist (the VM
+#    hash table's chains; kvm-sec's added cost against the run without it);
+#  - the time of a full "vsecctl --json list" (best of 3, the whole
+#    command: process, netlink dump, JSON);
+#  - the sampler's time per interval: ksec_sample_fn's duration from the
+#    function_graph tracer (time scheduled out excluded), mean of
+#    BENCH_SAMPLES runs. These VMs have no tap: the network half of the
+#    sampler (per VM with a tap) is not in this figure.
+# kvm-sec is checked to track every VM (no exit untracked).
+# Under "-icount shift=0" (BENCH_ICOUNT) a nanosecond is an instruction.
+# Prints "@result scale ..." lines for the summary of bench_all.sh.
+set -euo pipefail
+counts=${BENCH_SCALE:-1 64 512}
+n=${BENCH_EXITS:-20000}
+runs=${BENCH_RUNS:-3}
+samples=${BENCH_SAMPLES:-3}
+T=/sys/kernel/tracing
+
+unit=ns
+scale=1
+if [ -n "${BENCH_ICOUNT:-}" ]; then
+	unit=instructions
+	scale=$(bench_exit --calibrate)
+fi
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
+
+# One run of bench_scale with N VMs; sets mem_slab mem_pcpu exit_ns and,
+# with kvm-sec ($2 = with), list_ns and sample_ns.
+run() {
+	local vms=$1 mode=$2 line t0 t1 best i got
+	coproc SCALE { exec bench_scale "$vms" "$n" "$runs"; }
+	read -r -t 900 _ _ mem_slab mem_pcpu <&"${SCALE[0]}" || true
+	read -r -t 900 _ _ exit_ns <&"${SCALE[0]}" || true
+	read -r -t 900 line <&"${SCALE[0]}" || line=
+	if [ "$line" != ready ]; then
+		echo "bench_scale: $vms VMs did not start" >&2
+		return 1
+	fi
+	if [ "$mode" = with ]; then
+		best=
+		for i in 1 2 3; do
+			t0=$(now)
+			vsecctl --json list >"$tmp/list.json"
+			t1=$(now)
+			[ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ] && best=$((t1 - t0))
+		done
+		got=$(grep -o '"pid":' "$tmp/list.json" | wc -l || true)
+		if [ "$got" -lt "$vms" ]; then
+			echo "bench_scale: vsecctl listed $got VMs of $vms" >&2
+			return 1
+		fi
+		read -r got untracked <<<"$(vsecctl status --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["vms"], s["untracked_exits"])')"
+		if [ "$got" -lt "$vms" ] || [ "$untracked" != 0 ]; then
+			echo "bench_scale: kvm-sec tracks $got VMs of $vms, $untracked exits untracked" >&2
+			return 1
+		fi
+		list_ns=$((best * 1000))
+		echo 0 >$T/tracing_on
+		echo >$T/trace
+		echo ksec_sample_fn >$T/set_ftrace_filter
+		echo function_graph >$T/current_tracer
+		echo 0 >$T/options/sleep-time
+		echo 1 >$T/tracing_on
+		for ((i = 0; i < 600; i++)); do
+			[ "$(grep -c 'ksec_sample_fn' $T/trace)" -ge "$samples" ] && break
+			sleep 0.1
+		done
+		echo 0 >$T/tracing_on
+		sample_ns=$(awk '/ksec_sample_fn/ { for (i = 1; i < NF; i++) if ($(i + 1) == "us") { s += $i * 1000; c++ } }
+				 END { if (c) printf "%.0f", s / c; else print "" }' $T/trace)
+		echo nop >$T/current_tracer
+		echo 1 >$T/options/sleep-time
+		echo >$T/set_ftrace_filter
+		[ -n "$sample_ns" ] || { echo "bench_scale: no sampler run traced" >&2; return 1; }
+	fi
+	exec {SCALE[1]}>&-
+	wait "$SCALE_PID"
+}
+
+tmp=$(mktemp -d)
+cleanup() {
+	rm -rf "$tmp"
+	# A failure between rmmod and insmod must not leave kvm-sec out.
+	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
+}
+trap cleanup EXIT
+[ -d $T/events ] || mount -t tracefs tracefs $T
+
+printf '%6s %14s %14s %16s %16s %14s %16s\n' VMs "slab B/VM" "per-CPU B/VM" \
+	"exit $unit" "kvm-sec adds" "list $unit" "sampler $unit"
+for c in $counts; do
+	rmmod kvm_sec
+	run "$c" without
+	os=$mem_slab op=$mem_pcpu oe=$exit_ns
+	insmod "$LAB_MODULE"
+	run "$c" with
+	slab=$(awk -v a="$mem_slab" -v b="$os" -v n="$c" 'BEGIN { printf "%.0f", (a - b) / n }')
+	pcpu=$(awk -v a="$mem_pcpu" -v b="$op" -v n="$c" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+	e=$(div "$exit_ns" "$scale") e0=$(div "$oe" "$scale") l=$list_ns s=$sample_ns
+	printf '%6d %14s %14s %16s %16s %14s %16s\n' "$c" "$slab" "$pcpu" "$e" \
+		"$(awk -v a="$e" -v b="$e0" 'BEGIN { printf "%.1f", a - b }')" \
+		"$(div "$l" "$scale")" "$(div "$s" "$scale")"
+	echo "@result scale $c $slab $pcpu $e $e0 $(div "$l" "$scale") $(div "$s" "$scale")"
+done
+echo "memory: slab objects (/proc/slabinfo) and Percpu (/proc/meminfo), with kvm-sec less without, $(nproc) CPU(s)"
+sizes=$(gdb -batch -ex 'print sizeof(struct ksec_pcpu)' -ex 'print sizeof(struct ksec_net_pcpu)' \
+	-ex 'print sizeof(struct ksec_vm)' -ex 'print sizeof(struct ksec_vm_net)' "$LAB_MODULE" 2>/dev/null |
+	sed -n 's/^\$[0-9]* = \([0-9]*\)$/\1/p' | tr '\n' ' ' || true)
+read -r pc npc v vn <<<"$sizes"
+if [ -n "${vn:-}" ]; then
+	echo "kvm-sec's blocks (debug info): per VM $v B + per CPU $pc B; with a tap, $vn B + per CPU $npc B more"
+	echo "@result sizes $v $pc $vn $npc"
+fi
