@@ -73,8 +73,9 @@ measure_ksec() {
 
 # The eBPF programs attached for one measurement; their counts checked.
 measure_bpf() {
-	local line counts v hc
+	local line counts v hc pid
 	coproc BPF { exec bpf_bench exit; }
+	pid=$BPF_PID	# bash unsets BPF_PID once it reaps the coproc
 	read -r -t 60 line <&"${BPF[0]}" || line=
 	if [ "$line" != ready ]; then
 		echo "bench: bpf_bench exit did not attach" >&2
@@ -83,7 +84,7 @@ measure_bpf() {
 	v=$(measure) || return 1
 	exec {BPF[1]}>&-
 	read -r -t 60 counts <&"${BPF[0]}" || counts=
-	wait "$BPF_PID" || return 1
+	wait "$pid" || return 1
 	hc=$(echo "$counts" | sed -n 's/.*hypercalls \([0-9]*\).*/\1/p')
 	if [ "${hc:-0}" -lt $((n * runs)) ]; then
 		echo "bench: the eBPF program counted ${hc:-no} hypercalls of $((n * runs)): $counts" >&2

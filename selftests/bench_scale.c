@@ -84,11 +84,17 @@ static void vmm(int ready, int hold)
 	struct tvm vm;
 	char ok = 0, c;
 
+	/*
+	 * Each VMM closes @ready once it has reported, so that the parent
+	 * sees end of file, not a hang, if one dies before it does.
+	 */
 	if (!tvm_create(&vm, &small)) {
 		ok = !tvm_run(&vm, NULL) && vm.exits.hlt == 1;
-		if (write(ready, &ok, 1) == 1 && ok)
-			while (read(hold, &c, 1) > 0)
-				;
+		if (write(ready, &ok, 1) != 1)
+			ok = 0;
+		close(ready);
+		while (ok && read(hold, &c, 1) > 0)
+			;
 		tvm_destroy(&vm);
 	} else if (write(ready, &ok, 1) != 1) {
 		_exit(1);

@@ -39,8 +39,9 @@ now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
 # One run of bench_scale with N VMs; sets mem_slab mem_pcpu exit_ns and,
 # with kvm-sec ($2 = with), list_ns and sample_ns.
 run() {
-	local vms=$1 mode=$2 line t0 t1 best i got
+	local vms=$1 mode=$2 line t0 t1 best i got pid
 	coproc SCALE { exec bench_scale "$vms" "$n" "$runs"; }
+	pid=$SCALE_PID	# bash unsets SCALE_PID once it reaps the coproc
 	read -r -t 900 _ _ mem_slab mem_pcpu <&"${SCALE[0]}" || true
 	read -r -t 900 _ _ exit_ns <&"${SCALE[0]}" || true
 	read -r -t 900 line <&"${SCALE[0]}" || line=
@@ -77,24 +78,33 @@ print(s["vms"], s["untracked_exits"])')"
 		echo 0 >$T/options/sleep-time
 		echo 1 >$T/tracing_on
 		for ((i = 0; i < 600; i++)); do
-			[ "$(grep -c 'ksec_sample_fn' $T/trace)" -ge "$samples" ] && break
+			# Only the lines with a duration: a call preempted
+			# midway takes two lines.
+			[ "$(grep -c 'us .*ksec_sample_fn' $T/trace)" -ge "$samples" ] && break
 			sleep 0.1
 		done
 		echo 0 >$T/tracing_on
-		sample_ns=$(awk '/ksec_sample_fn/ { for (i = 1; i < NF; i++) if ($(i + 1) == "us") { s += $i * 1000; c++ } }
+		sample_ns=$(awk '/us .*ksec_sample_fn/ { for (i = 1; i < NF; i++) if ($(i + 1) == "us") { s += $i * 1000; c++ } }
 				 END { if (c) printf "%.0f", s / c; else print "" }' $T/trace)
-		echo nop >$T/current_tracer
-		echo 1 >$T/options/sleep-time
-		echo >$T/set_ftrace_filter
+		trace_off
 		[ -n "$sample_ns" ] || { echo "bench_scale: no sampler run traced" >&2; return 1; }
 	fi
 	exec {SCALE[1]}>&-
-	wait "$SCALE_PID"
+	wait "$pid"
 }
 
 tmp=$(mktemp -d)
+# The tracer as it was: off, sleep time counted, no filter.
+trace_off() {
+	echo 0 >$T/tracing_on
+	echo nop >$T/current_tracer
+	echo 1 >$T/options/sleep-time
+	echo >$T/set_ftrace_filter
+	echo 1 >$T/tracing_on
+}
 cleanup() {
 	rm -rf "$tmp"
+	trace_off 2>/dev/null || true
 	# A failure between rmmod and insmod must not leave kvm-sec out.
 	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
 }

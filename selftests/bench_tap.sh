@@ -88,8 +88,9 @@ measure_all() {	# monitor: every direction and peer count once
 }
 # The tc programs attached for one pass; their UDP counts checked.
 measure_bpf() {
-	local line counts tx rx want=$((n * ${#peer_counts[@]}))
+	local line counts tx rx want=$((n * ${#peer_counts[@]})) pid
 	coproc BPF { exec {to}>&- {from}<&-; exec bpf_bench tap ksbench0; }
+	pid=$BPF_PID	# bash unsets BPF_PID once it reaps the coproc
 	read -r -t 60 line <&"${BPF[0]}" || line=
 	if [ "$line" != ready ]; then
 		echo "bench_tap: bpf_bench tap did not attach" >&2
@@ -98,7 +99,7 @@ measure_bpf() {
 	measure_all ebpf || return 1
 	exec {BPF[1]}>&-
 	read -r -t 60 counts <&"${BPF[0]}" || counts=
-	wait "$BPF_PID" || return 1
+	wait "$pid" || return 1
 	read -r _ tx _ rx <<<"$counts"
 	if [ "${tx:-0}" -lt "$want" ] || [ "${rx:-0}" -lt "$want" ]; then
 		echo "bench_tap: the tc programs counted UDP frames '$counts' of $want each way" >&2

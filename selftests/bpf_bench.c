@@ -3,8 +3,8 @@
  * bpf_bench: loads the eBPF alternatives make bench compares kvm-sec with,
  * and keeps them attached while the benchmark runs.
  *
- *   bpf_bench exit        raw trace point programs on KVM's trace points
- *                         (bpf/exit_count.bpf.c)
+ *   bpf_bench exit        BTF-typed trace point programs on KVM's trace
+ *                         points (bpf/exit_count.bpf.c)
  *   bpf_bench tap IFNAME  tc programs on IFNAME's ingress and egress
  *                         (bpf/tap_count.bpf.c)
  *
