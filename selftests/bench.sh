@@ -29,40 +29,24 @@ n=${BENCH_EXITS:-20000}
 runs=${BENCH_RUNS:-3}
 rounds=${BENCH_ROUNDS:-3}
 
-unit=ns
-scale=1
-if [ -n "${BENCH_ICOUNT:-}" ]; then
-	unit=instructions
-	scale=$(bench_exit --calibrate)
+[ -z "${BENCH_ICOUNT:-}" ] ||
 	echo "calibration: $scale ns per instruction (1 expected under icount)"
-fi
 measure() {
 	local v
 	v=$(bench_exit "$n" "$runs") || return 1
-	awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v / s }'
+	scaled "$v"
 }
 
 tmp=$(mktemp -d)
-cleanup() {
-	rm -rf "$tmp"
-	# A failure between rmmod and insmod must not leave kvm-sec out.
-	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"; ksec_reinsert' EXIT
 
 # kvm-sec, checked: its trace points attached, every run's VM tracked
 # (vms_seen), no exit untracked.
-ksec_status() {
-	vsecctl status --json | python3 -c '
-import json, sys
-s = json.load(sys.stdin)
-print(s["probes"], s["vms_seen"], s["untracked_exits"])'
-}
 measure_ksec() {
 	local p0 s0 u0 p1 s1 u1 v
-	read -r p0 s0 u0 <<<"$(ksec_status)"
+	read -r p0 s0 u0 <<<"$(ksec_status probes vms_seen untracked_exits)"
 	v=$(measure) || return 1
-	read -r p1 s1 u1 <<<"$(ksec_status)"
+	read -r p1 s1 u1 <<<"$(ksec_status probes vms_seen untracked_exits)"
 	if [ "$p1" -lt 5 ] || [ $((s1 - s0)) -lt "$runs" ] || [ "$u1" != "$u0" ]; then
 		echo "bench: kvm-sec did not see the runs: $p1 trace points," \
 		     "$((s1 - s0)) VMs seen of $runs, $((u1 - u0)) exits untracked" >&2

@@ -21,19 +21,13 @@
 # Under "-icount shift=0" (BENCH_ICOUNT) a nanosecond is an instruction.
 # Prints "@result scale ..." lines for the summary of bench_all.sh.
 set -euo pipefail
+. "$(dirname "$0")/bench-lib.sh"
 counts=${BENCH_SCALE:-1 64 512}
 n=${BENCH_EXITS:-20000}
 runs=${BENCH_RUNS:-3}
 samples=${BENCH_SAMPLES:-3}
 T=/sys/kernel/tracing
 
-unit=ns
-scale=1
-if [ -n "${BENCH_ICOUNT:-}" ]; then
-	unit=instructions
-	scale=$(bench_exit --calibrate)
-fi
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
 
 # One run of bench_scale with N VMs; sets mem_slab mem_pcpu exit_ns and,
@@ -62,10 +56,7 @@ run() {
 			echo "bench_scale: vsecctl listed $got VMs of $vms" >&2
 			return 1
 		fi
-		read -r got untracked <<<"$(vsecctl status --json | python3 -c '
-import json, sys
-s = json.load(sys.stdin)
-print(s["vms"], s["untracked_exits"])')"
+		read -r got untracked <<<"$(ksec_status vms untracked_exits)"
 		if [ "$got" -lt "$vms" ] || [ "$untracked" != 0 ]; then
 			echo "bench_scale: kvm-sec tracks $got VMs of $vms, $untracked exits untracked" >&2
 			return 1
@@ -105,8 +96,7 @@ trace_off() {
 cleanup() {
 	rm -rf "$tmp"
 	trace_off 2>/dev/null || true
-	# A failure between rmmod and insmod must not leave kvm-sec out.
-	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
+	ksec_reinsert
 }
 trap cleanup EXIT
 [ -d $T/events ] || mount -t tracefs tracefs $T
@@ -121,11 +111,10 @@ for c in $counts; do
 	run "$c" with
 	slab=$(awk -v a="$mem_slab" -v b="$os" -v n="$c" 'BEGIN { printf "%.0f", (a - b) / n }')
 	pcpu=$(awk -v a="$mem_pcpu" -v b="$op" -v n="$c" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
-	e=$(div "$exit_ns" "$scale") e0=$(div "$oe" "$scale") l=$list_ns s=$sample_ns
+	e=$(scaled "$exit_ns") e0=$(scaled "$oe") l=$(scaled "$list_ns") s=$(scaled "$sample_ns")
 	printf '%6d %14s %14s %16s %16s %14s %16s\n' "$c" "$slab" "$pcpu" "$e" \
-		"$(awk -v a="$e" -v b="$e0" 'BEGIN { printf "%.1f", a - b }')" \
-		"$(div "$l" "$scale")" "$(div "$s" "$scale")"
-	echo "@result scale $c $slab $pcpu $e $e0 $(div "$l" "$scale") $(div "$s" "$scale")"
+		"$(awk -v a="$e" -v b="$e0" 'BEGIN { printf "%.1f", a - b }')" "$l" "$s"
+	echo "@result scale $c $slab $pcpu $e $e0 $l $s"
 done
 echo "memory: slab objects (/proc/slabinfo) and Percpu (/proc/meminfo), with kvm-sec less without, $(nproc) CPU(s)"
 sizes=$(gdb -batch -ex 'print sizeof(struct ksec_pcpu)' -ex 'print sizeof(struct ksec_net_pcpu)' \

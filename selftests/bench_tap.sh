@@ -22,12 +22,6 @@ n=${BENCH_FRAMES:-20000}
 rounds=${BENCH_ROUNDS:-3}
 peer_counts=(1 256)
 
-unit=ns
-scale=1
-if [ -n "${BENCH_ICOUNT:-}" ]; then
-	unit=instructions
-	scale=$(bench_exit --calibrate)
-fi
 [ -c /dev/net/tun ] || modprobe tun
 
 dir=$(mktemp -d)
@@ -39,8 +33,7 @@ cleanup() {
 	exec {to}>&-
 	wait "$pid" 2>/dev/null
 	rm -rf "$dir"
-	# A failure between rmmod and insmod must not leave kvm-sec out.
-	[ -d /sys/module/kvm_sec ] || insmod "$LAB_MODULE" || true
+	ksec_reinsert
 }
 trap cleanup EXIT
 read -r -t 60 line <&"$from"
@@ -71,7 +64,7 @@ measure() {	# tx|rx peers
 		echo "bench_tap: sent ${sent:-no} frames of $n ($1)" >&2
 		return 1
 	fi
-	awk -v v="$v" -v s="$scale" 'BEGIN { printf "%.1f", v / s }'
+	scaled "$v"
 }
 
 declare -A res
