@@ -23,6 +23,15 @@
  * missing from some CPU's table had at most that table's smallest count
  * there.
  *
+ * The table keeps a tag of each slot's key (7 bits of its hash, and bit 7
+ * set; 0 for a free slot), eight to a word, so a new key is known to be
+ * new from two words, not by comparing it with every slot; and the search
+ * for a smallest count to replace starts after the slot replaced last and
+ * stops at a count equal to a floor that no count is below (counts only
+ * grow, so the smallest never falls): a stream of new keys, a scan, finds
+ * one at once. Each update is the plain algorithm's (a tie for the
+ * smallest may fall on another slot), so the bounds above hold.
+ *
  * A replacement changes a slot's key, count and error together inside a
  * sequence count, so a reader on another CPU never pairs one key with
  * another's count; a reader retries a bounded number of times and then
@@ -36,15 +45,18 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/seqlock.h>
 #else
 #include "topn_user.h"
 #endif
 
-#define KSEC_TOP_SLOTS	16	/* per CPU and table: a power of two */
+#define KSEC_TOP_SLOTS	16	/* per CPU and table: a power of two, >= 8 */
 #define KSEC_TOP_MERGED	64	/* distinct keys kept when merging CPUs */
 #define KSEC_TOP_READ_TRIES 8	/* reader retries against a busy writer */
+#define KSEC_TOP_WORDS	(KSEC_TOP_SLOTS / 8)	/* of tags */
+#define KSEC_TOP_ONES	0x0101010101010101ull	/* 1 in every byte */
 
 struct ksec_top_slot {
 	u64 key;
@@ -55,6 +67,9 @@ struct ksec_top_slot {
 
 struct ksec_top {
 	seqcount_t seq;
+	unsigned int next;		/* the search for a smallest starts here */
+	u64 floor;			/* no slot's count is smaller */
+	u64 tags[KSEC_TOP_WORDS];	/* slot i's: byte i % 8 of word i / 8 */
 	struct ksec_top_slot slot[KSEC_TOP_SLOTS];
 };
 
@@ -70,6 +85,10 @@ static inline void ksec_top_init(struct ksec_top *t)
 	unsigned int i;
 
 	seqcount_init(&t->seq);
+	t->next = 0;
+	t->floor = 0;
+	for (i = 0; i < KSEC_TOP_WORDS; i++)
+		t->tags[i] = 0;
 	for (i = 0; i < KSEC_TOP_SLOTS; i++)
 		t->slot[i].count = 0;
 }
@@ -80,45 +99,59 @@ static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
 	return (unsigned int)((key * 0x9E3779B97F4A7C15ull) >> 40) & (slots - 1);
 }
 
+static inline u64 ksec_top_tag(u64 key)
+{
+	return 0x80 | (key * 0x9E3779B97F4A7C15ull) >> 57;
+}
+
+/*
+ * The bytes of @w equal to @tag, as bit 7 of each; a byte just above an
+ * equal one may be marked too (a borrow), so a mark is a candidate to
+ * check. For @tag 0 (free slots) it is exact: a used slot's tag has bit 7.
+ */
+static inline u64 ksec_top_tag_match(u64 w, u64 tag)
+{
+	u64 x = w ^ (tag * KSEC_TOP_ONES);
+
+	return (x - KSEC_TOP_ONES) & ~x & (0x80 * KSEC_TOP_ONES);
+}
+
+static inline void ksec_top_set_tag(struct ksec_top *t, unsigned int i,
+				    u64 tag)
+{
+	unsigned int at = (i % 8) * 8;
+
+	t->tags[i / 8] = (t->tags[i / 8] & ~(0xffull << at)) | tag << at;
+}
+
 static inline bool ksec_top_same(const struct ksec_top_slot *s, u64 hi, u64 key)
 {
 	return s->key == key && s->key_hi == hi;
 }
 
-/* Writer side: only the owning CPU, with preemption disabled. */
-static inline void ksec_top_add_key(struct ksec_top *t, u64 hi, u64 key, u64 n)
+/* topn.c: a key not at its hash's slot (@h), elsewhere or new. */
+void ksec_top_add_slow(struct ksec_top *t, u64 hi, u64 key, u64 n,
+		       unsigned int h);
+
+/*
+ * Writer side: only the owning CPU, with preemption disabled. @n >= 1 (a
+ * slot of count 0 is free to the readers).
+ */
+static __always_inline void ksec_top_add_key(struct ksec_top *t, u64 hi,
+					     u64 key, u64 n)
 {
 	unsigned int h = ksec_top_hash(key ^ hi, KSEC_TOP_SLOTS);
-	struct ksec_top_slot *s, *min = NULL;
-	unsigned int i;
+	struct ksec_top_slot *s = &t->slot[h];
 
-	/* Probe from the key's hash: a busy key is usually found at once. */
-	for (i = 0; i < KSEC_TOP_SLOTS; i++) {
-		s = &t->slot[(h + i) & (KSEC_TOP_SLOTS - 1)];
-		if (s->count && ksec_top_same(s, hi, key)) {
-			WRITE_ONCE(s->count, s->count + n);
-			return;
-		}
-		/*
-		 * Until the table is full a key goes to the first free slot
-		 * of its probe sequence, so a free slot ends the search.
-		 */
-		if (!s->count) {
-			min = s;
-			break;
-		}
-		if (!min || s->count < min->count)
-			min = s;
-	}
-	raw_write_seqcount_begin(&t->seq);
-	WRITE_ONCE(min->key, key);
-	WRITE_ONCE(min->key_hi, hi);
-	WRITE_ONCE(min->err, min->count);
-	WRITE_ONCE(min->count, min->count + n);
-	raw_write_seqcount_end(&t->seq);
+	BUILD_BUG_ON(KSEC_TOP_SLOTS % 8 || KSEC_TOP_SLOTS & (KSEC_TOP_SLOTS - 1));
+	/* A busy key is usually where its hash puts it. */
+	if (likely(s->count && ksec_top_same(s, hi, key)))
+		WRITE_ONCE(s->count, s->count + n);
+	else
+		ksec_top_add_slow(t, hi, key, n, h);
 }
 
-static inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
+static __always_inline void ksec_top_add(struct ksec_top *t, u64 key, u64 n)
 {
 	ksec_top_add_key(t, 0, key, n);
 }

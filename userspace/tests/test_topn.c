@@ -162,7 +162,116 @@ static void test_random_streams_keep_the_bounds(void)
 	CHECK(m.slot[1].key == 1 << 12);
 }
 
-/* A reader that races a replacement retries; seq stays even after. */
+/*
+ * The tags and the floor only make the search cheaper: after every add the
+ * table must be what plain Space-Saving makes of it. A listed key is
+ * counted where it is, never listed twice; a new key takes a free slot
+ * while there is one, else one of the smallest count. Streams: a scan
+ * (every key new), keys in turn (more than the slots), a skewed mix, keys
+ * chosen to share a tag, and 128-bit keys whose halves XOR alike (one slot
+ * and one tag for all) or differ only in the high half.
+ */
+static u64 same_tag_key(unsigned int i)
+{
+	static u64 keys[64];
+	static unsigned int nr;
+	static u64 next = 1;
+
+	while (nr <= i) {
+		if (ksec_top_tag(next) == ksec_top_tag(0))
+			keys[nr++] = next;
+		next++;
+	}
+	return keys[i];
+}
+
+static u64 stream_key(int kind, int i, u64 *hi)
+{
+	u64 r;
+
+	*hi = 0;
+	switch (kind) {
+	case 0:
+		return 1000000 + i;			/* a scan */
+	case 1:
+		return i % 256;				/* in turn */
+	case 2:
+		return rand() % 4 ? (u64)(rand() % 8) : (u64)(rand() % 5000);
+	case 3:
+		return same_tag_key(rand() % 40);	/* one tag */
+	default:
+		r = (u64)(rand() % 40);
+		if (rand() % 2) {
+			*hi = r;			/* hi ^ key == 0 */
+			return r;
+		}
+		*hi = 0x20010db800000000ull | r % 4;
+		return 1;
+	}
+}
+
+static void test_same_as_plain_space_saving(void)
+{
+	for (int kind = 0; kind < 5; kind++) {
+		struct ksec_top t;
+		u64 total = 0;
+		int bad = 0;
+
+		srand(7 + kind);
+		ksec_top_init(&t);
+		for (int i = 0; i < 20000 && !bad; i++) {
+			u64 hi, key = stream_key(kind, i, &hi);
+			u64 n = (u64)(rand() % 3) + 1;
+			u64 min = UINT64_MAX, before[KSEC_TOP_SLOTS];
+			int at = -1, free_slots = 0, listed = 0;
+
+			for (unsigned int j = 0; j < KSEC_TOP_SLOTS; j++) {
+				const struct ksec_top_slot *s = &t.slot[j];
+
+				before[j] = s->count;
+				if (!s->count) {
+					free_slots++;
+					continue;
+				}
+				if (s->key == key && s->key_hi == hi)
+					at = (int)j;
+				if (s->count < min)
+					min = s->count;
+			}
+			ksec_top_add_key(&t, hi, key, n);
+			total += n;
+			for (unsigned int j = 0; j < KSEC_TOP_SLOTS; j++) {
+				const struct ksec_top_slot *s = &t.slot[j];
+				u64 tag = t.tags[j / 8] >> (j % 8) * 8 & 0xff;
+
+				if (s->count && s->key == key && s->key_hi == hi)
+					listed++;
+				/* Tags are the keys' own, 0 when free. */
+				if (tag != (s->count ?
+					    ksec_top_tag(s->key ^ s->key_hi) : 0))
+					bad++;
+				if (s->count && s->count < t.floor)
+					bad++;
+				if (s->count == before[j])
+					continue;
+				/* Only the key's slot changed, by n... */
+				if (s->key != key || s->key_hi != hi ||
+				    s->count != before[j] + n)
+					bad++;
+				/* ...a free one or a smallest if it was new. */
+				if (at < 0 && (free_slots ? before[j] != 0 :
+					       before[j] != min || s->err != min))
+					bad++;
+				if (at >= 0 && (int)j != at)
+					bad++;
+			}
+			if (listed != 1 || table_sum(&t) != total)
+				bad++;
+		}
+		CHECK(!bad);
+	}
+}
+
 /*
  * Network addresses are 128-bit keys: two addresses that differ only in
  * their high half (2001:db8::1 and 2001:db9::1) are two peers, across CPUs.
@@ -188,6 +297,7 @@ static void test_wide_keys(void)
 	CHECK(m.other == 0);
 }
 
+/* A replacement moves the sequence on by two; a hit does not move it. */
 static void test_sequence_count(void)
 {
 	struct ksec_top t;
@@ -210,5 +320,6 @@ int main(void)
 	test_random_streams_keep_the_bounds();
 	test_sequence_count();
 	test_wide_keys();
+	test_same_as_plain_space_saving();
 	return check_done("test_topn");
 }

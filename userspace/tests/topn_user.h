@@ -8,6 +8,13 @@
 
 typedef uint64_t u64;
 
+#define __ffs64(x) ((unsigned int)__builtin_ctzll(x))
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+#define likely(x) __builtin_expect(!!(x), 1)
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
