@@ -166,7 +166,6 @@ struct ksec_net_view {
 unsigned int ksec_net_hook(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *state);
 void ksec_net_packet_init(void);
-u64 ksec_net_hash(u64 hi, u64 lo);
 extern unsigned int ksec_net_parity;
 
 /* net.c: per-VM state, intervals, classification. */

@@ -15,8 +15,9 @@
  * egress) runs with bottom halves disabled, so each CPU writes its own
  * counters and tables without a lock or an atomic instruction, and
  * nothing is allocated. Per packet: one header parse, three heavy-hitter
- * updates (a bounded scan of 16 slots each) and one SipHash for the
- * distinct-peer estimator.
+ * updates (a key found by its hash or tag, a new one replacing at most 16
+ * slots' smallest: topn.h) and, for a peer other than the last one, one
+ * keyed hash for the distinct-peer estimator.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,16 +47,29 @@
 /* Which half of the distinct-peer registers this interval fills. */
 unsigned int ksec_net_parity;
 
-static siphash_key_t ksec_net_key __read_mostly;
+static hsiphash_key_t ksec_net_key __read_mostly;
 
 void ksec_net_packet_init(void)
 {
 	get_random_bytes(&ksec_net_key, sizeof(ksec_net_key));
 }
 
-u64 ksec_net_hash(u64 hi, u64 lo)
+/*
+ * The estimator's hash of a peer: keyed, so that a guest cannot choose
+ * peers that rise no register (and hide a scan), and HalfSipHash, the
+ * kernel's keyed hash for hash tables fed by an adversary (SipHash-1-3 on
+ * 64-bit), at about half the cost of SipHash-2-4. Only the estimate leaves
+ * the kernel, never a hash. Its 32 bits go on top; the bit set under them
+ * caps the rank at 33 - KSEC_HLL_BITS, as a 32-bit hash's (the estimator's
+ * range, 2^32 peers an interval, is out of a VM's reach).
+ */
+static u64 ksec_net_hash(u64 hi, u64 lo)
 {
-	return siphash_2u64(hi, lo, &ksec_net_key);
+	u32 h = hsiphash_4u32(upper_32_bits(hi), lower_32_bits(hi),
+			      upper_32_bits(lo), lower_32_bits(lo),
+			      &ksec_net_key);
+
+	return (u64)h << 32 | BIT_ULL(31);
 }
 
 /* What the parser found: addresses as 128-bit keys, IPv4 mapped. */
@@ -84,10 +98,13 @@ static void ksec_key_v6(const struct in6_addr *a, u64 *hi, u64 *lo)
 
 /*
  * @len bytes at @off from skb->data. A negative offset reaches back into
- * the Ethernet header that the receive path pulled (ingress).
+ * the Ethernet header that the receive path pulled (ingress). Inlined, as
+ * the helpers below: called up to four times a packet, and a call and its
+ * return (through the return thunk of the speculation mitigations) cost
+ * more than the few tests it does.
  */
-static const void *ksec_skb_ptr(const struct sk_buff *skb, int off, int len,
-				void *buf)
+static __always_inline const void *ksec_skb_ptr(const struct sk_buff *skb,
+						int off, int len, void *buf)
 {
 	if (off < 0) {
 		if (skb->data + off < skb->head || off + len > 0)
@@ -98,8 +115,9 @@ static const void *ksec_skb_ptr(const struct sk_buff *skb, int off, int len,
 }
 
 /* As ksec_skb_ptr(), and NULL unless the @len bytes end by @end. */
-static const void *ksec_dgram_ptr(const struct sk_buff *skb, int off, int len,
-				  int end, void *buf)
+static __always_inline const void *ksec_dgram_ptr(const struct sk_buff *skb,
+						  int off, int len, int end,
+						  void *buf)
 {
 	return end - off >= len ? ksec_skb_ptr(skb, off, len, buf) : NULL;
 }
@@ -310,15 +328,15 @@ static bool ksec_count_l4(const struct sk_buff *skb, const struct ksec_pkt *p,
 
 /*
  * Adds a peer to this interval's distinct-peer estimator (@dir 0: the
- * destinations, 1: the sources). The SipHash was most of a packet's cost
+ * destinations, 1: the sources). The keyed hash was most of a packet's cost
  * here: a CPU keeps the register and rank of the peer it added last, and
  * a packet to that same peer (a flow's packets follow each other) raises
  * the register without hashing, exactly as the hash would. A scan, every
  * packet to a new peer, pays the hash every time.
  */
-static void ksec_hll_add_peer(struct ksec_vm_net *net,
-			      struct ksec_net_pcpu *pc, unsigned int dir,
-			      u64 hi, u64 lo)
+static __always_inline void ksec_hll_add_peer(struct ksec_vm_net *net,
+					      struct ksec_net_pcpu *pc,
+					      unsigned int dir, u64 hi, u64 lo)
 {
 	struct ksec_hll_last *last = &pc->hll_last[dir];
 	u8 *reg = net->hll[READ_ONCE(ksec_net_parity) & 1][dir];
@@ -360,8 +378,11 @@ static bool ksec_count(struct ksec_vm_net *net, const struct sk_buff *skb,
 		const u8 *mac = ksec_skb_ptr(skb, skb_mac_offset(skb) + ETH_ALEN,
 					     ETH_ALEN, _mac);
 
+		/* ether_addr_to_u64(), in two loads. */
 		if (mac)
-			ksec_top_add(&pc->own_mac, ether_addr_to_u64(mac), 1);
+			ksec_top_add(&pc->own_mac,
+				     (u64)get_unaligned_be32(mac) << 16 |
+				     get_unaligned_be16(mac + 4), 1);
 	}
 	if (proto == htons(ETH_P_IP))
 		ksec_parse_v4(skb, off, p);
