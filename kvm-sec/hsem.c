@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/kvm_sec.h>
 
 #include "guest.h"
@@ -215,6 +216,105 @@ static u64 ksec_vhost_ns(const struct mm_struct *mm)
 }
 
 /*
+ * The vhost workers' CPU time of every VMM at once, sorted by memory:
+ * collected when the first VM of an interval asks, by one walk of the
+ * process list into a table sized by the last interval's (two walks if it
+ * grew), not one walk per VM, which made the sampler's cost grow with the
+ * square of the VMs (a VMM per VM).
+ */
+struct ksec_vhost_time {
+	const struct mm_struct *mm;
+	u64 ns;
+};
+
+struct ksec_vhost_times {
+	struct ksec_vhost_time *t;
+	unsigned int nr;
+	bool collected;
+	bool failed;		/* walk per VM (ksec_vhost_ns()) */
+};
+
+#define KSEC_VHOST_TRIES	3
+#define KSEC_VHOST_SLACK	16	/* threads that start between walks */
+
+/* Kernel threads in a process's memory last interval: the sampler's. */
+static unsigned int ksec_vhost_hint;
+
+static int ksec_vhost_cmp(const void *a, const void *b)
+{
+	const struct ksec_vhost_time *x = a, *y = b;
+
+	return x->mm < y->mm ? -1 : x->mm > y->mm;
+}
+
+static void ksec_vhost_collect(struct ksec_vhost_times *vt)
+{
+	unsigned int n, cap = ksec_vhost_hint + KSEC_VHOST_SLACK, tries;
+	struct ksec_vhost_time *t;
+	struct task_struct *p;
+
+	vt->collected = true;
+	vt->failed = true;
+	for (tries = 0; tries < KSEC_VHOST_TRIES; tries++) {
+		t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
+		if (!t) {
+			atomic64_inc(&ksec_status.alloc_failures);
+			return;
+		}
+		n = 0;
+		rcu_read_lock();
+		for_each_process(p) {
+			const struct mm_struct *mm = READ_ONCE(p->mm);
+
+			if (!(p->flags & PF_KTHREAD) || !mm)
+				continue;
+			if (n < cap) {
+				t[n].mm = mm;
+				t[n].ns = READ_ONCE(p->se.sum_exec_runtime);
+			}
+			n++;
+		}
+		rcu_read_unlock();
+		if (n <= cap)
+			break;
+		kvfree(t);
+		cap = n + KSEC_VHOST_SLACK;
+	}
+	if (tries == KSEC_VHOST_TRIES)
+		return;		/* never caught up */
+	ksec_vhost_hint = n;
+	sort(t, n, sizeof(*t), ksec_vhost_cmp, NULL);
+	vt->t = t;
+	vt->nr = n;
+	vt->failed = false;
+}
+
+/* As ksec_vhost_ns(), from the times collected for this interval. */
+static u64 ksec_vhost_lookup(struct ksec_vhost_times *vt,
+			     const struct mm_struct *mm)
+{
+	unsigned int lo = 0, hi;
+	u64 ns = 0;
+
+	if (!vt->collected)
+		ksec_vhost_collect(vt);
+	if (vt->failed)
+		return ksec_vhost_ns(mm);
+	hi = vt->nr;
+	while (lo < hi) {	/* the first entry not below @mm */
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (vt->t[mid].mm < mm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < vt->nr && vt->t[lo].mm == mm; lo++)
+		ns += vt->t[lo].ns;
+	return ns;
+}
+
+/*
  * A total's growth over @interval_ns, times @per: with @per 1000, ns of
  * CPU time become permille of a CPU; with NSEC_PER_SEC, units a second.
  * 0 when it went back (memory given back; a vhost worker that exited
@@ -229,6 +329,7 @@ static u64 ksec_rate(u64 now, u64 last, u64 per, u64 interval_ns)
 
 /* What the host saw of @vm over the interval just sampled. */
 static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
+			       struct ksec_vhost_times *vt,
 			       u64 *f, u32 *vcpus)
 {
 	u64 rate[KSEC_NR_CLASSES], nrate[KSEC_NET_NR] = { 0 };
@@ -249,7 +350,7 @@ static void ksec_hsem_features(struct ksec_vm *vm, struct ksec_hsem *h,
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (mm)
-		vhost_ns = ksec_vhost_ns(mm);
+		vhost_ns = ksec_vhost_lookup(vt, mm);
 
 	f[KVM_SEC_F_EXITS] = rate[KSEC_EXITS];
 	f[KVM_SEC_F_HYPERCALLS] = rate[KSEC_HYPERCALLS];
@@ -383,6 +484,7 @@ struct ksec_pair {
 struct ksec_judge_ctx {
 	struct ksec_hsem_rule global;
 	u32 interval_ms, epoch;		/* the sampling interval's */
+	struct ksec_vhost_times vhost;
 	unsigned int nr_pairs;
 	struct ksec_pair pair[KSEC_MAX_PAIRS];
 };
@@ -621,7 +723,7 @@ static void ksec_judge_vm(struct ksec_vm *vm, struct ksec_judge_ctx *ctx)
 	}
 	/* Before its totals are primed, CPU and memory are not measured. */
 	unmeasured = h->primed ? 0 : KSEC_F_PRIMED;
-	ksec_hsem_features(vm, h, f, &vcpus);
+	ksec_hsem_features(vm, h, &ctx->vhost, f, &vcpus);
 	h->vcpus = vcpus;
 	h->intervals++;
 	for (i = 0; i < KSEC_NR_FEATURES; i++) {
@@ -882,6 +984,7 @@ void ksec_hsem_judge_all(u32 interval_ms, u32 epoch)
 	if (ctx->nr_pairs == KSEC_MAX_PAIRS)
 		pr_debug("HSEM: %d victims or more on this host in an interval\n",
 			 KSEC_MAX_PAIRS);
+	kvfree(ctx->vhost.t);
 	kfree(ctx);
 }
 
