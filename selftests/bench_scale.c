@@ -2,11 +2,15 @@
 /*
  * bench_scale: N tiny VMs at once, for make bench's scale figures.
  *
- *   bench_scale N EXITS RUNS
+ *   bench_scale N EXITS RUNS [TAP-PREFIX]
  *
  * Creates N VMs (tvm.h: one vCPU, 64 KiB), each in a process of its own
  * as a host runs one VMM per VM, and runs each once (a few hypercalls, so
- * that every VM has exited and is known to a monitor), and
+ * that every VM has exited and is known to a monitor). With TAP-PREFIX,
+ * each VMM first opens a tap of its own, TAP-PREFIX0 to TAP-PREFIX(N-1),
+ * which a monitor binds to its VM as a host's VMM's. It prints "started"
+ * and waits for a line on its standard input (the benchmark's word that
+ * the monitor has bound every tap), then
  * prints how much the kernel's slab objects (the bytes of every cache's
  * active objects, /proc/slabinfo) and per-CPU memory (/proc/meminfo's
  * Percpu, which moves by whole pages) grew:
@@ -28,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "tvm.h"
 
 static long meminfo_kb(const char *field)
@@ -77,17 +82,27 @@ static double now_ns(void)
  * A VMM of one VM: creates and runs it, reports on @ready (one byte: 1 for
  * a VM that halted), then keeps it until @hold reads end of file.
  */
-static void vmm(int ready, int hold)
+static void vmm(int ready, int hold, const char *tap, int i)
 {
 	static const struct tvm_profile small = { .hypercalls = 4,
 						  .hypercall_nr = 0x4b53 };
+	char ok = 0, c, name[16];
 	struct tvm vm;
-	char ok = 0, c;
 
 	/*
 	 * Each VMM closes @ready once it has reported, so that the parent
-	 * sees end of file, not a hang, if one dies before it does.
+	 * sees end of file, not a hang, if one dies before it does. Its tap
+	 * goes with it (not persistent).
 	 */
+	if (tap) {
+		snprintf(name, sizeof(name), "%s%d", tap, i);
+		if (tap_open(name, false) < 0) {
+			fprintf(stderr, "bench_scale: cannot open tap %s\n", name);
+			if (write(ready, &ok, 1) != 1)
+				perror("bench_scale: write");
+			_exit(1);
+		}
+	}
 	if (!tvm_create(&vm, &small)) {
 		ok = !tvm_run(&vm, NULL) && vm.exits.hlt == 1;
 		if (write(ready, &ok, 1) != 1)
@@ -106,17 +121,19 @@ int main(int argc, char **argv)
 {
 	struct tvm_profile big = { .hypercall_nr = 0x4b53 };
 	int ready[2], hold[2], n, runs, got = 0;
+	const char *tap = argc == 5 ? argv[4] : NULL;
 	long long slab0;
 	long pcpu0;
 	struct tvm probe;
 	double best = 0;
 	char buf[64];
 
-	n = argc == 4 ? atoi(argv[1]) : 0;
-	big.hypercalls = argc == 4 ? strtoul(argv[2], NULL, 0) : 0;
-	runs = argc == 4 ? atoi(argv[3]) : 0;
-	if (n < 1 || n > 4096 || !big.hypercalls || runs < 1) {
-		fprintf(stderr, "usage: bench_scale VMS(1-4096) EXITS RUNS\n");
+	n = argc == 4 || argc == 5 ? atoi(argv[1]) : 0;
+	big.hypercalls = n ? strtoul(argv[2], NULL, 0) : 0;
+	runs = n ? atoi(argv[3]) : 0;
+	if (n < 1 || n > 4096 || !big.hypercalls || runs < 1 ||
+	    (tap && (!*tap || strlen(tap) > 10))) {
+		fprintf(stderr, "usage: bench_scale VMS(1-4096) EXITS RUNS [TAP-PREFIX(1-10 chars)]\n");
 		return 2;
 	}
 	if (pipe(ready) || pipe(hold)) {
@@ -137,7 +154,7 @@ int main(int argc, char **argv)
 		if (!pid) {
 			close(ready[0]);
 			close(hold[1]);
-			vmm(ready[1], hold[0]);
+			vmm(ready[1], hold[0], tap, i);
 		}
 	}
 	close(ready[1]);
@@ -153,6 +170,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_scale: %d VMs of %d ran\n", got, n);
 		return 1;
 	}
+	printf("started\n");
+	fflush(stdout);
+	do {
+		if (read(STDIN_FILENO, buf, 1) != 1) {
+			fprintf(stderr, "bench_scale: no word to go on\n");
+			return 1;
+		}
+	} while (buf[0] != '\n');
 	printf("mem %d %lld %ld\n", n, slab_bytes() - slab0,
 	       meminfo_kb("Percpu") - pcpu0);
 

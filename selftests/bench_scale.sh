@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Scale benchmark (make bench): kvm-sec with 1, 64 and 512 VMs at once
-# (BENCH_SCALE), each a tiny VM of bench_scale that has run. For each count:
+# (BENCH_SCALE), each a tiny VM of bench_scale that has run, in a VMM of its
+# own with a tap of its own that kvm-sec binds. For each count:
 #  - memory per VM: the bytes of the slab caches' active objects and the
 #    per-CPU memory grown by creating the VMs with kvm-sec loaded, less the
 #    same without it (run first), divided by the count. The per-CPU figure
@@ -15,9 +16,11 @@
 #    command: process, netlink dump, JSON);
 #  - the sampler's time per interval: ksec_sample_fn's duration from the
 #    function_graph tracer (time scheduled out excluded), mean of
-#    BENCH_SAMPLES runs. These VMs have no tap: the network half of the
-#    sampler (per VM with a tap) is not in this figure.
-# kvm-sec is checked to track every VM (no exit untracked).
+#    BENCH_SAMPLES runs, with every tap bound: the network half of the
+#    sampler (per VM with a tap: its tables merged, its peers estimated)
+#    is in the figure.
+# kvm-sec is checked to track every VM (no exit untracked) and bind every
+# tap.
 # Under "-icount shift=0" (BENCH_ICOUNT) a nanosecond is an instruction.
 # Prints "@result scale ..." lines for the summary of bench_all.sh.
 set -euo pipefail
@@ -33,17 +36,40 @@ now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
 # One run of bench_scale with N VMs; sets mem_slab mem_pcpu exit_ns and,
 # with kvm-sec ($2 = with), list_ns and sample_ns.
 run() {
-	local vms=$1 mode=$2 line t0 t1 best i got pid
-	coproc SCALE { exec bench_scale "$vms" "$n" "$runs"; }
+	local vms=$1 mode=$2 line t0 t1 best i got pid deadline
+	coproc SCALE { exec bench_scale "$vms" "$n" "$runs" kss; }
 	pid=$SCALE_PID	# bash unsets SCALE_PID once it reaps the coproc
-	read -r -t 900 _ _ mem_slab mem_pcpu <&"${SCALE[0]}" || true
-	read -r -t 900 _ _ exit_ns <&"${SCALE[0]}" || true
 	read -r -t 900 line <&"${SCALE[0]}" || line=
-	if [ "$line" != ready ]; then
+	if [ "$line" != started ]; then
 		echo "bench_scale: $vms VMs did not start" >&2
 		return 1
 	fi
 	if [ "$mode" = with ]; then
+		# Taps are bound by a rescan after the VMs come (netdev.c);
+		# memory and exits are measured once they are.
+		deadline=$((SECONDS + 300))
+		until [ "$(ksec_status netdevs)" -ge "$vms" ]; do
+			if [ $SECONDS -ge $deadline ]; then
+				echo "bench_scale: kvm-sec bound $(ksec_status netdevs) taps of $vms" >&2
+				return 1
+			fi
+			sleep 0.1
+		done
+	fi
+	echo go >&"${SCALE[1]}"
+	read -r -t 900 _ _ mem_slab mem_pcpu <&"${SCALE[0]}" || true
+	read -r -t 900 _ _ exit_ns <&"${SCALE[0]}" || true
+	read -r -t 900 line <&"${SCALE[0]}" || line=
+	if [ "$line" != ready ]; then
+		echo "bench_scale: $vms VMs: no exits timed" >&2
+		return 1
+	fi
+	if [ "$mode" = with ]; then
+		got=$(ksec_status netdevs)
+		if [ "$got" -lt "$vms" ]; then
+			echo "bench_scale: kvm-sec let go of taps: $got of $vms bound" >&2
+			return 1
+		fi
 		best=
 		for i in 1 2 3; do
 			t0=$(now)
@@ -100,6 +126,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -d $T/events ] || mount -t tracefs tracefs $T
+[ -c /dev/net/tun ] || modprobe tun
 
 printf '%6s %14s %14s %16s %16s %14s %16s\n' VMs "slab B/VM" "per-CPU B/VM" \
 	"exit $unit" "kvm-sec adds" "list $unit" "sampler $unit"

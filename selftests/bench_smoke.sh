@@ -36,7 +36,7 @@ want=()
 for m in "${mons[@]}"; do want+=("exit $m"); done
 check bench.sh "${want[@]}"
 want=()
-for d in tx/1 tx/256 rx/1 rx/256; do for m in none kvm-sec ebpf; do want+=("tap $d $m"); done; done
+for d in tx/1 tx/256 tx/scan rx/1 rx/256 rx/scan; do for m in none kvm-sec ebpf; do want+=("tap $d $m"); done; done
 check bench_tap.sh "${want[@]}"
 check bench_scale.sh "scale 1" "scale 8" "sizes"
 echo "$pass passed, $fail failed"

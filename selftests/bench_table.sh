@@ -29,15 +29,15 @@ END {
 		printf "%-30s %24s %24s %24s %24s\n", "KVM exit (hypercall)",
 		       sprintf("%9.0f", exit_["none"]), cell(exit_["kvm-sec"], exit_["none"]),
 		       cell(exit_["ebpf"], exit_["none"]), cell(exit_["perf"], exit_["none"])
-	split("tx/1 tx/256 rx/1 rx/256", order, " ")
-	for (i = 1; i <= 4; i++) {
+	n = split("tx/1 tx/256 tx/scan rx/1 rx/256 rx/scan", order, " ")
+	for (i = 1; i <= n; i++) {
 		d = order[i]
 		if (!((d, "none") in tap))
 			continue
 		split(d, dp, "/")
 		printf "%-30s %24s %24s %24s %24s\n",
 		       (dp[1] == "tx" ? "tap in (VM sends), " : "tap out (VM gets), ") \
-		       (dp[2] == 1 ? "1 peer" : dp[2] " peers"),
+		       (dp[2] == 1 ? "1 peer" : dp[2] == "scan" ? "new peers" : dp[2] " peers"),
 		       sprintf("%9.0f", tap[d, "none"]), cell(tap[d, "kvm-sec"], tap[d, "none"]),
 		       cell(tap[d, "ebpf"], tap[d, "none"]), "-"
 	}

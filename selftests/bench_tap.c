@@ -9,7 +9,8 @@
  * and prints the nanoseconds per frame and the frames sent. The frames
  * go to PEERS peers in turn (1 to 256, 1 by default): the destination
  * changes from one frame to the next when the VM sends, the source when it
- * receives.
+ * receives. PEERS "scan" makes every frame's peer one never used before by
+ * this process (11.0.0.1 upwards): a monitor adds a peer for every frame.
  *
  *   bench_tap TAPNAME
  */
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "tap.h"
 #include "tvm.h"
@@ -30,12 +32,20 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* The IPv4 addresses of a frame_v4() frame: after 14 bytes of Ethernet. */
+#define IP_SRC_AT	(14 + 12)
+#define IP_DST_AT	(14 + 16)
+#define SCAN_FIRST	0x0b000001u	/* 11.0.0.1 */
+#define SCAN_LAST	0x0bffffffu
+
 int main(int argc, char **argv)
 {
 	const struct tvm_profile idle = { .hypercalls = 1 };
-	static struct frame tx[256], rx[256];
+	static struct frame tx[256], rx[256], scan;
+	uint32_t next_peer = SCAN_FIRST, a;
 	char line[64], *end;
 	unsigned long n, i, peers;
+	bool is_scan;
 	int fd, sock, idx;
 	struct tvm vm;
 	double t0;
@@ -70,16 +80,31 @@ int main(int argc, char **argv)
 		const struct frame *f = recv ? rx : tx;
 
 		n = strtoul(line + 3, &end, 10);
-		peers = strtoul(end, NULL, 10);
+		end += strspn(end, " ");
+		is_scan = !strncmp(end, "scan", 4);
+		peers = is_scan ? 1 : strtoul(end, NULL, 10);
 		if (!peers)
 			peers = 1;
 		if (peers > 256) {
 			fprintf(stderr, "bench_tap: at most 256 peers\n");
 			return 2;
 		}
+		if (is_scan && n > SCAN_LAST - next_peer + 1) {
+			fprintf(stderr, "bench_tap: out of scan addresses\n");
+			return 2;
+		}
+		scan = f[0];
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
 			const struct frame *p = &f[i % peers];
+
+			if (is_scan) {
+				/* The same work for every monitor measured. */
+				a = htonl(next_peer++);
+				memcpy(scan.b + (recv ? IP_SRC_AT : IP_DST_AT),
+				       &a, 4);
+				p = &scan;
+			}
 
 			if (recv) {
 				if (tap_send(sock, idx, p->b, p->len))

@@ -5,8 +5,10 @@
 # each way, measured in the lab as bench.sh measures exits. bench_tap is a
 # VMM with a tap that kvm-sec binds by itself; it sends BENCH_FRAMES frames
 # the VM's way (written into the tap: the ingress hook) and the other way
-# (sent to the device: the egress hook), to one peer (a flow) and to 256
-# peers in turn (every frame a new peer: a scan), with kvm-sec bound, with
+# (sent to the device: the egress hook), to one peer (a flow), to 256
+# peers in turn, and to a new peer every frame (a scan: every frame's peer
+# is one no monitor has seen, so the eBPF map inserts a key for each), with
+# kvm-sec bound, with
 # kvm-sec unloaded, and with the eBPF alternative instead
 # (bpf/tap_count.bpf.c: tc programs on the tap's ingress and egress
 # counting per peer in a per-CPU hash map), in alternating rounds. Under
@@ -20,7 +22,14 @@ set -euo pipefail
 . "$(dirname "$0")/bench-lib.sh"
 n=${BENCH_FRAMES:-20000}
 rounds=${BENCH_ROUNDS:-3}
-peer_counts=(1 256)
+peer_counts=(1 256 scan)
+max_keys=$(sed -n 's/^#define TAP_COUNT_MAX_KEYS[[:space:]]*//p' \
+	"$(dirname "$0")/bpf/tap_count.h")
+# One pass of the tc programs must insert every peer: no key may be refused.
+if [ $((2 * (n + 256 + 1))) -gt "${max_keys:?}" ]; then
+	echo "bench_tap: BENCH_FRAMES=$n: a scan each way needs more than the tc map's $max_keys keys" >&2
+	exit 1
+fi
 
 [ -c /dev/net/tun ] || modprobe tun
 
@@ -48,13 +57,20 @@ bound() {	# wait until kvm-sec has bound the tap (10 s)
 	echo "bench_tap: kvm-sec did not bind the tap" >&2
 	exit 1
 }
-# kvm-sec's UDP frames counted on the tap, each way.
+# kvm-sec's UDP frames counted on the tap, each way, and the frames its
+# limits dropped (HSEM may limit a VM it finds anomalous: a dropped frame
+# skips the rest of the path, and would make kvm-sec look cheaper).
 ksec_udp() {
 	vsecctl show --json --pid "$pid" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-c = (d[0] if isinstance(d, list) else d)["network"]["counters"]
-print(c["tx_udp"], c["rx_udp"])'
+v = d[0] if isinstance(d, list) else d
+c = v["network"]["counters"]
+lim = v.get("limits", {})
+drops = sum(x.get("drops", 0) for k, x in lim.items() if k not in ("block", "agent"))
+b = lim.get("block", {})
+drops += sum(b.get("tx_drops", {}).values()) + sum(b.get("rx_drops", {}).values())
+print(c["tx_udp"], c["rx_udp"], drops)'
 }
 measure() {	# tx|rx peers
 	local v sent
@@ -102,9 +118,13 @@ measure_bpf() {
 
 bound
 for ((round = 0; round < rounds; round++)); do
-	read -r tx0 rx0 <<<"$(ksec_udp)"
+	read -r tx0 rx0 d0 <<<"$(ksec_udp)"
 	measure_all kvm-sec
-	read -r tx1 rx1 <<<"$(ksec_udp)"
+	read -r tx1 rx1 d1 <<<"$(ksec_udp)"
+	if [ "$d1" != "$d0" ]; then
+		echo "bench_tap: kvm-sec's limits dropped $((d1 - d0)) frames while measured" >&2
+		exit 1
+	fi
 	want=$((n * ${#peer_counts[@]}))
 	if [ $((tx1 - tx0)) -lt "$want" ] || [ $((rx1 - rx0)) -lt "$want" ]; then
 		echo "bench_tap: kvm-sec counted $((tx1 - tx0)) and $((rx1 - rx0)) UDP frames of $want each way" >&2
@@ -125,7 +145,11 @@ for k in "${keys[@]}"; do
 	tx) w="the VM sends (the tap's ingress)" ;;
 	rx) w="the VM receives (the tap's egress)" ;;
 	esac
-	if [ "$p" = 1 ]; then w+=", one peer"; else w+=", $p peers in turn"; fi
+	case $p in
+	1) w+=", one peer" ;;
+	scan) w+=", a new peer every frame" ;;
+	*) w+=", $p peers in turn" ;;
+	esac
 	echo "$w, $unit per frame:"
 	base=$(best "${res[$k.none]}")
 	bench_head "  " "$unit"
