@@ -19,8 +19,11 @@
 #    BENCH_SAMPLES runs, with every tap bound: the network half of the
 #    sampler (per VM with a tap: its tables merged, its peers estimated)
 #    is in the figure.
-# kvm-sec is checked to track every VM (no exit untracked) and bind every
-# tap.
+# kvm-sec is checked to track every VM and bind every tap, and to have
+# seen every exit timed (none untracked while they ran). Exits of the N VMs
+# before kvm-sec tracked them are counted, not a failure: in a burst of
+# creations the creation probe's atomic allocation may fail and leave the
+# VM to a work item (lifecycle.c); the count is printed.
 # Under "-icount shift=0" (BENCH_ICOUNT) a nanosecond is an instruction.
 # Prints "@result scale ..." lines for the summary of bench_all.sh.
 set -euo pipefail
@@ -36,7 +39,7 @@ now() { echo "${EPOCHREALTIME/./}"; }	# microseconds
 # One run of bench_scale with N VMs; sets mem_slab mem_pcpu exit_ns and,
 # with kvm-sec ($2 = with), list_ns and sample_ns.
 run() {
-	local vms=$1 mode=$2 line t0 t1 best i got pid deadline
+	local vms=$1 mode=$2 line t0 t1 best i got pid deadline u0 untracked
 	coproc SCALE { exec bench_scale "$vms" "$n" "$runs" kss; }
 	pid=$SCALE_PID	# bash unsets SCALE_PID once it reaps the coproc
 	read -r -t 900 line <&"${SCALE[0]}" || line=
@@ -56,6 +59,7 @@ run() {
 			sleep 0.1
 		done
 	fi
+	[ "$mode" != with ] || u0=$(ksec_status untracked_exits)
 	echo go >&"${SCALE[1]}"
 	read -r -t 900 _ _ mem_slab mem_pcpu <&"${SCALE[0]}" || true
 	read -r -t 900 _ _ exit_ns <&"${SCALE[0]}" || true
@@ -83,8 +87,10 @@ run() {
 			return 1
 		fi
 		read -r got untracked <<<"$(ksec_status vms untracked_exits)"
-		if [ "$got" -lt "$vms" ] || [ "$untracked" != 0 ]; then
-			echo "bench_scale: kvm-sec tracks $got VMs of $vms, $untracked exits untracked" >&2
+		echo "bench_scale: $vms VMs: $u0 exits before kvm-sec tracked their VM;" \
+			"allocations deferred or failed, VMs adopted: $(ksec_status alloc_failures adopted)"
+		if [ "$got" -lt "$vms" ] || [ "$untracked" != "$u0" ]; then
+			echo "bench_scale: kvm-sec tracks $got VMs of $vms, $((untracked - u0)) timed exits untracked" >&2
 			return 1
 		fi
 		list_ns=$((best * 1000))
