@@ -249,7 +249,7 @@ static int ksec_vhost_cmp(const void *a, const void *b)
 
 static void ksec_vhost_collect(struct ksec_vhost_times *vt)
 {
-	unsigned int n, cap = ksec_vhost_hint + KSEC_VHOST_SLACK, tries;
+	unsigned int n = 0, cap = ksec_vhost_hint + KSEC_VHOST_SLACK, tries;
 	struct ksec_vhost_time *t;
 	struct task_struct *p;
 
@@ -280,9 +280,9 @@ static void ksec_vhost_collect(struct ksec_vhost_times *vt)
 		kvfree(t);
 		cap = n + KSEC_VHOST_SLACK;
 	}
+	ksec_vhost_hint = n;
 	if (tries == KSEC_VHOST_TRIES)
 		return;		/* never caught up */
-	ksec_vhost_hint = n;
 	sort(t, n, sizeof(*t), ksec_vhost_cmp, NULL);
 	vt->t = t;
 	vt->nr = n;

@@ -56,12 +56,12 @@ void ksec_net_packet_init(void)
 
 /*
  * The estimator's hash of a peer: keyed, so that a guest cannot choose
- * peers that rise no register (and hide a scan), and HalfSipHash, the
+ * peers that raise no register (and hide a scan), and HalfSipHash, the
  * kernel's keyed hash for hash tables fed by an adversary (SipHash-1-3 on
- * 64-bit), at about half the cost of SipHash-2-4. Only the estimate leaves
- * the kernel, never a hash. Its 32 bits go on top; the bit set under them
- * caps the rank at 33 - KSEC_HLL_BITS, as a 32-bit hash's (the estimator's
- * range, 2^32 peers an interval, is out of a VM's reach).
+ * 64-bit: 6 rounds for an address, where SipHash-2-4 takes 10). Only the
+ * estimate leaves the kernel, never a hash. Its 32 bits go on top; the bit
+ * set under them caps the rank at 33 - KSEC_HLL_BITS, as a 32-bit hash's
+ * (the estimator's range, 2^32 peers an interval, is out of a VM's reach).
  */
 static u64 ksec_net_hash(u64 hi, u64 lo)
 {
@@ -99,9 +99,9 @@ static void ksec_key_v6(const struct in6_addr *a, u64 *hi, u64 *lo)
 /*
  * @len bytes at @off from skb->data. A negative offset reaches back into
  * the Ethernet header that the receive path pulled (ingress). Inlined, as
- * the helpers below: called up to four times a packet, and a call and its
- * return (through the return thunk of the speculation mitigations) cost
- * more than the few tests it does.
+ * the helpers below: called up to four times a packet, and a call, its
+ * prologue and its return cost more than the few tests it does (more yet
+ * where the speculation mitigations send every return through a thunk).
  */
 static __always_inline const void *ksec_skb_ptr(const struct sk_buff *skb,
 						int off, int len, void *buf)

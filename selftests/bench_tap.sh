@@ -66,9 +66,8 @@ import json, sys
 d = json.load(sys.stdin)
 v = d[0] if isinstance(d, list) else d
 c = v["network"]["counters"]
-lim = v.get("limits", {})
-drops = sum(x.get("drops", 0) for k, x in lim.items() if k not in ("block", "agent"))
-b = lim.get("block", {})
+drops = sum(x.get("drops", 0) for x in v.get("limits", {}).values())
+b = v.get("block", {})
 drops += sum(b.get("tx_drops", {}).values()) + sum(b.get("rx_drops", {}).values())
 print(c["tx_udp"], c["rx_udp"], drops)'
 }
