@@ -196,11 +196,16 @@ int ksec_hsem_update_vm_rule(struct ksec_vm *vm,
 }
 
 /*
- * CPU time (ns) of the vhost workers serving the VMM of memory @mm: the
- * kernel threads working in its memory (vhost's worker runs with
- * kthread_use_mm() of its owner's mm for its whole life). The memory is
- * the proof, not a thread's name; @mm is only compared, never used.
+ * The memory a kernel thread works in, or NULL: a vhost worker runs with
+ * kthread_use_mm() of its owner's mm for its whole life. The memory is the
+ * proof, not a thread's name; it is only compared, never used. Under RCU.
  */
+static const struct mm_struct *ksec_kthread_mm(struct task_struct *p)
+{
+	return p->flags & PF_KTHREAD ? READ_ONCE(p->mm) : NULL;
+}
+
+/* CPU time (ns) of the vhost workers serving the VMM of memory @mm. */
 static u64 ksec_vhost_ns(const struct mm_struct *mm)
 {
 	struct task_struct *p;
@@ -208,7 +213,7 @@ static u64 ksec_vhost_ns(const struct mm_struct *mm)
 
 	rcu_read_lock();
 	for_each_process(p) {
-		if ((p->flags & PF_KTHREAD) && READ_ONCE(p->mm) == mm)
+		if (ksec_kthread_mm(p) == mm)
 			ns += READ_ONCE(p->se.sum_exec_runtime);
 	}
 	rcu_read_unlock();
@@ -228,10 +233,9 @@ struct ksec_vhost_time {
 };
 
 struct ksec_vhost_times {
-	struct ksec_vhost_time *t;
+	struct ksec_vhost_time *t;	/* NULL once collected: walk per VM */
 	unsigned int nr;
 	bool collected;
-	bool failed;		/* walk per VM (ksec_vhost_ns()) */
 };
 
 #define KSEC_VHOST_TRIES	3
@@ -254,7 +258,6 @@ static void ksec_vhost_collect(struct ksec_vhost_times *vt)
 	struct task_struct *p;
 
 	vt->collected = true;
-	vt->failed = true;
 	for (tries = 0; tries < KSEC_VHOST_TRIES; tries++) {
 		t = kvmalloc_array(cap, sizeof(*t), GFP_KERNEL);
 		if (!t) {
@@ -264,9 +267,9 @@ static void ksec_vhost_collect(struct ksec_vhost_times *vt)
 		n = 0;
 		rcu_read_lock();
 		for_each_process(p) {
-			const struct mm_struct *mm = READ_ONCE(p->mm);
+			const struct mm_struct *mm = ksec_kthread_mm(p);
 
-			if (!(p->flags & PF_KTHREAD) || !mm)
+			if (!mm)
 				continue;
 			if (n < cap) {
 				t[n].mm = mm;
@@ -284,9 +287,8 @@ static void ksec_vhost_collect(struct ksec_vhost_times *vt)
 	if (tries == KSEC_VHOST_TRIES)
 		return;		/* never caught up */
 	sort(t, n, sizeof(*t), ksec_vhost_cmp, NULL);
-	vt->t = t;
+	vt->t = t;		/* never NULL: cap >= KSEC_VHOST_SLACK */
 	vt->nr = n;
-	vt->failed = false;
 }
 
 /* As ksec_vhost_ns(), from the times collected for this interval. */
@@ -298,7 +300,7 @@ static u64 ksec_vhost_lookup(struct ksec_vhost_times *vt,
 
 	if (!vt->collected)
 		ksec_vhost_collect(vt);
-	if (vt->failed)
+	if (!vt->t)
 		return ksec_vhost_ns(mm);
 	hi = vt->nr;
 	while (lo < hi) {	/* the first entry not below @mm */

@@ -14,7 +14,7 @@ static unsigned int ksec_top_victim(struct ksec_top *t, unsigned int h)
 	unsigned int i, j, min = KSEC_TOP_SLOTS;
 	u64 m;
 
-	if (!(t->tags[h / 8] >> (h % 8) * 8 & 0xff))
+	if (!ksec_top_get_tag(t, h))
 		return h;
 	for (i = 0; i < KSEC_TOP_WORDS; i++) {
 		m = ksec_top_tag_match(t->tags[i], 0);

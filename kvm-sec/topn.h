@@ -93,15 +93,21 @@ static inline void ksec_top_init(struct ksec_top *t)
 		t->slot[i].count = 0;
 }
 
-static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
+/* Fibonacci hashing: ports and pages are dense, keep them apart. */
+static inline u64 ksec_top_mix(u64 key)
 {
-	/* Fibonacci hashing: ports and pages are dense, keep them apart. */
-	return (unsigned int)((key * 0x9E3779B97F4A7C15ull) >> 40) & (slots - 1);
+	return key * 0x9E3779B97F4A7C15ull;
 }
 
+static inline unsigned int ksec_top_hash(u64 key, unsigned int slots)
+{
+	return (unsigned int)(ksec_top_mix(key) >> 40) & (slots - 1);
+}
+
+/* 7 bits of the hash that ksec_top_hash() does not use, and bit 7 set. */
 static inline u64 ksec_top_tag(u64 key)
 {
-	return 0x80 | (key * 0x9E3779B97F4A7C15ull) >> 57;
+	return 0x80 | ksec_top_mix(key) >> 57;
 }
 
 /*
@@ -114,6 +120,11 @@ static inline u64 ksec_top_tag_match(u64 w, u64 tag)
 	u64 x = w ^ (tag * KSEC_TOP_ONES);
 
 	return (x - KSEC_TOP_ONES) & ~x & (0x80 * KSEC_TOP_ONES);
+}
+
+static inline u64 ksec_top_get_tag(const struct ksec_top *t, unsigned int i)
+{
+	return t->tags[i / 8] >> (i % 8) * 8 & 0xff;
 }
 
 static inline void ksec_top_set_tag(struct ksec_top *t, unsigned int i,

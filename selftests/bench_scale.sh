@@ -60,8 +60,8 @@ run() {
 			fi
 			sleep 0.1
 		done
+		u0=$(ksec_status untracked_exits)
 	fi
-	[ "$mode" != with ] || u0=$(ksec_status untracked_exits)
 	if ! kill -0 "$pid" 2>/dev/null; then
 		echo "bench_scale: $vms VMs: bench_scale ended before measuring" >&2
 		return 1

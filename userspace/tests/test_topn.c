@@ -242,7 +242,7 @@ static void test_same_as_plain_space_saving(void)
 			total += n;
 			for (unsigned int j = 0; j < KSEC_TOP_SLOTS; j++) {
 				const struct ksec_top_slot *s = &t.slot[j];
-				u64 tag = t.tags[j / 8] >> (j % 8) * 8 & 0xff;
+				u64 tag = ksec_top_get_tag(&t, j);
 
 				if (s->count && s->key == key && s->key_hi == hi)
 					listed++;
